@@ -1,0 +1,1 @@
+"""Prefect flows: the cycle and its stages, the sweeper."""

@@ -1,0 +1,1 @@
+"""The domain: tables, config schemas, operations that take a Session, and pure rules."""

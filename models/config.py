@@ -1,0 +1,163 @@
+"""Cycle configuration (cycle.yaml): validated data, not code.
+
+A cycle config names the policy pack, the period, the evaluation periods, and per stage a
+deadline, reminder offsets and an escalation chain. It is loaded into Pydantic models with
+``extra="forbid"``; an error names the file and the field path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+STAGES: tuple[str, ...] = (
+    "plan",
+    "approve_targets",
+    "collect_metrics",
+    "review",
+    "feedback",
+    "training",
+    "incentives",
+    "publish",
+)
+"""The eight stages of a cycle, in order."""
+
+STAGE_TITLES: dict[str, tuple[str, str]] = {
+    "plan": ("Perencanaan kinerja", "Plan targets"),
+    "approve_targets": ("Persetujuan SKP", "Approve targets"),
+    "collect_metrics": ("Pengumpulan realisasi", "Collect metrics"),
+    "review": ("Penilaian kinerja", "Review"),
+    "feedback": ("Umpan balik", "Give feedback"),
+    "training": ("Pengembangan kompetensi", "Assign training"),
+    "incentives": ("Tunjangan kinerja", "Calculate incentives"),
+    "publish": ("Publikasi", "Publish"),
+}
+
+
+class ConfigError(ValueError):
+    """A configuration file is invalid; the message names the file and each bad field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StageConfig(_Strict):
+    """Deadlines of one stage, in days from the moment the stage opens."""
+
+    deadline_days: float = Field(14, gt=0, description="Due date, days after the stage opens")
+    reminders_days_before: list[float] = Field(
+        default_factory=lambda: [3.0, 1.0],
+        description="Reminders sent this many days before the due date",
+    )
+    escalate_after_days: list[float] = Field(
+        default_factory=lambda: [1.0, 3.0],
+        description="Escalation levels, days after the due date (one per link of the chain)",
+    )
+    escalation_chain: list[Literal["superior", "hr"]] = Field(
+        default_factory=lambda: ["superior", "hr"]
+    )
+    final_after_days: float = Field(
+        7, ge=0, description="Final deadline, days after the due date: the policy closes the task"
+    )
+    final_policy: Literal["keep_proposal", "not_submitted"] = "keep_proposal"
+
+    @model_validator(mode="after")
+    def _chain_matches(self) -> StageConfig:
+        if len(self.escalate_after_days) > len(self.escalation_chain):
+            raise ValueError("escalate_after_days has more levels than escalation_chain")
+        if any(d >= self.final_after_days for d in self.escalate_after_days):
+            raise ValueError("every escalation must come before the final deadline")
+        return self
+
+
+class Coordinator(_Strict):
+    """The HR coordinator: signs gates, is the last link of every escalation chain."""
+
+    nip: str = "HR"
+    name: str = "Koordinator SDM"
+    email: str | None = None
+
+
+class PublicationConfig(_Strict):
+    min_group_size: int = Field(5, ge=1, description="Aggregates of smaller groups are suppressed")
+
+
+class NotificationConfig(_Strict):
+    routes: str | None = Field(
+        None, description="Apprise routes file (YAML), relative to the config"
+    )
+    max_attempts: int = Field(5, ge=1)
+    backoff_seconds: float = Field(30, ge=0)
+    batch_size: int = Field(500, ge=1)
+
+
+class CycleConfig(_Strict):
+    """A cycle definition (cycle.yaml)."""
+
+    cycle_id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    name: str
+    policy: str = Field(description="Policy pack name in configs/policies, or a path to one")
+    period_start: date
+    period_end: date
+    evaluation_periods: Literal["monthly", "quarterly", "semester", "annual"] = "quarterly"
+    chunk_size: int = Field(5000, ge=1)
+    lang: Literal["id", "en"] = "id"
+    portal_url: str = "http://127.0.0.1:8700"
+    coordinator: Coordinator = Field(default_factory=Coordinator)
+    publication: PublicationConfig = Field(default_factory=PublicationConfig)
+    notifications: NotificationConfig = Field(default_factory=NotificationConfig)
+    stages: dict[str, StageConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> CycleConfig:
+        if self.period_end <= self.period_start:
+            raise ValueError("period_end must be after period_start")
+        unknown = set(self.stages) - set(STAGES)
+        if unknown:
+            raise ValueError(f"unknown stage(s) {sorted(unknown)}; stages are {list(STAGES)}")
+        return self
+
+    def stage(self, name: str) -> StageConfig:
+        return self.stages.get(name) or StageConfig()
+
+
+def format_validation_error(source: str, exc: ValidationError) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"  {path}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def load_cycle_config(path: str | Path) -> CycleConfig:
+    """Load and validate a cycle config; raises :class:`ConfigError` naming file and fields."""
+    path = Path(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    try:
+        return CycleConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(str(path), exc)) from exc
+
+
+def content_hash(data: Any) -> str:
+    """SHA-256 of the canonical JSON form of ``data``."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

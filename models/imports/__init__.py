@@ -1,0 +1,1 @@
+"""Importers for the files people bring: CSV or .xlsx, all-or-nothing."""

@@ -1,0 +1,1 @@
+"""Pure rules that apply a policy pack: plain data in, plain data out (no I/O)."""

@@ -1,0 +1,1 @@
+"""The web portal (signed-link task pages)."""

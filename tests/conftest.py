@@ -1,0 +1,67 @@
+"""Shared fixtures: a fresh application database on SQLite and on PostgreSQL.
+
+Every test that takes ``db`` runs twice, once per backend. PostgreSQL tests use a schema of
+their own per process (``KINERJA_TEST_PG_URL``, default the local ``test`` database), so that
+parallel runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from kinerja.models.tables import Base
+from sqlalchemy import Engine, create_engine, event, text
+
+PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+def _pg_engine(schema: str) -> Engine:
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+
+
+def _sqlite_engine(path: str) -> Engine:
+    from kinerja.models.db import _sqlite_pragmas
+
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A URL of an empty database of each backend, with the schema created."""
+    if request.param == "sqlite":
+        path = tmp_path / "kinerja.db"
+        engine = _sqlite_engine(str(path))
+        url = f"sqlite:///{path}"
+    else:
+        schema = f"t{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+        engine = _pg_engine(schema)
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    from kinerja.models.db import dispose_engines
+
+    dispose_engines()
+    if request.param == "postgresql":
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url) -> Engine:
+    """An engine on a fresh database (each backend)."""
+    from kinerja.models.db import get_engine
+
+    return get_engine(db_url)
