@@ -23,7 +23,6 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -282,7 +281,10 @@ class Publication(Base):
 class HumanTask(Base):
     """A task a person must do, with an explicit state machine (see models/humantasks.py).
 
-    ``task_key`` makes opening idempotent: (cycle, kind, subject, round).
+    ``task_key`` makes opening idempotent: (cycle, kind, subject, round). Deadlines are this
+    row: reminders fire at ``due_at`` minus the stage's offsets (``reminders_sent`` counts
+    them), escalations after ``due_at`` (``escalation_level``), and the final-deadline policy
+    at ``final_due_at``; the sweeper acts on them with set-based updates.
     """
 
     __tablename__ = "human_tasks"
@@ -296,6 +298,7 @@ class HumanTask(Base):
     delegate_nip: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="open")
     round: Mapped[int] = mapped_column(Integer, default=1)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_to: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime] = mapped_column(DateTime)
@@ -308,19 +311,6 @@ class HumanTask(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     __table_args__ = (Index("ix_human_tasks_cycle_stage_state", "cycle_id", "stage", "state"),)
-
-
-class TaskTimer(Base):
-    """A deadline event of a human task (reminder, escalation, final), fired once by the sweeper."""
-
-    __tablename__ = "task_timers"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("human_tasks.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    slot: Mapped[int] = mapped_column(Integer)
-    fire_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    fired_at: Mapped[datetime | None] = mapped_column(DateTime)
-    __table_args__ = (UniqueConstraint("task_id", "kind", "slot"),)
 
 
 class Notification(Base):
