@@ -1,0 +1,141 @@
+"""Alembic migrations: an empty database upgrades to exactly the tables of models/tables.py.
+
+The ``db_url`` fixture creates its schema with ``create_all``; these tests need databases
+that start empty, on SQLite and on PostgreSQL, so they make their own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from kinerja.models.audit import append_event, verify
+from kinerja.models.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    migration_engine,
+    upgrade,
+)
+from kinerja.models.tables import Base
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
+from sqlalchemy.orm import Session
+
+PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path) -> Iterator[str]:
+    """The URL of a database with no tables at all, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    schema = f"m{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = migration_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _differences(url: str, metadata: MetaData) -> list:
+    engine = migration_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_on_an_empty_database(empty_url, capfd):
+    assert _tables(empty_url) == set()
+    assert current_revision(empty_url) is None
+    revision = upgrade(empty_url)
+    assert revision == head_revision() == current_revision(empty_url)
+    assert _tables(empty_url) == set(Base.metadata.tables) | {"alembic_version"}
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+
+
+def test_upgrade_twice_changes_nothing(empty_url):
+    first = upgrade(empty_url)
+    engine = migration_engine(empty_url)
+    try:
+        with Session(engine) as session, session.begin():
+            append_event(
+                session,
+                actor="hr",
+                action="test",
+                entity="x",
+                entity_id="1",
+                payload={},
+                at=datetime(2025, 1, 1),
+            )
+        assert upgrade(empty_url) == first
+        with Session(engine) as session:
+            report = verify(session)
+        assert (report.ok, report.events) == (True, 1)
+    finally:
+        engine.dispose()
+    assert _differences(empty_url, Base.metadata) == []
+
+
+def test_migrated_database_matches_the_tables(empty_url):
+    upgrade(empty_url)
+    assert _differences(empty_url, Base.metadata) == []
+
+
+def test_a_table_change_without_a_migration_is_found(empty_url):
+    # The comparison above must be able to fail: a new table in the models is a difference.
+    upgrade(empty_url)
+    changed = MetaData()
+    for table in Base.metadata.tables.values():
+        table.to_metadata(changed)
+    Table("not_migrated", changed, Column("id", Integer, primary_key=True))
+    diffs = _differences(empty_url, changed)
+    assert [d[0] for d in diffs] == ["add_table"]
+    assert diffs[0][1].name == "not_migrated"
+
+
+def test_downgrade_to_base_and_back(empty_url):
+    upgrade(empty_url)
+    engine = migration_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+    finally:
+        engine.dispose()
+    assert _tables(empty_url) == {"alembic_version"}
+    assert current_revision(empty_url) is None
+    assert upgrade(empty_url) == head_revision()
+    assert _differences(empty_url, Base.metadata) == []
+
+
+def test_upgrade_defaults_to_the_configured_database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'configured.db'}"
+    monkeypatch.setenv("KINERJA_DATABASE_URL", url)
+    assert upgrade() == head_revision()
+    assert current_revision() == head_revision()
+    assert "audit_events" in _tables(url)
