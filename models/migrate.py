@@ -29,7 +29,7 @@ MIGRATIONS_DIR = Path(kinerja.migrations.__file__).resolve().parent
 
 
 def alembic_config() -> Config:
-    """The Alembic config of this package: script location and file names, quiet."""
+    """The Alembic config of this package: script location and migration file names."""
     config = Config(stdout=io.StringIO())
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
