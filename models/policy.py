@@ -1,0 +1,528 @@
+"""Policy packs: the rules of a performance cycle as validated data (configs/policies/*.yaml).
+
+A pack says how achievement is computed, how results become a rating (rating hasil kerja),
+how behaviour values become a rating (rating perilaku), the predikat (final performance
+grade) matrix, the distribution curve keyed to the unit's own predikat, the citizen
+satisfaction index (IKM), training rules and the incentive formula. The pure functions in
+:mod:`kinerja.models.rules` apply one section each::
+
+    pack = load_pack("asn")
+    predikat_for(hasil_kerja="di_atas", perilaku="sesuai", rules=pack.predikat)
+
+Every model forbids unknown keys; an error names the file and the field path. Lookup tables
+that the rules need on every call (ranks, exact weights) are computed once per pack.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import kinerja.configs
+from kinerja.models.config import ConfigError, content_hash, format_validation_error, read_yaml
+from kinerja.models.rules.base import exact
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+Aggregation = Literal["last", "sum", "mean"]
+Rounding = Literal["floor", "ceil", "round"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Label(_Strict):
+    """A display label in Bahasa Indonesia (``id``) and English (``en``)."""
+
+    id: str
+    en: str
+
+    def get(self, lang: str = "id") -> str:
+        return self.en if lang == "en" else self.id
+
+
+def _ranked(codes: list[str], where: str) -> dict[str, int]:
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{where}: codes must be unique")
+    return {code: i for i, code in enumerate(codes)}
+
+
+def _labels_cover(labels: dict[str, Label], codes: list[str], where: str) -> None:
+    if set(labels) != set(codes):
+        raise ValueError(f"{where}: labels must name exactly the codes {codes}")
+
+
+class TargetRules(_Strict):
+    """What a target (RHK) may look like."""
+
+    use_weights: bool = Field(False, description="Targets carry weights that must sum up")
+    weights_sum: float = Field(100, gt=0)
+    aspects: list[str] = Field(min_length=1)
+    kinds: list[str] = Field(default_factory=lambda: ["utama", "tambahan"], min_length=1)
+    directions: list[Literal["higher", "lower", "range"]] = Field(
+        default_factory=lambda: ["higher", "lower", "range"], min_length=1
+    )
+
+    @property
+    def required_weights_sum(self) -> float | None:
+        """The sum an employee's weights must reach, or None when weights are not used."""
+        return self.weights_sum if self.use_weights else None
+
+
+class AchievementRules(_Strict):
+    """How realisation against target becomes an achievement percentage (capaian)."""
+
+    cap: float | None = Field(120, gt=0, description="Highest achievement, percent")
+    floor: float | None = Field(0, description="Lowest achievement, percent")
+    decimals: int = Field(2, ge=0, le=6)
+    zero_target_met: float = Field(100, description="Achievement when a zero target is met")
+    zero_target_missed: float = Field(0, description="Achievement when a zero target is missed")
+    aggregate: Aggregation = "last"
+    aggregate_by_unit: dict[str, Aggregation] = Field(
+        default_factory=dict, description="Per unit of measure, overrides ``aggregate``"
+    )
+
+
+class ShareMethod(_Strict):
+    """Rating hasil kerja by the share of results above / below expectation (ASN)."""
+
+    above_from: float = Field(110, description="Achievement >= this is above expectation")
+    below_under: float = Field(100, description="Achievement < this is below expectation")
+    most: float = Field(0.5, ge=0, lt=1, description="'Most' means a share above this")
+    count_kinds: list[str] = Field(default_factory=lambda: ["utama", "tambahan"])
+    guard_kinds: list[str] = Field(
+        default_factory=lambda: ["utama"],
+        description="A result of these kinds below expectation blocks the best rating",
+    )
+    missing_counts_as: Literal["below", "ignore"] = "below"
+
+    @model_validator(mode="after")
+    def _order(self) -> ShareMethod:
+        if self.above_from < self.below_under:
+            raise ValueError("above_from must not be below below_under")
+        return self
+
+
+class ScoreBand(_Strict):
+    min_score: float
+    level: str
+
+
+class ResultRatingRules(_Strict):
+    """How target achievements become the result rating (rating hasil kerja)."""
+
+    method: Literal["share", "weighted_score"]
+    levels: list[str] = Field(min_length=2, description="Rating codes, best first")
+    labels: dict[str, Label]
+    if_no_results: str = Field(description="Rating when no result can be scored")
+    score_cap: float | None = Field(120, gt=0, description="Cap on each achievement in the score")
+    score_missing: Literal["zero", "ignore"] = "zero"
+    share: ShareMethod | None = None
+    bands: list[ScoreBand] = Field(default_factory=list, description="Score -> level, high first")
+    _rank: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> ResultRatingRules:
+        _ranked(self.levels, "levels")
+        _labels_cover(self.labels, self.levels, "labels")
+        if self.if_no_results not in self.levels:
+            raise ValueError(f"if_no_results: {self.if_no_results!r} is not one of {self.levels}")
+        if self.method == "share":
+            if self.share is None:
+                raise ValueError("share: required when method is 'share'")
+            if len(self.levels) != 3:
+                raise ValueError(
+                    "levels: method 'share' needs exactly 3 levels (above, meets, below)"
+                )
+        if self.method == "weighted_score":
+            if not self.bands:
+                raise ValueError("bands: required when method is 'weighted_score'")
+            mins = [b.min_score for b in self.bands]
+            if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+                raise ValueError("bands: min_score must strictly decrease")
+            bad = [b.level for b in self.bands if b.level not in self.levels]
+            if bad:
+                raise ValueError(f"bands: unknown level(s) {bad}")
+        return self
+
+    def model_post_init(self, context: Any) -> None:
+        self._rank = {code: i for i, code in enumerate(self.levels)}
+
+    def rank(self, level: str) -> int:
+        """0 for the best level; raises KeyError for an unknown code."""
+        return self._rank[level]
+
+
+class BehaviourRules(_Strict):
+    """How the ratings of the behaviour values (BerAKHLAK) become the rating perilaku."""
+
+    values: list[str] = Field(min_length=1)
+    value_labels: dict[str, Label]
+    levels: list[str] = Field(min_length=2, description="Rating codes, best first")
+    labels: dict[str, Label]
+    method: Literal["majority", "lowest"] = "majority"
+    tie_break: Literal["worse", "better"] = "worse"
+    any_lowest_caps_at: str | None = Field(
+        None, description="If any value has the lowest level, the overall is at most this"
+    )
+    require_all_values: bool = True
+    _rank: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> BehaviourRules:
+        _ranked(self.values, "values")
+        _ranked(self.levels, "levels")
+        _labels_cover(self.value_labels, self.values, "value_labels")
+        _labels_cover(self.labels, self.levels, "labels")
+        if self.any_lowest_caps_at is not None and self.any_lowest_caps_at not in self.levels:
+            raise ValueError(f"any_lowest_caps_at: {self.any_lowest_caps_at!r} is not a level")
+        return self
+
+    def model_post_init(self, context: Any) -> None:
+        self._rank = {code: i for i, code in enumerate(self.levels)}
+
+    def rank(self, level: str) -> int:
+        return self._rank[level]
+
+
+class PredikatRules(_Strict):
+    """The predikat kinerja (final grade): codes best first and how ratings map to one."""
+
+    method: Literal["matrix", "from_result"]
+    order: list[str] = Field(min_length=2, description="Predikat codes, best first")
+    labels: dict[str, Label]
+    matrix: dict[str, dict[str, str]] | None = Field(
+        None, description="rating hasil kerja -> rating perilaku -> predikat"
+    )
+    from_result: dict[str, str] | None = Field(None, description="rating hasil kerja -> predikat")
+    _rank: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> PredikatRules:
+        _ranked(self.order, "order")
+        _labels_cover(self.labels, self.order, "labels")
+        table = self.matrix if self.method == "matrix" else self.from_result
+        if table is None:
+            raise ValueError(f"{self.method}: required when method is {self.method!r}")
+        cells = (
+            [(f"matrix.{h}.{p}", v) for h, row in self.matrix.items() for p, v in row.items()]
+            if self.method == "matrix"
+            else [(f"from_result.{r}", v) for r, v in table.items()]
+        )
+        for where, value in cells:
+            if value not in self.order:
+                raise ValueError(f"{where}: {value!r} is not a predikat in order {self.order}")
+        return self
+
+    def model_post_init(self, context: Any) -> None:
+        self._rank = {code: i for i, code in enumerate(self.order)}
+
+    def rank(self, predikat: str) -> int:
+        return self._rank[predikat]
+
+
+class DistributionRule(_Strict):
+    """One limit of a distribution curve on the predikat of a group's employees."""
+
+    id: str | None = Field(None, description="Stable name; default kind:predikat+predikat")
+    kind: Literal["max_share", "min_share", "min_count", "max_count", "forbidden"]
+    predikat: list[str] = Field(min_length=1, description="Counted together ('and/or')")
+    share: float | None = Field(None, ge=0, le=1)
+    count: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> DistributionRule:
+        wants_share = self.kind.endswith("_share")
+        wants_count = self.kind.endswith("_count")
+        if wants_share != (self.share is not None):
+            raise ValueError(
+                f"share: {'required' if wants_share else 'not allowed'} for {self.kind}"
+            )
+        if wants_count != (self.count is not None):
+            raise ValueError(
+                f"count: {'required' if wants_count else 'not allowed'} for {self.kind}"
+            )
+        return self
+
+    @property
+    def rule_id(self) -> str:
+        return self.id or f"{self.kind}:{'+'.join(self.predikat)}"
+
+
+class DistributionRules(_Strict):
+    """The distribution curve: allowed predikat shares keyed to the unit's own predikat."""
+
+    org_predikat: list[str] = Field(min_length=1, description="Unit predikat codes, best first")
+    org_labels: dict[str, Label]
+    max_rounding: Rounding = Field("ceil", description="share x group size -> allowed maximum")
+    min_rounding: Rounding = Field("floor", description="share x group size -> required minimum")
+    exempt_below: int | None = Field(None, ge=1, description="Smaller groups are not checked")
+    curves: dict[str, list[DistributionRule]]
+    _labels: dict[str, Label] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> DistributionRules:
+        _ranked(self.org_predikat, "org_predikat")
+        _labels_cover(self.org_labels, self.org_predikat, "org_labels")
+        for org, rules in self.curves.items():
+            if org not in self.org_predikat:
+                raise ValueError(f"curves.{org}: not one of org_predikat {self.org_predikat}")
+            ids = [r.rule_id for r in rules]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"curves.{org}: rule ids must be unique, got {ids}")
+        return self
+
+    def knows_predikat(self, code: str) -> bool:
+        """Whether ``code`` is an employee predikat of the pack (any code if not attached)."""
+        return not self._labels or code in self._labels
+
+    def predikat_label(self, code: str) -> str:
+        """``"Label / Label"`` of an employee predikat (filled in from the pack's predikat)."""
+        label = self._labels.get(code)
+        return f"{label.id} / {label.en}" if label else code
+
+
+class IkmElement(_Strict):
+    code: str
+    name: Label
+    weight: str | None = Field(
+        None, description="Exact weight ('1/9', '0.25'); null on every element = equal weights"
+    )
+
+    @field_validator("weight", mode="before")
+    @classmethod
+    def _exact_weight(cls, v: Any) -> Any:
+        if v is None:
+            return None
+        try:
+            w = exact(v if isinstance(v, int | float | Fraction) else str(v).strip())
+        except (ValueError, ZeroDivisionError) as exc:
+            raise ValueError(f"not a number or fraction: {v!r}") from exc
+        if w <= 0:
+            raise ValueError("must be greater than 0")
+        return str(w)
+
+
+class IkmBand(_Strict):
+    min: float = Field(description="Lowest IKM (x multiplier, rounded) in this band")
+    mutu: str
+    label: Label
+
+
+class IkmRules(_Strict):
+    """Citizen satisfaction index (IKM, PermenPANRB 14/2017): elements, weights, bands."""
+
+    elements: list[IkmElement] = Field(min_length=1)
+    scale: tuple[int, int] = (1, 4)
+    multiplier: float = Field(25, gt=0, description="IKM = weighted mean x multiplier")
+    decimals: int = Field(2, ge=0, le=6)
+    bands: list[IkmBand] = Field(min_length=1, description="Highest first")
+    _weights: dict[str, Fraction] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> IkmRules:
+        _ranked([e.code for e in self.elements], "elements")
+        given = [e.weight is not None for e in self.elements]
+        if any(given) and not all(given):
+            raise ValueError("elements: give a weight on every element or on none")
+        if all(given):
+            total = sum(Fraction(e.weight) for e in self.elements if e.weight)
+            if total != 1:
+                raise ValueError(f"elements: weights must sum to exactly 1, got {float(total):g}")
+        lo, hi = self.scale
+        if lo >= hi:
+            raise ValueError("scale: the first value must be below the second")
+        mins = [b.min for b in self.bands]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("bands: min must strictly decrease")
+        return self
+
+    def model_post_init(self, context: Any) -> None:
+        n = len(self.elements)
+        self._weights = {
+            e.code: Fraction(e.weight) if e.weight is not None else Fraction(1, n)
+            for e in self.elements
+        }
+
+    def weights(self) -> dict[str, Fraction]:
+        """Exact weight per element code (1/9 each for the nine standard elements)."""
+        return self._weights
+
+
+class Course(_Strict):
+    course: str
+    title: Label
+    jp: float = Field(gt=0, description="Hours (jam pelajaran, 1 JP = 45 minutes)")
+    predikat: list[str] = Field(min_length=1, description="Predikat that open this course")
+
+
+class TrainingRules(_Strict):
+    """Competency development: minimum JP a year and the courses a predikat opens."""
+
+    min_jp_per_year: float = Field(20, ge=0)
+    courses: list[Course] = Field(default_factory=list)
+    course_jp_counts: bool = Field(True, description="Opened courses count toward the minimum")
+    topup_course: str = "pemenuhan_jp"
+    topup_title: Label
+    topup_round_up_to: float | None = Field(1, gt=0, description="JP gap rounded up to this step")
+
+
+class IncentiveRules(_Strict):
+    """Tukin / TPP style incentive: base x (performance part + attendance part)."""
+
+    currency: str = "IDR"
+    base_by_grade: dict[str, Decimal] = Field(default_factory=dict)
+    default_base: Decimal = Field(ge=0)
+    performance_weight: Decimal = Field(ge=0, le=1)
+    attendance_weight: Decimal = Field(ge=0, le=1)
+    predikat_factors: dict[str, Decimal]
+    max_attendance_deduction_pct: Decimal = Field(Decimal(100), ge=0, le=100)
+    rounding: Literal["half_up", "half_even", "down"] = "half_up"
+    quantum: Decimal = Field(Decimal(1), gt=0, description="Amounts round to this step")
+
+    @model_validator(mode="after")
+    def _check(self) -> IncentiveRules:
+        if self.performance_weight + self.attendance_weight != 1:
+            raise ValueError("performance_weight + attendance_weight must be 1")
+        if any(v < 0 for v in self.base_by_grade.values()):
+            raise ValueError("base_by_grade: amounts must not be negative")
+        if any(v < 0 for v in self.predikat_factors.values()):
+            raise ValueError("predikat_factors: factors must not be negative")
+        return self
+
+
+class PolicyPack(_Strict):
+    """A whole policy pack; optional sections may be null (the stage then does nothing)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    version: str = Field(min_length=1, max_length=64)
+    effective_from: date
+    description: str
+    targets: TargetRules
+    achievement: AchievementRules
+    result_rating: ResultRatingRules
+    behaviour: BehaviourRules
+    predikat: PredikatRules
+    distribution: DistributionRules | None = None
+    ikm: IkmRules | None = None
+    training: TrainingRules | None = None
+    incentive: IncentiveRules | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PolicyPack:
+        _check_cross(self)
+        return self
+
+    def model_post_init(self, context: Any) -> None:
+        if self.distribution is not None:
+            self.distribution._labels = dict(self.predikat.labels)
+
+    @property
+    def rule_version(self) -> str:
+        """``name@version``, stored with every computed result."""
+        return f"{self.name}@{self.version}"
+
+
+def _check_cross(pack: PolicyPack) -> None:
+    """Checks that span sections; each message starts with the field path."""
+    results, behaviours = pack.result_rating.levels, pack.behaviour.levels
+    order = set(pack.predikat.order)
+    if pack.predikat.method == "matrix":
+        matrix = pack.predikat.matrix or {}
+        if set(matrix) != set(results):
+            raise ValueError(f"predikat.matrix: rows must be the result levels {results}")
+        for row, cells in matrix.items():
+            if set(cells) != set(behaviours):
+                raise ValueError(
+                    f"predikat.matrix.{row}: columns must be the behaviour levels {behaviours}"
+                )
+    elif set(pack.predikat.from_result or {}) != set(results):
+        raise ValueError(f"predikat.from_result: keys must be the result levels {results}")
+    share = pack.result_rating.share
+    if share is not None:
+        for field in ("count_kinds", "guard_kinds"):
+            bad = set(getattr(share, field)) - set(pack.targets.kinds)
+            if bad:
+                raise ValueError(f"result_rating.share.{field}: unknown kind(s) {sorted(bad)}")
+    if pack.distribution is not None:
+        for org, rules in pack.distribution.curves.items():
+            for i, rule in enumerate(rules):
+                bad = set(rule.predikat) - order
+                if bad:
+                    raise ValueError(
+                        f"distribution.curves.{org}.{i}.predikat: unknown predikat {sorted(bad)}"
+                    )
+    if pack.training is not None:
+        for i, course in enumerate(pack.training.courses):
+            bad = set(course.predikat) - order
+            if bad:
+                raise ValueError(f"training.courses.{i}.predikat: unknown predikat {sorted(bad)}")
+    if pack.incentive is not None and set(pack.incentive.predikat_factors) != order:
+        raise ValueError(
+            f"incentive.predikat_factors: must give a factor for exactly {pack.predikat.order}"
+        )
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def policies_dir() -> Path:
+    """The packs shipped with Kinerja (configs/policies)."""
+    return Path(kinerja.configs.__file__).parent / "policies"
+
+
+def _pack_path(name_or_path: str, base_dir: Path | None) -> Path:
+    is_bare_name = (
+        "/" not in name_or_path
+        and "\\" not in name_or_path
+        and not (name_or_path.endswith((".yaml", ".yml")))
+    )
+    if is_bare_name:
+        return policies_dir() / f"{name_or_path}.yaml"
+    path = Path(name_or_path)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    return path
+
+
+def load_pack(name_or_path: str, *, base_dir: Path | None = None) -> PolicyPack:
+    """Load and validate a pack: a bare name (``"asn"``) or a path (relative to ``base_dir``).
+
+    Raises :class:`ConfigError` naming the file and each bad field path.
+    """
+    path = _pack_path(name_or_path, base_dir)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    try:
+        return PolicyPack.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(str(path), exc)) from exc
+
+
+def pack_to_dict(pack: PolicyPack) -> dict[str, Any]:
+    """A JSON-able dict of the pack (stored on the cycle); :func:`pack_from_dict` reverses it."""
+    return pack.model_dump(mode="json")
+
+
+def pack_from_dict(data: dict[str, Any], *, source: str = "stored policy pack") -> PolicyPack:
+    try:
+        return PolicyPack.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(source, exc)) from exc
+
+
+def pack_hash(pack: PolicyPack) -> str:
+    """SHA-256 of the pack's canonical JSON: equal packs hash equal, whatever the YAML layout."""
+    return content_hash(pack_to_dict(pack))

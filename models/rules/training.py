@@ -1,0 +1,70 @@
+"""Training needs (pengembangan kompetensi) after the review.
+
+PP 11/2017 (amended by PP 17/2020, DOMAIN.md A3): at least 20 jam pelajaran (JP, 45 minutes
+each) of competency development a year. A weak predikat (Butuh Perbaikan or worse for ASN)
+opens the pack's courses; JP below the minimum opens a top-up for the gap.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kinerja.models.rules.base import fmt
+
+if TYPE_CHECKING:
+    from kinerja.models.policy import TrainingRules
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingNeed:
+    """A course to assign, its hours (JP) and why (Bahasa Indonesia / English)."""
+
+    course: str
+    jp: float
+    reason: str
+
+
+def training_for(
+    *, predikat: str, jp_so_far: float, rules: TrainingRules | None
+) -> list[TrainingNeed]:
+    """The trainings one employee needs this year (empty when none; no pack section: none).
+
+    ``jp_so_far`` is the JP already credited or planned this year. With
+    ``course_jp_counts``, the courses opened here count toward the minimum before the top-up.
+    """
+    if rules is None:
+        return []
+    if jp_so_far < 0:
+        raise ValueError("JP tidak boleh negatif / JP must not be negative")
+    needs = [
+        TrainingNeed(
+            course=c.course,
+            jp=c.jp,
+            reason=(
+                f"Predikat {predikat}: {c.title.id} ({fmt(c.jp)} JP)"
+                f" / Predikat {predikat}: {c.title.en} ({fmt(c.jp)} JP)"
+            ),
+        )
+        for c in rules.courses
+        if predikat in c.predikat
+    ]
+    planned = jp_so_far + (sum(n.jp for n in needs) if rules.course_jp_counts else 0.0)
+    gap = rules.min_jp_per_year - planned
+    if gap > 0:
+        step = rules.topup_round_up_to
+        # The epsilon keeps float noise (5.0000000001 JP) from adding a whole extra step.
+        jp = math.ceil(gap / step - 1e-9) * step if step else gap
+        minimum = fmt(rules.min_jp_per_year)
+        needs.append(
+            TrainingNeed(
+                course=rules.topup_course,
+                jp=float(jp),
+                reason=(
+                    f"{rules.topup_title.id}: {fmt(planned)} dari minimal {minimum} JP setahun"
+                    f" / {rules.topup_title.en}: {fmt(planned)} of the {minimum} JP yearly minimum"
+                ),
+            )
+        )
+    return needs
