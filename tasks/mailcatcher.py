@@ -1,0 +1,107 @@
+"""A local SMTP server that keeps every message it receives as a ``.eml`` file.
+
+The demo points the e-mail route at it, so every message the engine sends is a file the
+user can open; tests use it as a real SMTP endpoint on loopback. Example::
+
+    with MailCatcher(Path("outbox")) as catcher:
+        ...  # send to 127.0.0.1:catcher.port
+        for message in catcher.messages():
+            print(message["To"], message["Subject"])
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+import threading
+from email.message import Message
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+
+
+def safe_name(address: str) -> str:
+    """A form of an address that is safe as part of a file name."""
+    return _UNSAFE.sub("_", address).strip("._")[:80] or "unknown"
+
+
+def _free_port(host: str) -> int:
+    # aiosmtpd's Controller connects to its own port once started, so it needs a real port
+    # number up front rather than 0.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class _Store:
+    """The aiosmtpd handler: writes one file per message, numbered in arrival order."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.lock = threading.Lock()
+        self.counter = len(list(directory.glob("*.eml")))
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        recipient = envelope.rcpt_tos[0] if envelope.rcpt_tos else "unknown"
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        with self.lock:
+            self.counter += 1
+            path = self.directory / f"{self.counter:05d}-{safe_name(recipient)}.eml"
+            path.write_bytes(content)
+        return "250 Message accepted for delivery"
+
+
+class MailCatcher:
+    """An SMTP server on loopback (no TLS, no auth) storing messages in ``directory``.
+
+    ``port=0`` picks a free port; read the chosen one from ``.port``.
+    """
+
+    def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.directory = Path(directory)
+        self.host = host
+        self.port = port
+        self._controller: Controller | None = None
+
+    def start(self) -> MailCatcher:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.port == 0:
+            self.port = _free_port(self.host)
+        self._controller = Controller(_Store(self.directory), hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def __enter__(self) -> MailCatcher:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def files(self) -> list[Path]:
+        """The stored messages, in arrival order."""
+        return sorted(self.directory.glob("*.eml"))
+
+    def messages(self) -> list[Message]:
+        """The stored messages, parsed, in arrival order."""
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in self.files()
+        ]
