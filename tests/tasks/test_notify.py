@@ -412,3 +412,29 @@ def test_prefect_task_function_runs_without_prefect(db_url, engine, catcher, mon
 def test_mail_file_names_are_safe():
     assert safe_name("a/../b c@x.org") == "a_.._b_c@x.org"
     assert safe_name("///") == "unknown"
+
+
+def test_mail_catcher_keeps_numbering_across_restarts(tmp_path):
+    import smtplib
+    from email.message import EmailMessage
+
+    def send(port: int, to: str) -> None:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "k@kinerja.local", to, f"Halo {to}"
+        msg.set_content("Isi pesan / message body")
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.send_message(msg)
+
+    with MailCatcher(tmp_path) as first:
+        send(first.port, "a@x.go.id")
+    with MailCatcher(tmp_path) as second:
+        send(second.port, "b/../c@x.go.id")
+        assert [p.name for p in second.files()] == [
+            "00001-a@x.go.id.eml",
+            "00002-b_.._c@x.go.id.eml",
+        ]
+        assert [m["Subject"] for m in second.messages()] == [
+            "Halo a@x.go.id",
+            "Halo b/../c@x.go.id",
+        ]
+        assert "message body" in second.messages()[1].get_content()
