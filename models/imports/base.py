@@ -1,0 +1,251 @@
+"""The shape every importer shares: check the header, scan the rows, then write in batches.
+
+An importer reads its file twice. The first pass validates every row and keeps only what
+cross-row checks need (ids seen, references to resolve at the end); the second pass,
+taken only when the first found nothing wrong, converts the rows again and upserts them
+in batches. Two passes keep memory flat: no file is ever held whole.
+
+Optional columns that a file leaves out are not written: existing rows keep their stored
+value and new rows take the table's default. (``direction`` travels with ``target`` and is
+always written, "higher" when left out.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from kinerja.models.imports.errors import ImportRejected, ImportReport, Problems
+from kinerja.models.imports.reader import RawTable, open_raw
+from kinerja.models.imports.values import Bad
+from kinerja.models.tables import Cycle
+from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+BATCH_ROWS = 5000
+"""Rows per executemany call: large enough that round trips vanish, small enough to stay
+well under PostgreSQL's 65,535 bind parameters per statement page."""
+
+
+class FileImporter:
+    """One file of one kind; subclasses say the columns and the checks.
+
+    Subclasses set ``kind`` (also the sheet name), ``table``, ``keys``, ``required`` and
+    ``optional``, and implement :meth:`convert`; they may extend :meth:`load` (reference
+    sets, one query each), :meth:`observe` (cross-row state) and :meth:`finish`.
+    """
+
+    kind: ClassVar[str]
+    table: ClassVar[Table]
+    keys: ClassVar[tuple[str, ...]]
+    required: ClassVar[tuple[str, ...]]
+    optional: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
+        self.path = Path(path)
+        self.sheet = sheet
+        self.label = self.path.name
+        self.columns: set[str] = set()
+        self.problems = Problems()
+        self.readable = False  # set once the header has been read and accepted
+
+    # --- what subclasses provide ------------------------------------------------------------
+
+    def column_name(self, header: str) -> str | None:
+        """The canonical column a header cell names, or None if the column is unknown."""
+        wanted = header.lower()
+        for name in (*self.required, *self.optional):
+            if name.lower() == wanted:
+                return name
+        return None
+
+    def load(self, session: Session) -> None:
+        """Read the reference sets the checks need (one query each)."""
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        """The database row for one file row, or None after reporting what is wrong."""
+        raise NotImplementedError
+
+    def observe(self, row: int, record: dict[str, Any]) -> None:
+        """Cross-row checks and state, first pass only (duplicates, references)."""
+
+    def finish(self) -> None:
+        """Checks that need the whole file (forward references, loops, sums)."""
+
+    def scope(self) -> list[ColumnElement[bool]]:
+        """Filter of the rows this kind of file can touch, to count inserts."""
+        return []
+
+    # --- helpers for subclasses -------------------------------------------------------------
+
+    def bad(self, row: int | None, column: str | None, en: str, id_: str) -> None:
+        self.problems.add(self.label, row, column, en, id_)
+
+    def wrong(self, row: int, column: str, exc: Bad) -> None:
+        self.bad(row, column, exc.en, exc.id_)
+
+    def need(self, row: int, cells: dict[str, str], column: str) -> str | None:
+        """A required value, or None after reporting that it is missing."""
+        value = cells.get(column, "")
+        if not value:
+            self.bad(row, column, "a value is required", "nilai wajib diisi")
+            return None
+        return value
+
+    def check_cycle(self, session: Session, cycle_id: str) -> bool:
+        if session.get(Cycle, cycle_id) is None:
+            self.bad(
+                None,
+                None,
+                f"cycle '{cycle_id}' does not exist; start the cycle first",
+                f"siklus '{cycle_id}' tidak ada; mulai siklus terlebih dahulu",
+            )
+            return False
+        return True
+
+    # --- the two passes ---------------------------------------------------------------------
+
+    def _header(self, header: list[str]) -> list[str | None] | None:
+        names: list[str | None] = []
+        seen: set[str] = set()
+        ok = True
+        for index, text in enumerate(header, start=1):
+            if not text:
+                self.bad(1, None, f"column {index} has no name", f"kolom {index} tidak bernama")
+                ok = False
+                names.append(None)
+                continue
+            name = self.column_name(text)
+            if name is None:
+                known = ", ".join((*self.required, *self.optional))
+                self.bad(
+                    1,
+                    text,
+                    f"unknown column (expected: {known})",
+                    f"kolom tidak dikenal (seharusnya: {known})",
+                )
+                ok = False
+            elif name in seen:
+                self.bad(1, text, "column appears twice", "kolom muncul dua kali")
+                ok = False
+            else:
+                seen.add(name)
+            names.append(name)
+        for name in self.required:
+            if name not in seen:
+                self.bad(1, name, "required column is missing", "kolom wajib tidak ada")
+                ok = False
+        self.columns = seen
+        return names if ok else None
+
+    def _rows(self, names: list[str | None], raw: RawTable) -> Iterator[tuple[int, dict[str, str]]]:
+        width = len(names)
+        for number, cells in raw.rows:
+            if raw.rounded:
+                for _, index in raw.rounded:
+                    self.bad(
+                        number,
+                        names[index] if index < width else None,
+                        f"the number {cells[index]} is longer than a spreadsheet keeps (15"
+                        " digits) and has been rounded: format the column as Text and type it"
+                        " again",
+                        f"angka {cells[index]} melebihi 15 digit yang disimpan spreadsheet dan"
+                        " sudah dibulatkan: format kolom sebagai Teks lalu ketik ulang",
+                    )
+                raw.rounded.clear()
+                continue
+            if any(cells[width:]):
+                self.bad(
+                    number,
+                    None,
+                    f"more values than the {width} columns of the header",
+                    f"jumlah nilai melebihi {width} kolom judul",
+                )
+                continue
+            yield number, {n: c for n, c in zip(names, cells, strict=False) if n is not None}
+
+    def _open(self) -> Any:
+        return open_raw(self.path, sheet=self.sheet, default_sheet=self.kind)
+
+    def scan(self, session: Session) -> None:
+        """First pass: validate everything, collecting problems in ``self.problems``."""
+        try:
+            with self._open() as raw:
+                self.label = raw.label
+                names = self._header(raw.header)
+                if names is None:
+                    return
+                self.readable = True
+                self.load(session)
+                for number, cells in self._rows(names, raw):
+                    record = self.convert(number, cells)
+                    if record is not None:
+                        self.observe(number, record)
+                self.finish()
+        except ImportRejected as exc:
+            for e in exc.errors:
+                self.problems.total += 1
+                self.problems.errors.append(e)
+
+    def write(self, session: Session) -> ImportReport:
+        """Second pass: upsert every row in batches; the caller commits."""
+        before = self._count(session)
+        written = 0
+        batch: list[dict[str, Any]] = []
+        with self._open() as raw:
+            names = self._header(raw.header)
+            assert names is not None, "the file changed between validation and writing"
+            for number, cells in self._rows(names, raw):
+                record = self.convert(number, cells)
+                if record is None:
+                    break
+                batch.append(record)
+                if len(batch) >= BATCH_ROWS:
+                    written += self._upsert(session, batch)
+                    batch = []
+        # A file edited between the passes must not be half written: the caller rolls back.
+        self.problems.raise_if_any()
+        if batch:
+            written += self._upsert(session, batch)
+        inserted = self._count(session) - before
+        return ImportReport(self.kind, self.label, inserted, written - inserted, written)
+
+    def _count(self, session: Session) -> int:
+        query = select(func.count()).select_from(self.table)
+        for condition in self.scope():
+            query = query.where(condition)
+        return int(session.execute(query).scalar_one())
+
+    def _upsert(self, session: Session, batch: list[dict[str, Any]]) -> int:
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            stmt: Any = postgresql.insert(self.table)
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(self.table)
+        else:
+            raise NotImplementedError(f"unsupported database dialect {dialect!r}")
+        update = {c: stmt.excluded[c] for c in batch[0] if c not in self.keys}
+        if update:
+            stmt = stmt.on_conflict_do_update(index_elements=list(self.keys), set_=update)
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(self.keys))
+        session.execute(stmt, batch)
+        return len(batch)
+
+
+def run(session: Session, importers: list[FileImporter]) -> list[ImportReport]:
+    """Validate already-scanned importers together, then write them all, or raise."""
+    problems = Problems()
+    for importer in importers:
+        problems.errors.extend(importer.problems.errors)
+        problems.total += importer.problems.total
+    problems.raise_if_any()
+    return [importer.write(session) for importer in importers]
+
+
+def import_one(session: Session, importer: FileImporter) -> ImportReport:
+    """Scan one file and write it if nothing is wrong."""
+    importer.scan(session)
+    return run(session, [importer])[0]

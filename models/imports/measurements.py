@@ -1,0 +1,169 @@
+"""What was measured: metrics.csv (realisation per target and period) and survey.csv
+(citizen satisfaction answers, SKM, per service unit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kinerja.models.imports.base import FileImporter, import_one
+from kinerja.models.imports.errors import ImportReport
+from kinerja.models.imports.values import (
+    Bad,
+    parse_date,
+    parse_integer,
+    parse_number,
+    parse_period,
+)
+from kinerja.models.tables import Measurement, SurveyResponse, Target, Unit
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+
+class MetricsImporter(FileImporter):
+    """metrics.csv: target_id, period, value, [evidence]."""
+
+    kind = "metrics"
+    table = Measurement.__table__
+    keys = ("cycle_id", "target_id", "period")
+    required = ("target_id", "period", "value")
+    optional = ("evidence",)
+
+    def __init__(self, path: str | Path, *, cycle_id: str) -> None:
+        super().__init__(path)
+        self.cycle_id = cycle_id
+        self.targets: set[str] = set()
+        self.rows_of: dict[tuple[str, str], int] = {}
+
+    def scope(self) -> list[ColumnElement[bool]]:
+        return [Measurement.__table__.c.cycle_id == self.cycle_id]
+
+    def load(self, session: Session) -> None:
+        self.check_cycle(session, self.cycle_id)
+        query = select(Target.target_id).where(Target.cycle_id == self.cycle_id)
+        self.targets = set(session.scalars(query))
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        record: dict[str, Any] = {"cycle_id": self.cycle_id}
+        ok = True
+        record["target_id"] = self.need(row, cells, "target_id")
+        for column, parse in (("period", parse_period), ("value", parse_number)):
+            text = self.need(row, cells, column)
+            if text is None:
+                ok = False
+                continue
+            try:
+                record[column] = parse(text)
+            except Bad as exc:
+                self.wrong(row, column, exc)
+                ok = False
+        if "evidence" in self.columns:
+            record["evidence"] = cells.get("evidence") or None
+        return record if ok and record["target_id"] else None
+
+    def observe(self, row: int, record: dict[str, Any]) -> None:
+        key = (record["target_id"], record["period"])
+        if key in self.rows_of:
+            self.bad(
+                row,
+                "period",
+                f"target '{key[0]}' period {key[1]} already appears in row {self.rows_of[key]}",
+                f"target '{key[0]}' periode {key[1]} sudah ada di baris {self.rows_of[key]}",
+            )
+            return
+        self.rows_of[key] = row
+        if key[0] not in self.targets:
+            self.bad(
+                row,
+                "target_id",
+                f"unknown target '{key[0]}' in cycle '{self.cycle_id}'",
+                f"target '{key[0]}' tidak dikenal di siklus '{self.cycle_id}'",
+            )
+
+
+class SurveyImporter(FileImporter):
+    """survey.csv: unit_id, respondent_id, [date], then one column per element (U1 ... U9)."""
+
+    kind = "survey"
+    table = SurveyResponse.__table__
+    keys = ("unit_id", "respondent_id")
+    optional = ("date",)
+
+    def __init__(self, path: str | Path, *, elements: list[str], scale: tuple[int, int]) -> None:
+        super().__init__(path)
+        self.required = ("unit_id", "respondent_id", *elements)
+        self.elements = list(elements)
+        self.scale = scale
+        self.units: set[str] = set()
+        self.rows_of: dict[tuple[str, str], int] = {}
+
+    def load(self, session: Session) -> None:
+        self.units = set(session.scalars(select(Unit.unit_id)))
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        unit_id = self.need(row, cells, "unit_id")
+        respondent = self.need(row, cells, "respondent_id")
+        ok = unit_id is not None and respondent is not None
+        record: dict[str, Any] = {"unit_id": unit_id, "respondent_id": respondent}
+        if "date" in self.columns:
+            text = cells.get("date", "")
+            try:
+                record["date"] = parse_date(text) if text else None
+            except Bad as exc:
+                self.wrong(row, "date", exc)
+                ok = False
+        low, high = self.scale
+        answers: dict[str, int] = {}
+        for element in self.elements:
+            text = self.need(row, cells, element)
+            if text is None:
+                ok = False
+                continue
+            try:
+                answer = parse_integer(text)
+                if not low <= answer <= high:
+                    raise Bad(
+                        f"answer {answer} is outside the scale {low} to {high}",
+                        f"jawaban {answer} di luar skala {low} sampai {high}",
+                    )
+                answers[element] = answer
+            except Bad as exc:
+                self.wrong(row, element, exc)
+                ok = False
+        record["answers"] = answers
+        return record if ok else None
+
+    def observe(self, row: int, record: dict[str, Any]) -> None:
+        key = (record["unit_id"], record["respondent_id"])
+        if key in self.rows_of:
+            self.bad(
+                row,
+                "respondent_id",
+                f"respondent '{key[1]}' of unit '{key[0]}' already appears in row"
+                f" {self.rows_of[key]}",
+                f"responden '{key[1]}' unit '{key[0]}' sudah ada di baris {self.rows_of[key]}",
+            )
+            return
+        self.rows_of[key] = row
+        if key[0] not in self.units:
+            self.bad(row, "unit_id", f"unknown unit '{key[0]}'", f"unit '{key[0]}' tidak dikenal")
+
+
+def import_metrics(session: Session, *, path: str | Path, cycle_id: str) -> ImportReport:
+    """Import metrics.csv: the realisation of targets of a cycle, per period."""
+    return import_one(session, MetricsImporter(path, cycle_id=cycle_id))
+
+
+def import_survey(
+    session: Session,
+    *,
+    path: str | Path,
+    elements: list[str],
+    scale: tuple[int, int] = (1, 4),
+) -> ImportReport:
+    """Import survey.csv: one row per respondent, one whole-number answer per element.
+
+    ``elements`` are the survey's element columns (U1 ... U9 for the IKM of PermenPANRB
+    14/2017), all required; answers must lie within ``scale`` (inclusive).
+    """
+    return import_one(session, SurveyImporter(path, elements=elements, scale=scale))

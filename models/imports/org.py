@@ -1,0 +1,275 @@
+"""The organisation: units.csv (the unit tree) and employees.csv (people and their managers).
+
+Units and employees refer to each other (a unit's head is an employee, an employee sits
+in a unit), so :func:`import_org` validates both files together; each can also be
+imported alone against what the database already holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kinerja.models.imports.base import FileImporter, import_one, run
+from kinerja.models.imports.errors import ImportRejected, ImportReport, RowError, bilingual
+from kinerja.models.imports.reader import XLSX_SUFFIXES
+from kinerja.models.imports.values import Bad, find_loops, parse_flag
+from kinerja.models.tables import Employee, Unit
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+class UnitsImporter(FileImporter):
+    """units.csv: unit_id, name, [parent_id], [head_nip], [is_service_unit]."""
+
+    kind = "units"
+    table = Unit.__table__
+    keys = ("unit_id",)
+    required = ("unit_id", "name")
+    optional = ("parent_id", "head_nip", "is_service_unit")
+
+    def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
+        super().__init__(path, sheet=sheet)
+        self.parents: dict[str, str | None] = {}
+        self.known_nips: set[str] = set()
+        self.rows_of: dict[str, int] = {}
+        self.pending_parents: list[tuple[int, str]] = []
+        self.pending_heads: list[tuple[int, str]] = []
+
+    def load(self, session: Session) -> None:
+        self.parents = dict(session.execute(select(Unit.unit_id, Unit.parent_id)).all())
+        self.known_nips = set(session.scalars(select(Employee.nip)))
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        unit_id = self.need(row, cells, "unit_id")
+        name = self.need(row, cells, "name")
+        record: dict[str, Any] = {"unit_id": unit_id, "name": name}
+        for column in ("parent_id", "head_nip"):
+            if column in self.columns:
+                record[column] = cells.get(column) or None
+        if "is_service_unit" in self.columns:
+            try:
+                text = cells.get("is_service_unit", "")
+                record["is_service_unit"] = parse_flag(text) if text else False
+            except Bad as exc:
+                self.wrong(row, "is_service_unit", exc)
+                return None
+        return record if unit_id and name else None
+
+    def observe(self, row: int, record: dict[str, Any]) -> None:
+        unit_id = record["unit_id"]
+        if unit_id in self.rows_of:
+            self.bad(
+                row,
+                "unit_id",
+                f"unit '{unit_id}' already appears in row {self.rows_of[unit_id]}",
+                f"unit '{unit_id}' sudah ada di baris {self.rows_of[unit_id]}",
+            )
+            return
+        self.rows_of[unit_id] = row
+        if "parent_id" in record:
+            parent = record["parent_id"]
+            self.parents[unit_id] = parent
+            if parent == unit_id:
+                self.bad(
+                    row,
+                    "parent_id",
+                    "a unit cannot be its own parent",
+                    "unit tidak boleh menjadi induknya sendiri",
+                )
+            elif parent is not None:
+                self.pending_parents.append((row, parent))
+        elif unit_id not in self.parents:
+            self.parents[unit_id] = None
+        head = record.get("head_nip")
+        if head is not None and head not in self.known_nips:
+            self.pending_heads.append((row, head))
+
+    def finish(self) -> None:
+        for row, parent in self.pending_parents:
+            if parent not in self.parents:
+                self.bad(
+                    row,
+                    "parent_id",
+                    f"unknown parent unit '{parent}' (not in the database nor in this file)",
+                    f"unit induk '{parent}' tidak dikenal (tidak di basis data maupun berkas ini)",
+                )
+        for loop in find_loops(self.parents):
+            if len(loop) < 2:
+                continue  # reported as "its own parent"
+            chain = " -> ".join([*loop, loop[0]])
+            for unit_id in loop:
+                if unit_id in self.rows_of:
+                    self.bad(
+                        self.rows_of[unit_id],
+                        "parent_id",
+                        f"the unit tree loops: {chain}",
+                        f"pohon unit berputar: {chain}",
+                    )
+
+    def check_heads(self, nips_in_file: set[str]) -> None:
+        """Heads must be employees, in the database or in the employees file beside this one."""
+        for row, nip in self.pending_heads:
+            if nip not in nips_in_file:
+                self.bad(
+                    row,
+                    "head_nip",
+                    f"unknown head '{nip}' (not an employee in the database nor in the file)",
+                    f"kepala unit '{nip}' tidak dikenal (bukan pegawai di basis data atau berkas)",
+                )
+        self.pending_heads = []
+
+
+class EmployeesImporter(FileImporter):
+    """employees.csv: nip, name, unit_id, position, [grade], [manager_nip], [email], [phone],
+    [channels]."""
+
+    kind = "employees"
+    table = Employee.__table__
+    keys = ("nip",)
+    required = ("nip", "name", "unit_id", "position")
+    optional = ("grade", "manager_nip", "email", "phone", "channels")
+
+    def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
+        super().__init__(path, sheet=sheet)
+        # None when the units file beside this one could not be read: its ids are unknown,
+        # so unit references are not checked rather than all reported as wrong.
+        self.units_in_file: set[str] | None = set()
+        self.known_units: set[str] = set()
+        self.managers: dict[str, str | None] = {}
+        self.rows_of: dict[str, int] = {}
+        self.pending_managers: list[tuple[int, str]] = []
+
+    def load(self, session: Session) -> None:
+        self.known_units = set(session.scalars(select(Unit.unit_id)))
+        self.managers = dict(session.execute(select(Employee.nip, Employee.manager_nip)).all())
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        record: dict[str, Any] = {}
+        ok = True
+        for column in self.required:
+            record[column] = self.need(row, cells, column)
+            ok = ok and record[column] is not None
+        for column in self.optional:
+            if column in self.columns:
+                record[column] = cells.get(column) or None
+        email = record.get("email")
+        if email is not None and ("@" not in email or " " in email):
+            self.bad(
+                row,
+                "email",
+                f"'{email}' is not an e-mail address",
+                f"'{email}' bukan alamat e-mail",
+            )
+            ok = False
+        return record if ok else None
+
+    def observe(self, row: int, record: dict[str, Any]) -> None:
+        nip = record["nip"]
+        if nip in self.rows_of:
+            self.bad(
+                row,
+                "nip",
+                f"nip '{nip}' already appears in row {self.rows_of[nip]}",
+                f"nip '{nip}' sudah ada di baris {self.rows_of[nip]}",
+            )
+            return
+        self.rows_of[nip] = row
+        unit_id = record["unit_id"]
+        in_file = self.units_in_file
+        if unit_id not in self.known_units and in_file is not None and unit_id not in in_file:
+            self.bad(
+                row,
+                "unit_id",
+                f"unknown unit '{unit_id}' (not in the database nor in the units file)",
+                f"unit '{unit_id}' tidak dikenal (tidak ada di basis data maupun berkas unit)",
+            )
+        if "manager_nip" in record:
+            manager = record["manager_nip"]
+            self.managers[nip] = manager
+            if manager == nip:
+                self.bad(
+                    row,
+                    "manager_nip",
+                    "an employee cannot be their own manager",
+                    "pegawai tidak boleh menjadi atasannya sendiri",
+                )
+            elif manager is not None:
+                self.pending_managers.append((row, manager))
+        elif nip not in self.managers:
+            self.managers[nip] = None
+
+    def finish(self) -> None:
+        for row, manager in self.pending_managers:
+            if manager not in self.managers:
+                self.bad(
+                    row,
+                    "manager_nip",
+                    f"unknown manager '{manager}' (not in the database nor in this file)",
+                    f"atasan '{manager}' tidak dikenal (tidak ada di basis data maupun berkas ini)",
+                )
+        for loop in find_loops(self.managers):
+            if len(loop) < 2:
+                continue  # reported as "their own manager"
+            chain = " -> ".join([*loop, loop[0]])
+            for nip in loop:
+                if nip in self.rows_of:
+                    self.bad(
+                        self.rows_of[nip],
+                        "manager_nip",
+                        f"the manager chain loops: {chain}",
+                        f"rantai atasan berputar: {chain}",
+                    )
+
+
+def import_units(session: Session, *, path: str | Path) -> ImportReport:
+    """Import units.csv (or the ``units`` sheet); heads must already be employees."""
+    units = UnitsImporter(path)
+    units.scan(session)
+    units.check_heads(set())
+    return run(session, [units])[0]
+
+
+def import_employees(session: Session, *, path: str | Path) -> ImportReport:
+    """Import employees.csv (or the ``employees`` sheet); units must already exist."""
+    return import_one(session, EmployeesImporter(path))
+
+
+def _org_files(source: Path) -> tuple[tuple[Path, str | None], tuple[Path, str | None]]:
+    if source.is_dir():
+        return (source / "units.csv", None), (source / "employees.csv", None)
+    if source.suffix.lower() in XLSX_SUFFIXES and source.is_file():
+        return (source, "units"), (source, "employees")
+    raise ImportRejected(
+        [
+            RowError(
+                source.name,
+                None,
+                None,
+                bilingual(
+                    "expected a directory with units.csv and employees.csv, or an .xlsx workbook"
+                    " with sheets units and employees",
+                    "seharusnya direktori berisi units.csv dan employees.csv, atau workbook .xlsx"
+                    " dengan sheet units dan employees",
+                ),
+            )
+        ]
+    )
+
+
+def import_org(session: Session, *, source: str | Path) -> list[ImportReport]:
+    """Import the organisation: a directory with units.csv and employees.csv, or one .xlsx
+    workbook with sheets ``units`` and ``employees``, validated together.
+
+    Returns the reports of units, then employees. Raises :class:`ImportRejected` listing
+    every problem of both files, writing nothing.
+    """
+    (units_path, units_sheet), (employees_path, employees_sheet) = _org_files(Path(source))
+    units = UnitsImporter(units_path, sheet=units_sheet)
+    employees = EmployeesImporter(employees_path, sheet=employees_sheet)
+    units.scan(session)
+    employees.units_in_file = set(units.rows_of) if units.readable else None
+    employees.scan(session)
+    if employees.readable:
+        units.check_heads(set(employees.rows_of))
+    return run(session, [units, employees])

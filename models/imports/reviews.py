@@ -1,0 +1,172 @@
+"""A scenario's ratings: reviews.csv (scripted manager answers per employee) and
+unit_ratings.csv (each unit's own result, predikat organisasi, which keys the distribution
+curve).
+
+Rating values are checked against the policy pack's lists, matched regardless of case and
+stored in the pack's spelling.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kinerja.models.imports.base import FileImporter, import_one
+from kinerja.models.imports.errors import ImportReport
+from kinerja.models.imports.values import Bad, choose
+from kinerja.models.tables import Employee, ScriptedReview, Unit, UnitRating
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+BEHAVIOUR_PREFIX = "perilaku_"
+
+
+class _CycleImporter(FileImporter):
+    def __init__(self, path: str | Path, *, cycle_id: str) -> None:
+        super().__init__(path)
+        self.cycle_id = cycle_id
+        self.rows_of: dict[str, int] = {}
+
+    def scope(self) -> list[ColumnElement[bool]]:
+        return [self.table.c.cycle_id == self.cycle_id]
+
+    def _first(self, row: int, key: str, column: str) -> bool:
+        if key in self.rows_of:
+            first = self.rows_of[key]
+            self.bad(
+                row,
+                column,
+                f"'{key}' already appears in row {first}",
+                f"'{key}' sudah ada di baris {first}",
+            )
+            return False
+        self.rows_of[key] = row
+        return True
+
+    def _rating(
+        self, row: int, column: str, text: str, allowed: set[str], what: tuple[str, str]
+    ) -> tuple[bool, str | None]:
+        """(ok, value): an empty cell is (True, None)."""
+        if not text:
+            return True, None
+        try:
+            return True, choose(text, allowed, what)
+        except Bad as exc:
+            self.wrong(row, column, exc)
+            return False, None
+
+
+class ReviewsImporter(_CycleImporter):
+    """reviews.csv: nip, [hasil_kerja], [perilaku], [perilaku_<value> ...], [comment].
+
+    A ``perilaku_<value>`` column rates one behaviour value (BerAKHLAK: berorientasi
+    pelayanan, akuntabel, ...); only the pack's values may appear.
+    """
+
+    kind = "reviews"
+    table = ScriptedReview.__table__
+    keys = ("cycle_id", "nip")
+    required = ("nip",)
+
+    def __init__(
+        self, path: str | Path, *, cycle_id: str, ratings: set[str], behaviour_values: list[str]
+    ) -> None:
+        super().__init__(path, cycle_id=cycle_id)
+        self.ratings = ratings
+        self.behaviour_columns = {BEHAVIOUR_PREFIX + v: v for v in behaviour_values}
+        self.optional = ("hasil_kerja", "perilaku", *self.behaviour_columns, "comment")
+        self.nips: set[str] = set()
+
+    def load(self, session: Session) -> None:
+        self.check_cycle(session, self.cycle_id)
+        self.nips = set(session.scalars(select(Employee.nip)))
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        nip = self.need(row, cells, "nip")
+        ok = nip is not None
+        record: dict[str, Any] = {"cycle_id": self.cycle_id, "nip": nip}
+        what = ("rating", "penilaian")
+        for column in ("hasil_kerja", "perilaku"):
+            if column in self.columns:
+                good, record[column] = self._rating(
+                    row, column, cells.get(column, ""), self.ratings, what
+                )
+                ok = ok and good
+        values: dict[str, str] = {}
+        for column, value in self.behaviour_columns.items():
+            if column in self.columns:
+                good, rating = self._rating(row, column, cells.get(column, ""), self.ratings, what)
+                ok = ok and good
+                if rating is not None:
+                    values[value] = rating
+        if any(c in self.columns for c in self.behaviour_columns):
+            record["perilaku_values"] = values
+        if "comment" in self.columns:
+            record["comment"] = cells.get("comment") or None
+        return record if ok else None
+
+    def observe(self, row: int, record: dict[str, Any]) -> None:
+        nip = record["nip"]
+        if self._first(row, nip, "nip") and nip not in self.nips:
+            self.bad(row, "nip", f"unknown employee '{nip}'", f"pegawai '{nip}' tidak dikenal")
+
+
+class UnitRatingsImporter(_CycleImporter):
+    """unit_ratings.csv: unit_id, predikat_organisasi."""
+
+    kind = "unit_ratings"
+    table = UnitRating.__table__
+    keys = ("cycle_id", "unit_id")
+    required = ("unit_id", "predikat_organisasi")
+
+    def __init__(self, path: str | Path, *, cycle_id: str, predikat: set[str]) -> None:
+        super().__init__(path, cycle_id=cycle_id)
+        self.predikat = predikat
+        self.units: set[str] = set()
+
+    def load(self, session: Session) -> None:
+        self.check_cycle(session, self.cycle_id)
+        self.units = set(session.scalars(select(Unit.unit_id)))
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        unit_id = self.need(row, cells, "unit_id")
+        text = self.need(row, cells, "predikat_organisasi")
+        ok, predikat = False, None
+        if text is not None:
+            ok, predikat = self._rating(
+                row, "predikat_organisasi", text, self.predikat, ("predikat", "predikat")
+            )
+        if not (ok and unit_id):
+            return None
+        return {"cycle_id": self.cycle_id, "unit_id": unit_id, "predikat_organisasi": predikat}
+
+    def observe(self, row: int, record: dict[str, Any]) -> None:
+        unit_id = record["unit_id"]
+        if self._first(row, unit_id, "unit_id") and unit_id not in self.units:
+            self.bad(row, "unit_id", f"unknown unit '{unit_id}'", f"unit '{unit_id}' tidak dikenal")
+
+
+def import_reviews(
+    session: Session,
+    *,
+    path: str | Path,
+    cycle_id: str,
+    ratings: set[str],
+    behaviour_values: list[str],
+) -> ImportReport:
+    """Import reviews.csv: a scenario's scripted manager answers for a cycle.
+
+    Ratings must be in ``ratings``; ``perilaku_<value>`` columns are allowed for the values
+    in ``behaviour_values`` only.
+    """
+    importer = ReviewsImporter(
+        path, cycle_id=cycle_id, ratings=ratings, behaviour_values=behaviour_values
+    )
+    return import_one(session, importer)
+
+
+def import_unit_ratings(
+    session: Session, *, path: str | Path, cycle_id: str, predikat: set[str]
+) -> ImportReport:
+    """Import unit_ratings.csv: each unit's predikat organisasi for a cycle."""
+    return import_one(session, UnitRatingsImporter(path, cycle_id=cycle_id, predikat=predikat))
