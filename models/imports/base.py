@@ -42,6 +42,8 @@ class FileImporter:
     keys: ClassVar[tuple[str, ...]]
     required: ClassVar[tuple[str, ...]]
     optional: ClassVar[tuple[str, ...]] = ()
+    unique: ClassVar[tuple[str, ...]]
+    """The file columns that identify a row; a second row with the same values is refused."""
 
     def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
         self.path = Path(path)
@@ -50,6 +52,7 @@ class FileImporter:
         self.columns: set[str] = set()
         self.problems = Problems()
         self.readable = False  # set once the header has been read and accepted
+        self.rows_of: dict[Any, int] = {}  # key -> first row; a str for one-column keys
 
     # --- what subclasses provide ------------------------------------------------------------
 
@@ -60,6 +63,13 @@ class FileImporter:
             if name.lower() == wanted:
                 return name
         return None
+
+    def key_of(self, cells: dict[str, str]) -> Any:
+        """The row's identity (see ``unique``), or None when part of it is missing."""
+        values = tuple(cells.get(c, "") for c in self.unique)
+        if not all(values):
+            return None
+        return values[0] if len(values) == 1 else values
 
     def load(self, session: Session) -> None:
         """Read the reference sets the checks need (one query each)."""
@@ -166,6 +176,17 @@ class FileImporter:
                 continue
             yield number, {n: c for n, c in zip(names, cells, strict=False) if n is not None}
 
+    def _duplicate(self, row: int, key: Any) -> None:
+        first = self.rows_of[key]
+        shown = key if isinstance(key, str) else ", ".join(key)
+        named = " and ".join(self.unique)
+        self.bad(
+            row,
+            self.unique[-1],
+            f"{named} '{shown}' already appears in row {first}",
+            f"{named} '{shown}' sudah ada di baris {first}",
+        )
+
     def _open(self) -> Any:
         return open_raw(self.path, sheet=self.sheet, default_sheet=self.kind)
 
@@ -180,6 +201,14 @@ class FileImporter:
                 self.readable = True
                 self.load(session)
                 for number, cells in self._rows(names, raw):
+                    # Duplicates are found on the raw key, so that a repeated id is named
+                    # even when its first row has other faults.
+                    key = self.key_of(cells)
+                    if key is not None:
+                        if key in self.rows_of:
+                            self._duplicate(number, key)
+                            continue
+                        self.rows_of[key] = number
                     record = self.convert(number, cells)
                     if record is not None:
                         self.observe(number, record)

@@ -28,15 +28,20 @@ class MetricsImporter(FileImporter):
     keys = ("cycle_id", "target_id", "period")
     required = ("target_id", "period", "value")
     optional = ("evidence",)
+    unique = ("target_id", "period")
 
     def __init__(self, path: str | Path, *, cycle_id: str) -> None:
         super().__init__(path)
         self.cycle_id = cycle_id
         self.targets: set[str] = set()
-        self.rows_of: dict[tuple[str, str], int] = {}
 
     def scope(self) -> list[ColumnElement[bool]]:
         return [Measurement.__table__.c.cycle_id == self.cycle_id]
+
+    def key_of(self, cells: dict[str, str]) -> Any:
+        # 2025-q1 and 2025-Q1 are one period: compare them as stored.
+        target_id, period = cells.get("target_id", ""), cells.get("period", "").upper()
+        return (target_id, period) if target_id and period else None
 
     def load(self, session: Session) -> None:
         self.check_cycle(session, self.cycle_id)
@@ -62,22 +67,13 @@ class MetricsImporter(FileImporter):
         return record if ok and record["target_id"] else None
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
-        key = (record["target_id"], record["period"])
-        if key in self.rows_of:
-            self.bad(
-                row,
-                "period",
-                f"target '{key[0]}' period {key[1]} already appears in row {self.rows_of[key]}",
-                f"target '{key[0]}' periode {key[1]} sudah ada di baris {self.rows_of[key]}",
-            )
-            return
-        self.rows_of[key] = row
-        if key[0] not in self.targets:
+        target_id = record["target_id"]
+        if target_id not in self.targets:
             self.bad(
                 row,
                 "target_id",
-                f"unknown target '{key[0]}' in cycle '{self.cycle_id}'",
-                f"target '{key[0]}' tidak dikenal di siklus '{self.cycle_id}'",
+                f"unknown target '{target_id}' in cycle '{self.cycle_id}'",
+                f"target '{target_id}' tidak dikenal di siklus '{self.cycle_id}'",
             )
 
 
@@ -88,6 +84,7 @@ class SurveyImporter(FileImporter):
     table = SurveyResponse.__table__
     keys = ("unit_id", "respondent_id")
     optional = ("date",)
+    unique = ("unit_id", "respondent_id")
 
     def __init__(self, path: str | Path, *, elements: list[str], scale: tuple[int, int]) -> None:
         super().__init__(path)
@@ -95,7 +92,6 @@ class SurveyImporter(FileImporter):
         self.elements = list(elements)
         self.scale = scale
         self.units: set[str] = set()
-        self.rows_of: dict[tuple[str, str], int] = {}
 
     def load(self, session: Session) -> None:
         self.units = set(session.scalars(select(Unit.unit_id)))
@@ -134,19 +130,9 @@ class SurveyImporter(FileImporter):
         return record if ok else None
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
-        key = (record["unit_id"], record["respondent_id"])
-        if key in self.rows_of:
-            self.bad(
-                row,
-                "respondent_id",
-                f"respondent '{key[1]}' of unit '{key[0]}' already appears in row"
-                f" {self.rows_of[key]}",
-                f"responden '{key[1]}' unit '{key[0]}' sudah ada di baris {self.rows_of[key]}",
-            )
-            return
-        self.rows_of[key] = row
-        if key[0] not in self.units:
-            self.bad(row, "unit_id", f"unknown unit '{key[0]}'", f"unit '{key[0]}' tidak dikenal")
+        unit_id = record["unit_id"]
+        if unit_id not in self.units:
+            self.bad(row, "unit_id", f"unknown unit '{unit_id}'", f"unit '{unit_id}' tidak dikenal")
 
 
 def import_metrics(session: Session, *, path: str | Path, cycle_id: str) -> ImportReport:

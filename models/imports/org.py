@@ -26,13 +26,13 @@ class UnitsImporter(FileImporter):
     table = Unit.__table__
     keys = ("unit_id",)
     required = ("unit_id", "name")
+    unique = ("unit_id",)
     optional = ("parent_id", "head_nip", "is_service_unit")
 
     def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
         super().__init__(path, sheet=sheet)
         self.parents: dict[str, str | None] = {}
         self.known_nips: set[str] = set()
-        self.rows_of: dict[str, int] = {}
         self.pending_parents: list[tuple[int, str]] = []
         self.pending_heads: list[tuple[int, str]] = []
 
@@ -58,15 +58,6 @@ class UnitsImporter(FileImporter):
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         unit_id = record["unit_id"]
-        if unit_id in self.rows_of:
-            self.bad(
-                row,
-                "unit_id",
-                f"unit '{unit_id}' already appears in row {self.rows_of[unit_id]}",
-                f"unit '{unit_id}' sudah ada di baris {self.rows_of[unit_id]}",
-            )
-            return
-        self.rows_of[unit_id] = row
         if "parent_id" in record:
             parent = record["parent_id"]
             self.parents[unit_id] = parent
@@ -128,6 +119,7 @@ class EmployeesImporter(FileImporter):
     table = Employee.__table__
     keys = ("nip",)
     required = ("nip", "name", "unit_id", "position")
+    unique = ("nip",)
     optional = ("grade", "manager_nip", "email", "phone", "channels")
 
     def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
@@ -137,7 +129,6 @@ class EmployeesImporter(FileImporter):
         self.units_in_file: set[str] | None = set()
         self.known_units: set[str] = set()
         self.managers: dict[str, str | None] = {}
-        self.rows_of: dict[str, int] = {}
         self.pending_managers: list[tuple[int, str]] = []
 
     def load(self, session: Session) -> None:
@@ -166,15 +157,6 @@ class EmployeesImporter(FileImporter):
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         nip = record["nip"]
-        if nip in self.rows_of:
-            self.bad(
-                row,
-                "nip",
-                f"nip '{nip}' already appears in row {self.rows_of[nip]}",
-                f"nip '{nip}' sudah ada di baris {self.rows_of[nip]}",
-            )
-            return
-        self.rows_of[nip] = row
         unit_id = record["unit_id"]
         in_file = self.units_in_file
         if unit_id not in self.known_units and in_file is not None and unit_id not in in_file:

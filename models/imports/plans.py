@@ -33,7 +33,6 @@ class _PlanImporter(FileImporter):
     def __init__(self, path: str | Path, *, cycle_id: str) -> None:
         super().__init__(path)
         self.cycle_id = cycle_id
-        self.rows_of: dict[str, int] = {}
 
     def scope(self) -> list[ColumnElement[bool]]:
         return [self.table.c.cycle_id == self.cycle_id]
@@ -60,20 +59,6 @@ class _PlanImporter(FileImporter):
             return None
         return record if ok else None
 
-    def _first(self, row: int, key: str, column: str) -> bool:
-        """Record the row of ``key``; False (and a report) if the file already had it."""
-        if key in self.rows_of:
-            first = self.rows_of[key]
-            self.bad(
-                row,
-                column,
-                f"'{key}' already appears in row {first}",
-                f"'{key}' sudah ada di baris {first}",
-            )
-            return False
-        self.rows_of[key] = row
-        return True
-
 
 class GoalsImporter(_PlanImporter):
     """goals.csv: goal_id, unit_id, statement, indicator, target, unit_of_measure,
@@ -84,6 +69,7 @@ class GoalsImporter(_PlanImporter):
     keys = ("cycle_id", "goal_id")
     required = ("goal_id", "unit_id", "statement", "indicator", "target", "unit_of_measure")
     optional = ("direction", "parent_goal_id")
+    unique = ("goal_id",)
 
     def __init__(self, path: str | Path, *, cycle_id: str) -> None:
         super().__init__(path, cycle_id=cycle_id)
@@ -105,8 +91,6 @@ class GoalsImporter(_PlanImporter):
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         goal_id = record["goal_id"]
-        if not self._first(row, goal_id, "goal_id"):
-            return
         if record["unit_id"] not in self.units:
             self.bad(
                 row,
@@ -171,6 +155,7 @@ class TargetsImporter(_PlanImporter):
         "unit_of_measure",
     )
     optional = ("direction", "weight", "kind")
+    unique = ("target_id",)
 
     def __init__(
         self,
@@ -266,8 +251,6 @@ class TargetsImporter(_PlanImporter):
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         target_id, nip, serves = record["target_id"], record["nip"], record["serves"]
-        if not self._first(row, target_id, "target_id"):
-            return
         self.owners[target_id] = nip
         if nip not in self.people:
             self.bad(row, "nip", f"unknown employee '{nip}'", f"pegawai '{nip}' tidak dikenal")

@@ -25,23 +25,9 @@ class _CycleImporter(FileImporter):
     def __init__(self, path: str | Path, *, cycle_id: str) -> None:
         super().__init__(path)
         self.cycle_id = cycle_id
-        self.rows_of: dict[str, int] = {}
 
     def scope(self) -> list[ColumnElement[bool]]:
         return [self.table.c.cycle_id == self.cycle_id]
-
-    def _first(self, row: int, key: str, column: str) -> bool:
-        if key in self.rows_of:
-            first = self.rows_of[key]
-            self.bad(
-                row,
-                column,
-                f"'{key}' already appears in row {first}",
-                f"'{key}' sudah ada di baris {first}",
-            )
-            return False
-        self.rows_of[key] = row
-        return True
 
     def _rating(
         self, row: int, column: str, text: str, allowed: set[str], what: tuple[str, str]
@@ -67,6 +53,7 @@ class ReviewsImporter(_CycleImporter):
     table = ScriptedReview.__table__
     keys = ("cycle_id", "nip")
     required = ("nip",)
+    unique = ("nip",)
 
     def __init__(
         self, path: str | Path, *, cycle_id: str, ratings: set[str], behaviour_values: list[str]
@@ -107,7 +94,7 @@ class ReviewsImporter(_CycleImporter):
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         nip = record["nip"]
-        if self._first(row, nip, "nip") and nip not in self.nips:
+        if nip not in self.nips:
             self.bad(row, "nip", f"unknown employee '{nip}'", f"pegawai '{nip}' tidak dikenal")
 
 
@@ -118,6 +105,7 @@ class UnitRatingsImporter(_CycleImporter):
     table = UnitRating.__table__
     keys = ("cycle_id", "unit_id")
     required = ("unit_id", "predikat_organisasi")
+    unique = ("unit_id",)
 
     def __init__(self, path: str | Path, *, cycle_id: str, predikat: set[str]) -> None:
         super().__init__(path, cycle_id=cycle_id)
@@ -142,7 +130,7 @@ class UnitRatingsImporter(_CycleImporter):
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         unit_id = record["unit_id"]
-        if self._first(row, unit_id, "unit_id") and unit_id not in self.units:
+        if unit_id not in self.units:
             self.bad(row, "unit_id", f"unknown unit '{unit_id}'", f"unit '{unit_id}' tidak dikenal")
 
 

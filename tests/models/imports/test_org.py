@@ -96,7 +96,7 @@ def test_org_refuses_every_bad_row_and_writes_nothing(session, write, counts):
     ]
     assert exc.value.total == 9
     text = str(exc.value)
-    assert "units.csv row 3, column unit_id: unit 'DINAS' already appears in row 2" in text
+    assert "units.csv row 3, column unit_id: unit_id 'DINAS' already appears in row 2" in text
     assert "units.csv row 4, column is_service_unit: 'maybe' is not yes or no" in text
     assert "employees.csv row 3, column unit_id: unknown unit 'MARS'" in text
     assert (
