@@ -47,12 +47,10 @@ def _check_rule(rule: DistributionRule, counted: int, n: int, rules: Distributio
     have = f"{counted}/{n}"
     if rule.kind == "forbidden":
         ok = counted == 0
-        detail = (
-            f"{names}: {have}, tidak boleh ada / none allowed"
-            if not ok
-            else f"{names}: tidak ada, sesuai / none, as required"
+        verdict = "memenuhi / passes" if ok else "TIDAK memenuhi / FAILS"
+        return Finding(
+            rule.rule_id, ok, f"{names}: {have}; tidak boleh ada / none allowed: {verdict}"
         )
-        return Finding(rule.rule_id, ok, detail)
     if rule.kind in ("max_share", "min_share"):
         assert rule.share is not None  # guaranteed by the schema
         raw = exact(rule.share) * n

@@ -1,0 +1,16 @@
+"""Fixtures for the pure rules: the two shipped policy packs, loaded once per session."""
+
+from __future__ import annotations
+
+import pytest
+from kinerja.models.policy import PolicyPack, load_pack
+
+
+@pytest.fixture(scope="session")
+def asn() -> PolicyPack:
+    return load_pack("asn")
+
+
+@pytest.fixture(scope="session")
+def generic() -> PolicyPack:
+    return load_pack("generic")
