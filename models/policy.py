@@ -177,6 +177,9 @@ class BehaviourRules(_Strict):
         None, description="If any value has the lowest level, the overall is at most this"
     )
     require_all_values: bool = True
+    default_rating: str | None = Field(
+        None, description="Rating when the rater gives none; default the middle level"
+    )
     _rank: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -185,6 +188,10 @@ class BehaviourRules(_Strict):
         _ranked(self.levels, "levels")
         _labels_cover(self.value_labels, self.values, "value_labels")
         _labels_cover(self.labels, self.levels, "labels")
+        if self.default_rating is None:
+            self.default_rating = self.levels[len(self.levels) // 2]
+        elif self.default_rating not in self.levels:
+            raise ValueError(f"default_rating: {self.default_rating!r} is not a level")
         if self.any_lowest_caps_at is not None and self.any_lowest_caps_at not in self.levels:
             raise ValueError(f"any_lowest_caps_at: {self.any_lowest_caps_at!r} is not a level")
         return self

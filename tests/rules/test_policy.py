@@ -181,3 +181,12 @@ def test_pack_from_dict_error_names_its_source(asn):
     data = pack_to_dict(asn) | {"extra": 1}
     with pytest.raises(ConfigError, match="cycle x: invalid configuration\n  extra: Extra inputs"):
         pack_from_dict(data, source="cycle x")
+
+
+def test_behaviour_default_rating(asn, generic, tmp_path):
+    assert asn.behaviour.default_rating == "sesuai"
+    assert generic.behaviour.default_rating == "3"
+    pack = load_pack(str(_broken(tmp_path, _set("behaviour.default_rating", _DELETE))))
+    assert pack.behaviour.default_rating == "sesuai"  # the middle level
+    with pytest.raises(ConfigError, match="behaviour: Value error, default_rating: 'hebat'"):
+        load_pack(str(_broken(tmp_path, _set("behaviour.default_rating", "hebat"))))
