@@ -33,23 +33,23 @@ class TargetScore:
 
 
 def weighted_score(items: list[TargetScore], rules: ResultRatingRules) -> Derived[float | None]:
-    """Weighted mean of capped achievements; equal weights when no target carries one.
+    """Weighted mean of capped achievements; equal weights unless every target carries one.
 
     None when nothing can be scored (no targets, or only missing achievements ignored by the
     pack). Rounded to 2 decimals.
     """
-    weights = [i.weight for i in items]
-    given = [w is not None for w in weights]
-    if any(given) and not all(given):
-        raise ValueError(
-            "sebagian target tidak berbobot / some targets have a weight and some do not"
-        )
-    cap = rules.score_cap
+    given = [i.weight is not None for i in items]
+    # Weights are all-or-nothing: a pack without weights (ASN) may still meet a stray one, and
+    # a partial set says nothing about the missing targets, so it falls back to equal weights.
+    use_weights = all(given)
     steps: list[str] = []
+    if any(given) and not use_weights:
+        steps.append("weights given on some targets only: equal weights used")
+    cap = rules.score_cap
     total_w = 0.0
     total = 0.0
     for item in items:
-        w = 1.0 if item.weight is None else float(item.weight)
+        w = float(item.weight) if use_weights and item.weight is not None else 1.0
         ach = item.achievement
         if ach is None:
             if rules.score_missing == "ignore":

@@ -76,9 +76,10 @@ def test_weighted_score_equal_weights_and_missing(generic, asn):
     assert weighted_score([U(100), U(120)], asn.result_rating).value == 110.0
 
 
-def test_weighted_score_refuses_mixed_weights(generic):
-    with pytest.raises(ValueError, match="some targets have a weight and some do not"):
-        weighted_score([TargetScore("utama", 60, 100), U(100)], generic.result_rating)
+def test_weighted_score_falls_back_to_equal_weights_when_some_are_missing(generic):
+    derived = weighted_score([TargetScore("utama", 90, 100), U(120)], generic.result_rating)
+    assert derived.value == 110.0  # not (90 x 100 + 120) / 91
+    assert "equal weights used" in derived.steps[0]
 
 
 @pytest.mark.parametrize(
