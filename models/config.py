@@ -108,6 +108,9 @@ class CycleConfig(_Strict):
     period_end: date
     evaluation_periods: Literal["monthly", "quarterly", "semester", "annual"] = "quarterly"
     chunk_size: int = Field(5000, ge=1)
+    metrics_at_period_end: bool = Field(
+        True, description="Collect metrics only once the period has ended"
+    )
     lang: Literal["id", "en"] = "id"
     portal_url: str = "http://127.0.0.1:8700"
     coordinator: Coordinator = Field(default_factory=Coordinator)

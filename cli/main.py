@@ -1,0 +1,253 @@
+"""The ``kinerja`` command line: thin, it parses and calls the same services as the portal.
+
+Every command prints a clear message naming the file, row or field on bad input, exits
+non-zero on failure, and changes nothing when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from kinerja.cli.common import (
+    Fail,
+    database_url,
+    echo_table,
+    fail,
+    require_schema,
+    run_guarded,
+)
+
+app = typer.Typer(
+    help="Kinerja: the performance cycle for a whole organisation, on Prefect.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The application database.", no_args_is_help=True)
+org_app = typer.Typer(help="The organisation: units and employees.", no_args_is_help=True)
+cycle_app = typer.Typer(help="Performance cycles.", no_args_is_help=True)
+targets_app = typer.Typer(help="Targets (SKP / RHK).", no_args_is_help=True)
+metrics_app = typer.Typer(help="Realisation per target and period.", no_args_is_help=True)
+survey_app = typer.Typer(help="Citizen satisfaction survey (SKM).", no_args_is_help=True)
+results_app = typer.Typer(help="Results of a cycle.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+notify_app = typer.Typer(help="The notification outbox.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (org_app, "org"),
+    (cycle_app, "cycle"),
+    (targets_app, "targets"),
+    (metrics_app, "metrics"),
+    (survey_app, "survey"),
+    (results_app, "results"),
+    (audit_app, "audit"),
+    (notify_app, "notify"),
+):
+    app.add_typer(sub, name=name)
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the application database to the latest schema."""
+    from kinerja.models.db import describe_url
+    from kinerja.models.migrate import upgrade
+
+    url = database_url()
+    revision = run_guarded(lambda: upgrade(url))
+    typer.echo(f"database {describe_url(url)} is at revision {revision}")
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def _report_imports(reports: list[Any]) -> None:
+    for r in reports:
+        typer.echo(f"{r.kind}: {r.rows} rows from {r.file} ({r.inserted} new, {r.updated} updated)")
+
+
+@org_app.command("import")
+def org_import(
+    source: Path = typer.Argument(
+        ..., help="A directory with units.csv and employees.csv, or one .xlsx workbook"
+    ),
+) -> None:
+    """Import units and employees (all-or-nothing)."""
+    from kinerja.models.db import session_scope
+    from kinerja.models.imports.org import import_org
+
+    engine = require_schema()
+
+    def run() -> list[Any]:
+        with session_scope(engine) as session:
+            return import_org(session, source=source)
+
+    _report_imports(run_guarded(run))
+
+
+def _import_cycle_file(kind: str, path: Path, cycle_id: str | None) -> None:
+    from kinerja.models.cycledata import import_cycle_file
+    from kinerja.models.cycles import get_cycle
+    from kinerja.models.db import session_scope
+
+    engine = require_schema()
+
+    def run() -> Any:
+        with session_scope(engine) as session:
+            cycle = get_cycle(session, cycle_id)
+            return import_cycle_file(session, cycle=cycle, kind=kind, path=path)
+
+    _report_imports([run_guarded(run)])
+
+
+CYCLE_OPTION = typer.Option(None, "--cycle", help="Cycle id (default: the newest cycle)")
+
+
+@targets_app.command("import")
+def targets_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
+    """Import proposed targets (targets.csv or .xlsx)."""
+    _import_cycle_file("targets", path, cycle)
+
+
+@metrics_app.command("import")
+def metrics_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
+    """Import realisation per target and period (metrics.csv or .xlsx)."""
+    _import_cycle_file("metrics", path, cycle)
+
+
+@cycle_app.command("import")
+def cycle_import(
+    kind: str = typer.Argument(..., help="goals, reviews or unit_ratings"),
+    path: Path = typer.Argument(...),
+    cycle: str | None = CYCLE_OPTION,
+) -> None:
+    """Import another of a cycle's files: goals, reviews or unit_ratings."""
+    if kind not in ("goals", "reviews", "unit_ratings"):
+        fail(f"unknown file kind {kind!r}: goals, reviews or unit_ratings")
+    _import_cycle_file(kind, path, cycle)
+
+
+@survey_app.command("import")
+def survey_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
+    """Import citizen satisfaction answers (survey.csv or .xlsx)."""
+    from kinerja.models.cycledata import import_survey_file
+    from kinerja.models.cycles import get_cycle
+    from kinerja.models.db import session_scope
+    from kinerja.models.responses import pack_of
+
+    engine = require_schema()
+
+    def run() -> Any:
+        with session_scope(engine) as session:
+            return import_survey_file(session, pack=pack_of(get_cycle(session, cycle)), path=path)
+
+    _report_imports([run_guarded(run)])
+
+
+# --- cycles -----------------------------------------------------------------------------------
+
+
+@cycle_app.command("start")
+def cycle_start(
+    config: Path = typer.Argument(..., help="The cycle config (cycle.yaml)"),
+    run: bool = typer.Option(True, help="Run the cycle flow now (until people must act)"),
+) -> None:
+    """Create a cycle from its config, print its id, and run the cycle flow."""
+    from kinerja.models.clock import SYSTEM_CLOCK
+    from kinerja.models.config import load_cycle_config
+    from kinerja.models.cycles import create_cycle
+    from kinerja.models.db import session_scope
+
+    engine = require_schema()
+    cfg = run_guarded(lambda: load_cycle_config(config))
+
+    def create() -> str:
+        with session_scope(engine) as session:
+            return create_cycle(
+                session, config=cfg, config_dir=config.parent, now=SYSTEM_CLOCK.now()
+            ).cycle_id
+
+    cycle_id = run_guarded(create)
+    typer.echo(cycle_id)
+    if run:
+        from kinerja.flows.trigger import advance_cycle
+
+        result = advance_cycle(cycle_id, db_url=database_url(), key="start")
+        typer.echo(f"cycle flow: {result}", err=True)
+
+
+@cycle_app.command("status")
+def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
+    """Stage, open tasks by unit, late tasks and failed messages of a cycle."""
+    from kinerja.models.clock import cycle_now
+    from kinerja.models.cycles import get_cycle
+    from kinerja.models.db import session_scope
+    from kinerja.models.notifications import notify_status
+    from kinerja.models.reports import open_tasks_by_unit, stage_table
+
+    engine = require_schema()
+    with session_scope(engine) as session:
+        c = run_guarded(lambda: get_cycle(session, cycle))
+        now = cycle_now(c.clock_at)
+        typer.echo(
+            f"cycle {c.cycle_id}: {c.name}  status={c.status}  stage={c.current_stage}"
+            f"  policy={c.pack_name}@{c.pack_version}  now={now:%Y-%m-%d}"
+        )
+        echo_table(
+            stage_table(session, cycle_id=c.cycle_id),
+            [
+                "stage",
+                "status",
+                "tasks",
+                "done",
+                "late",
+                "escalated",
+                "expired",
+                "open",
+                "sent",
+                "queued",
+            ],
+        )
+        rows = [
+            {"unit": u, "stage": s, "open": n, "late": int(late or 0)}
+            for u, s, n, late in open_tasks_by_unit(session, cycle_id=c.cycle_id, now=now)
+        ]
+        if rows:
+            typer.echo("\nopen tasks by unit:")
+            echo_table(rows, ["unit", "stage", "open", "late"])
+        status = notify_status(session, cycle_id=c.cycle_id)
+        dead = status.get("dead_rows", [])
+        typer.echo(f"\nmessages: {status.get('by_status', {})}; dead: {len(dead)}")
+
+
+# --- people's tasks ---------------------------------------------------------------------------
+
+from kinerja.cli import people as _people  # noqa: E402
+
+_people.register(app)
+
+from kinerja.cli import runs as _runs  # noqa: E402
+
+_runs.register(app, results_app, audit_app, notify_app)
+
+
+def main() -> None:
+    try:
+        app()
+    except Fail as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(exc.code)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    main()
+
+__all__ = ["app", "main", "json"]

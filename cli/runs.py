@@ -1,0 +1,228 @@
+"""Commands about whole runs: results, explain, audit, notifications, sweep, simulate, demo."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import typer
+from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
+
+
+def register(
+    app: typer.Typer, results_app: typer.Typer, audit_app: typer.Typer, notify_app: typer.Typer
+) -> None:
+    results_app.command("export")(results_export)
+    app.command("explain")(explain)
+    audit_app.command("verify")(audit_verify)
+    notify_app.command("status")(notify_status)
+    notify_app.command("send")(notify_send)
+    app.command("sweep")(sweep)
+    app.command("simulate")(simulate)
+    app.command("demo")(demo)
+
+
+def results_export(
+    cycle: str = typer.Argument(..., help="The cycle id"),
+    format_: str = typer.Option("csv", "--format", help="csv, xlsx or json"),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write here (default: standard output; xlsx needs --out)"
+    ),
+) -> None:
+    """Export every employee's result of a cycle."""
+    from kinerja.models.cycles import get_cycle
+    from kinerja.models.db import session_scope
+    from kinerja.models.publish import export_results, export_results_xlsx
+
+    if format_ not in ("csv", "xlsx", "json"):
+        fail(f"unknown format {format_!r}: csv, xlsx or json", 2)
+    engine = require_schema()
+    with session_scope(engine) as session:
+        cycle_id = run_guarded(lambda: get_cycle(session, cycle)).cycle_id
+        if format_ == "xlsx":
+            if out is None:
+                fail("xlsx needs --out FILE.xlsx", 2)
+            export_results_xlsx(session, cycle_id=cycle_id, path=out)
+            typer.echo(f"wrote {out}")
+            return
+        text = export_results(session, cycle_id=cycle_id, fmt=format_)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+def explain(
+    nip: str = typer.Argument(..., help="The employee's NIP"),
+    cycle: str | None = typer.Option(None, "--cycle", help="Cycle id (default: newest)"),
+) -> None:
+    """Print every input, rule and intermediate value behind one person's result."""
+    from kinerja.models.cycles import get_cycle
+    from kinerja.models.db import session_scope
+    from kinerja.models.explain import explain_lines
+
+    engine = require_schema()
+    with session_scope(engine) as session:
+        c = run_guarded(lambda: get_cycle(session, cycle))
+        lines = explain_lines(session, cycle=c, nip=nip)
+    if lines is None:
+        fail(f"no result for {nip} in cycle {c.cycle_id} / tidak ada hasil", 2)
+    typer.echo("\n".join(lines))
+
+
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 if any event was altered or deleted."""
+    from kinerja.models.audit import verify
+    from kinerja.models.db import session_scope
+
+    engine = require_schema()
+    with session_scope(engine) as session:
+        report = verify(session)
+    if report.ok:
+        typer.echo(f"audit log intact: {report.events} events, hash chain verified")
+        return
+    for problem in report.problems:
+        typer.echo(problem, err=True)
+    fail(
+        f"audit log BROKEN / log audit RUSAK: {len(report.problems)} problem(s) "
+        f"in {report.events} events",
+        1,
+    )
+
+
+def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
+    """Messages by status and kind, and the dead ones with their last error."""
+    from kinerja.models.db import session_scope
+    from kinerja.models.notifications import notify_status as status
+
+    engine = require_schema()
+    with session_scope(engine) as session:
+        result = status(session, cycle_id=cycle)
+    typer.echo(f"total {result['total']}; by status {result['by_status']}")
+    typer.echo(f"by kind {result['by_kind']}")
+    if result["dead"]:
+        typer.echo("dead messages:")
+        echo_table(result["dead"], ["id", "recipient", "kind", "attempts", "last_error"])
+
+
+def notify_send(routes: str | None = typer.Option(None, help="Routes file (YAML)")) -> None:
+    """Send every due message in the outbox now (one dispatcher pass until empty)."""
+    from kinerja.models.clock import SYSTEM_CLOCK
+    from kinerja.models.db import session_factory
+    from kinerja.tasks.notify import Routes, dispatch_due
+
+    engine = require_schema()
+    total = {"sent": 0, "failed": 0, "dead": 0}
+    while True:
+        report = dispatch_due(
+            session_factory(engine), now=SYSTEM_CLOCK.now(), routes=Routes.load(routes)
+        )
+        for k, v in report.as_dict().items():
+            total[k] = total.get(k, 0) + v
+        if not any(report.as_dict().values()):
+            break
+    typer.echo(f"notifications: {total}")
+
+
+def sweep() -> None:
+    """Run the sweeper once: reminders, escalations, final deadlines; then advance cycles."""
+    _quiet_prefect()
+    require_schema()
+    from kinerja.flows.sweeper import sweeper
+
+    typer.echo(sweeper(db_url=database_url()))
+
+
+def _quiet_prefect() -> None:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def simulate(directory: Path = typer.Argument(..., help="A scenario directory")) -> None:
+    """Run a whole cycle on a scenario directory, simulated people answering."""
+    _quiet_prefect()
+    require_schema()
+    _run_simulation(directory, mail_dir=None)
+
+
+def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
+    from kinerja.flows.simulate import simulate as run
+    from kinerja.models.db import session_scope
+    from kinerja.models.reports import stage_table
+
+    started = time.monotonic()
+    catcher = None
+    if mail_dir is not None:
+        from kinerja.tasks.mailcatcher import MailCatcher
+
+        catcher = MailCatcher(mail_dir)
+        catcher.start()
+        os.environ["KINERJA_SMTP_HOST"] = "127.0.0.1"
+        os.environ["KINERJA_SMTP_PORT"] = str(catcher.port)
+    try:
+        report = run_guarded(
+            lambda: run(
+                directory, db_url=database_url(), progress=lambda line: typer.echo(f"  {line}")
+            )
+        )
+    finally:
+        if catcher is not None:
+            catcher.stop()
+    from kinerja.models.db import get_engine
+
+    with session_scope(get_engine(database_url())) as session:
+        rows = stage_table(session, cycle_id=report.cycle_id)
+    typer.echo("")
+    echo_table(rows, ["stage", "status", "tasks", "done", "late", "escalated", "expired", "sent"])
+    typer.echo(
+        f"\ncycle {report.cycle_id}: {report.days} simulated days, {report.answers} "
+        f"answers, {report.reminders} reminders, {report.escalations} escalations, "
+        f"{report.expired} closed at the final deadline, {report.sent} messages sent, "
+        f"{report.dead} dead; {time.monotonic() - started:.1f} s"
+    )
+
+
+def demo(
+    employees: int = typer.Option(200, "--employees", min=2, help="How many people"),
+    directory: Path = typer.Option(
+        Path("kinerja-demo"), "--dir", help="Where the scenario, database, mail and exports go"
+    ),
+    seed: int = typer.Option(7, help="Random seed of the generated organisation"),
+    fresh: bool = typer.Option(False, help="Delete the directory first and start over"),
+) -> None:
+    """Generate a scenario of N people and simulate its whole cycle (embedded defaults)."""
+    from kinerja.models.scenario import generate_scenario
+
+    _quiet_prefect()
+    directory = directory.resolve()
+    scenario = directory / "scenario"
+    marker = directory / "scenario.txt"
+    wanted = f"employees={employees} seed={seed}\n"
+    if fresh and directory.exists():
+        shutil.rmtree(directory)
+    if marker.exists() and marker.read_text() != wanted:
+        fail(
+            f"{directory} holds another demo ({marker.read_text().strip()}); "
+            "use --fresh or another --dir",
+            2,
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("KINERJA_HOME", str(directory))
+    os.environ.setdefault("KINERJA_DATABASE_URL", f"sqlite:///{directory / 'kinerja.db'}")
+    if not marker.exists():
+        summary = generate_scenario(scenario, employees=employees, seed=seed)
+        marker.write_text(wanted)
+        typer.echo(f"scenario: {summary.directory} ({employees} employees)")
+    else:
+        typer.echo(f"continuing the demo in {directory}")
+    from kinerja.models.db import describe_url
+    from kinerja.models.migrate import upgrade
+
+    upgrade(database_url())
+    typer.echo(f"database: {describe_url(database_url())}")
+    mail = directory / "mail"
+    _run_simulation(scenario, mail_dir=mail)
+    typer.echo(f"mail: {mail} ({len(list(mail.glob('*.eml')))} messages)")
+    typer.echo(f"exports: {directory / 'exports'}")

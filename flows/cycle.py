@@ -1,0 +1,48 @@
+"""The performance cycle, as a table of contents: eight stages, in order.
+
+Each call advances the cycle as far as it can go now, then returns: a stage waiting for
+people holds no process. Whoever closes a stage's last task (the response service or the
+sweeper at a final deadline) starts this flow again; a rerun skips what is done, so a
+crash or a restart at any point ends with the same result.
+"""
+
+from __future__ import annotations
+
+from kinerja.flows.approve_targets import approve_targets
+from kinerja.flows.collect_metrics import collect_metrics
+from kinerja.flows.feedback import feedback
+from kinerja.flows.incentives import incentives
+from kinerja.flows.plan import plan
+from kinerja.flows.publish import publish
+from kinerja.flows.review import review
+from kinerja.flows.stage import StageOutcome
+from kinerja.flows.training import training
+from kinerja.tasks.stages import stage_state
+from prefect import flow, get_run_logger
+
+STAGE_FLOWS = (
+    plan,
+    approve_targets,
+    collect_metrics,
+    review,
+    feedback,
+    training,
+    incentives,
+    publish,
+)
+
+
+@flow(name="performance-cycle", flow_run_name="cycle-{cycle_id}")
+def performance_cycle(cycle_id: str, db_url: str | None = None) -> StageOutcome:
+    """Run the cycle's stages in order from the first one not done; stop where people act."""
+    log = get_run_logger()
+    outcome = StageOutcome(stage="plan", status="pending")
+    for stage_flow in STAGE_FLOWS:
+        if stage_state(db_url, cycle_id, stage_flow.fn.__name__).status == "done":
+            continue
+        outcome = stage_flow(cycle_id=cycle_id, db_url=db_url)
+        if not outcome.done:
+            log.info("cycle %s waits at %s", cycle_id, outcome.stage)
+            return outcome
+    log.info("cycle %s is complete", cycle_id)
+    return StageOutcome(stage="publish", status="done")

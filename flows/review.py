@@ -1,0 +1,16 @@
+"""Review: managers rate results and behaviour; predikat; distribution check per unit."""
+
+from __future__ import annotations
+
+from kinerja.flows.stage import StageOutcome, StageSpec, run_stage
+from prefect import flow
+
+SPEC = StageSpec(
+    "review", people=("review-tasks",), finish=("predikat",), summary=("distribution",)
+)
+
+
+@flow(name="stage-review", flow_run_name="review-{cycle_id}")
+def review(cycle_id: str, db_url: str | None = None) -> StageOutcome:
+    """Review stage of one cycle (see flows/stage.py for how a stage runs)."""
+    return run_stage(SPEC, cycle_id, db_url)

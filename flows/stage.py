@@ -1,0 +1,121 @@
+"""How every stage flow runs: open, wait for people (holding no process), finish.
+
+A stage is data: the steps it runs per chunk before people act, the steps that open human
+tasks, the steps after people are done, and whole-cycle summary steps. :func:`run_stage`
+drives any stage from wherever it stands, so a rerun after a crash continues, and a rerun
+of a finished stage changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kinerja.models.config import STAGE_TITLES
+from kinerja.tasks.stages import (
+    begin_stage,
+    chunk_step,
+    cycle_step,
+    finish_stage,
+    stage_opened,
+    stage_state,
+)
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    prepare: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    finish: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()
+
+
+class StageOutcome(BaseModel):
+    """Where a stage run left the stage: ``done``, or ``waiting`` (for people or a date)."""
+
+    stage: str
+    status: str
+    active_tasks: int = 0
+    not_before: datetime | None = None
+    stats: dict[str, Any] = {}
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+
+def artifact_key(cycle_id: str, stage: str) -> str:
+    return f"{cycle_id}-{stage}".replace("_", "-").lower()
+
+
+def _over_chunks(
+    db_url: str | None,
+    cycle_id: str,
+    stage: str,
+    steps: tuple[str, ...],
+    chunks: list[dict[str, Any]],
+) -> dict[str, dict[str, int]]:
+    totals: dict[str, dict[str, int]] = {}
+    for step in steps:
+        for chunk in chunks:
+            out = chunk_step(db_url, cycle_id, stage, step, chunk)
+            agg = totals.setdefault(step, {})
+            for key, value in out.items():
+                if isinstance(value, int | float):
+                    agg[key] = agg.get(key, 0) + value
+    return totals
+
+
+def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcome:
+    """Advance one stage as far as it can go now."""
+    log = get_run_logger()
+    state = stage_state(db_url, cycle_id, spec.name)
+    if state.status == "done":
+        return StageOutcome(stage=spec.name, status="done")
+    if state.status == "pending" and state.not_before and state.now < state.not_before:
+        log.info("%s opens on %s", spec.name, state.not_before.date())
+        return StageOutcome(stage=spec.name, status="waiting", not_before=state.not_before)
+    stats: dict[str, Any] = {}
+    if not state.opened:
+        chunks = begin_stage(db_url, cycle_id, spec.name)
+        stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.prepare + spec.people, chunks))
+        active = stage_opened(db_url, cycle_id, spec.name)
+    else:
+        active = state.active_tasks
+    if active:
+        log.info("%s waits for %d human tasks", spec.name, active)
+        return StageOutcome(stage=spec.name, status="waiting", active_tasks=active)
+    chunks = begin_stage(db_url, cycle_id, spec.name)
+    stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.finish, chunks))
+    for step in spec.summary:
+        stats[step] = cycle_step(db_url, cycle_id, spec.name, step)
+    full = finish_stage(db_url, cycle_id, spec.name, stats)
+    _stage_artifact(cycle_id, spec.name, full)
+    return StageOutcome(stage=spec.name, status="done", stats=full)
+
+
+def _stage_artifact(cycle_id: str, stage: str, stats: dict[str, Any]) -> None:
+    id_title, en_title = STAGE_TITLES[stage]
+    lines = [f"# {id_title} / {en_title}", "", f"Cycle `{cycle_id}`, stage `{stage}`: done.", ""]
+    tasks = stats.get("tasks", {})
+    if tasks.get("tasks"):
+        lines += [
+            "| tasks | done | late | escalated | expired |",
+            "|---|---|---|---|---|",
+            f"| {tasks['tasks']} | {tasks['done']} | {tasks['late']} | "
+            f"{tasks['escalated']} | {tasks['expired']} |",
+            "",
+        ]
+    for key, value in stats.items():
+        if key != "tasks":
+            lines.append(f"- **{key}**: `{value}`")
+    create_markdown_artifact(
+        markdown="\n".join(lines),
+        key=artifact_key(cycle_id, stage),
+        description=f"{en_title}: summary",
+    )

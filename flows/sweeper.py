@@ -1,0 +1,64 @@
+"""The sweeper flow: reminders, escalations and final deadlines for every running cycle.
+
+Scheduled (``kinerja serve``) or run by hand (``kinerja sweep``). It runs the set-based logic
+of models/sweeper.py in one task per cycle, dispatches the queued notifications, and starts
+the cycle flow again for every stage it found complete (the safety net when a process died
+between closing a last task and starting the next stage).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kinerja.models.clock import cycle_now
+from kinerja.models.cycles import cycle_config
+from kinerja.models.db import get_engine, session_scope
+from kinerja.models.sweeper import sweep
+from kinerja.models.tables import Cycle
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+
+@task(name="sweep-cycle", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
+    with session_scope(get_engine(db_url)) as session:
+        cycle = session.get(Cycle, cycle_id)
+        assert cycle is not None
+        report = sweep(session, cycle=cycle, now=cycle_now(cycle.clock_at))
+        return {
+            "reminders": report.reminders,
+            "escalations": report.escalations,
+            "expired": report.expired,
+            "complete": report.complete_stages,
+            "now": cycle_now(cycle.clock_at).isoformat(),
+        }
+
+
+@flow(name="sweeper")
+def sweeper(db_url: str | None = None, advance: bool = True) -> dict[str, Any]:
+    """Sweep every running cycle; dispatch messages; advance cycles whose stage completed."""
+    from kinerja.flows.trigger import advance_cycle
+    from kinerja.tasks.notify import coordinator_recipients, dispatch_notifications
+
+    log = get_run_logger()
+    with session_scope(get_engine(db_url)) as session:
+        cycles = [
+            (c.cycle_id, cycle_config(c))
+            for c in session.query(Cycle).filter(Cycle.status.in_(("created", "running")))
+        ]
+    out: dict[str, Any] = {}
+    for cycle_id, config in cycles:
+        result = sweep_cycle(db_url, cycle_id)
+        dispatch_notifications(
+            db_url,
+            cycle_now(None),
+            routes_path=config.notifications.routes,
+            extra_recipients=coordinator_recipients(config),
+            max_attempts=config.notifications.max_attempts,
+            backoff_seconds=config.notifications.backoff_seconds,
+        )
+        if advance and result["complete"]:
+            log.info("cycle %s: %s complete, advancing", cycle_id, result["complete"])
+            advance_cycle(cycle_id, db_url=db_url, key="-".join(result["complete"]))
+        out[cycle_id] = result
+    return out

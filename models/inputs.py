@@ -1,0 +1,94 @@
+"""One typed input per human action.
+
+The same model validates the portal form, ``kinerja respond`` and the Prefect form, and is
+stored in the audit log. Fields can be added without changing any signature.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Rating = Literal["di_atas", "sesuai", "di_bawah"]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProposedTarget(_Input):
+    target_id: str | None = Field(None, description="Kept when revising an existing target")
+    serves: str = Field(description="The unit goal or the manager's target this one serves")
+    statement: str = Field(min_length=1)
+    indicator: str = Field(min_length=1)
+    aspect: str = "kuantitas"
+    target: float
+    target_high: float | None = None
+    unit_of_measure: str = Field(min_length=1)
+    direction: Literal["higher", "lower", "range"] = "higher"
+    weight: float | None = Field(None, ge=0, le=100)
+    kind: Literal["utama", "tambahan"] = "utama"
+
+
+class TargetProposal(_Input):
+    """An employee proposes (or revises) their targets; ``targets=None`` resubmits as they are."""
+
+    targets: list[ProposedTarget] | None = None
+    comment: str | None = None
+
+
+class TargetDecision(_Input):
+    """A manager approves the targets, or returns them with a comment."""
+
+    decision: Literal["approve", "return"]
+    comment: str | None = None
+    target_comments: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _return_needs_comment(self) -> TargetDecision:
+        if self.decision == "return" and not (self.comment or self.target_comments):
+            raise ValueError(
+                "mengembalikan SKP memerlukan komentar / returning targets needs a comment"
+            )
+        return self
+
+
+class RealisationReport(_Input):
+    """An employee reports realisation per target for the cycle (with evidence)."""
+
+    values: dict[str, float] = Field(min_length=1)
+    evidence: str | None = None
+
+
+class ReviewSubmission(_Input):
+    """A manager rates results and behaviour. Omitted ratings accept the proposal."""
+
+    hasil_kerja: Rating | None = None
+    perilaku: Rating | None = None
+    perilaku_values: dict[str, Rating] = Field(default_factory=dict)
+    comment: str | None = None
+
+
+class FeedbackNote(_Input):
+    """A manager writes feedback (umpan balik) to the employee."""
+
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class FeedbackAcknowledgement(_Input):
+    """The employee acknowledges the feedback."""
+
+    acknowledged: Literal[True] = True
+    comment: str | None = None
+
+
+INPUT_FOR_KIND: dict[str, type[_Input]] = {
+    "propose_targets": TargetProposal,
+    "revise_targets": TargetProposal,
+    "approve_targets": TargetDecision,
+    "report_realisation": RealisationReport,
+    "review": ReviewSubmission,
+    "write_feedback": FeedbackNote,
+    "acknowledge_feedback": FeedbackAcknowledgement,
+}

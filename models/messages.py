@@ -1,0 +1,99 @@
+"""Queue the messages that human-task transitions cause, in the caller's transaction.
+
+This is the outbox side of notifications: rows are rendered here, in the recipient's
+language, and written with an idempotency key of (cycle, task, kind, recipient, slot), so
+a rerun of whatever caused them never queues a message twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from kinerja.models.config import CycleConfig
+from kinerja.models.humantasks import title
+from kinerja.models.notifications import enqueue_many, notification_key, render
+from kinerja.models.tables import Cycle, Employee, HumanTask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+def people(session: Session, nips: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """NIP -> (name, lang) for the given people."""
+    wanted = list(set(nips))
+    out: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(wanted), 1000):
+        for nip, name, lang in session.execute(
+            select(Employee.nip, Employee.name, Employee.lang).where(
+                Employee.nip.in_(wanted[i : i + 1000])
+            )
+        ):
+            out[nip] = (name, lang or "id")
+    return out
+
+
+def task_link(config: CycleConfig, task: HumanTask) -> str:
+    return f"{config.portal_url.rstrip('/')}/tasks/{task.id}"
+
+
+def queue_task_messages(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    tasks: Sequence[HumanTask],
+    kind: str,
+    now: datetime,
+    slot: int = 0,
+    recipients: dict[int, str] | None = None,
+    comment: str = "",
+) -> int:
+    """Queue one ``kind`` message per task, to its assignee or to ``recipients[task.id]``.
+
+    Returns the number of messages newly queued.
+    """
+    if not tasks:
+        return 0
+    to = {t.id: (recipients or {}).get(t.id, t.assignee_nip) for t in tasks}
+    known = people(session, [*to.values(), *(t.subject_nip for t in tasks)])
+    coordinator = config.coordinator
+    known.setdefault(coordinator.nip, (coordinator.name, config.lang))
+    rows = []
+    for task in tasks:
+        recipient = to[task.id]
+        name, lang = known.get(recipient, (recipient, config.lang))
+        subject_name = known.get(task.subject_nip, (task.subject_nip, lang))[0]
+        assignee_name = known.get(task.assignee_nip, (task.assignee_nip, lang))[0]
+        link = task_link(config, task)
+        context = {
+            "name": name,
+            "cycle_name": cycle.name,
+            "task_title": title(task.kind, lang),
+            "subject_name": subject_name,
+            "assignee_name": assignee_name,
+            "due_at": task.due_at.strftime("%d-%m-%Y"),
+            "link": link,
+            "level": str(task.escalation_level),
+            "comment": comment,
+        }
+        subject, body = render(kind, lang, context)
+        rows.append(
+            {
+                "key": notification_key(
+                    cycle_id=cycle.cycle_id,
+                    task_id=task.id,
+                    kind=kind,
+                    recipient_nip=recipient,
+                    slot=slot,
+                ),
+                "cycle_id": cycle.cycle_id,
+                "task_id": task.id,
+                "kind": kind,
+                "recipient_nip": recipient,
+                "lang": lang,
+                "subject": subject,
+                "body": body,
+                "link": link,
+            }
+        )
+    return enqueue_many(session, rows=rows, now=now)

@@ -1,0 +1,528 @@
+"""The one response service: how a person's answer to a human task changes the cycle.
+
+Used by ``kinerja respond``, the portal and the simulator. A response is one database
+transaction: validate the typed input, check the transition and the actor, apply the
+effects, queue the messages they cause, and append an audit event. Idempotent: the same
+response twice is one response; a different response to a closed task is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kinerja.models.audit import append_event, append_many
+from kinerja.models.config import CycleConfig
+from kinerja.models.cycles import active_task_count, cycle_config, cycle_pack
+from kinerja.models.humantasks import (
+    Actor,
+    NewTask,
+    NotAllowed,
+    TaskError,
+    check_actor,
+    check_transition,
+    open_tasks,
+)
+from kinerja.models.inputs import (
+    INPUT_FOR_KIND,
+    FeedbackNote,
+    RealisationReport,
+    ReviewSubmission,
+    TargetDecision,
+    TargetProposal,
+)
+from kinerja.models.messages import queue_task_messages
+from kinerja.models.tables import (
+    Cycle,
+    CycleStage,
+    Feedback,
+    HumanTask,
+    Measurement,
+    Result,
+    Target,
+)
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+__all__ = ["Outcome", "respond", "apply_response", "expire_task", "NotAllowed", "TaskError"]
+
+
+@dataclass
+class Outcome:
+    """What a response did: the task, whether it was new, and whether its stage is complete."""
+
+    task_id: int
+    state: str
+    recorded: bool
+    stage: str
+    stage_complete: bool
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_input(kind: str, data: dict[str, Any] | BaseModel) -> BaseModel:
+    model = INPUT_FOR_KIND[kind]
+    if isinstance(data, model):
+        return data
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()
+        )
+        raise TaskError(f"Jawaban tidak valid / invalid response: {problems}") from exc
+
+
+_pack_cache: dict[str, Any] = {}
+
+
+def pack_of(cycle: Cycle) -> Any:
+    pack = _pack_cache.get(cycle.pack_hash)
+    if pack is None:
+        pack = _pack_cache[cycle.pack_hash] = cycle_pack(cycle)
+    return pack
+
+
+def respond(
+    session: Session,
+    *,
+    task_id: int,
+    actor: Actor,
+    data: dict[str, Any] | BaseModel,
+    now: datetime,
+) -> Outcome:
+    """Record one person's response to one task, in the caller's transaction.
+
+    Raises :class:`NotAllowed` (wrong person) or :class:`TaskError` (bad input, closed
+    task); in both cases nothing has changed.
+    """
+    task = session.get(HumanTask, task_id, with_for_update=True)
+    if task is None:
+        raise TaskError(f"Tugas tidak dikenal / unknown task: {task_id}")
+    cycle = session.get(Cycle, task.cycle_id)
+    assert cycle is not None
+    config = cycle_config(cycle)
+    role = check_actor(task, actor, coordinator_nip=config.coordinator.nip)
+    parsed = parse_input(task.kind, data)
+    answer = parsed.model_dump(mode="json")
+    if task.state in ("done", "returned") and task.response is not None:
+        if task.response.get("input") == answer:
+            return Outcome(task.id, task.state, False, task.stage, False)
+        raise TaskError(
+            f"Tugas {task.id} sudah dijawab dengan isi lain / "
+            f"task {task.id} was already answered differently"
+        )
+    events = apply_response(
+        session,
+        task=task,
+        cycle=cycle,
+        config=config,
+        actor=actor,
+        role=role,
+        data=parsed,
+        now=now,
+    )
+    for event in events:
+        append_event(session, at=now, **event)
+    session.flush()
+    complete = active_task_count(session, cycle_id=cycle.cycle_id, stage=task.stage) == 0
+    return Outcome(task.id, task.state, True, task.stage, complete)
+
+
+def apply_response(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    role: str,
+    data: BaseModel,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Apply a validated response to a task already checked for its actor.
+
+    Returns the audit events to append (the caller appends them, one by one or in bulk).
+    """
+    transition = "respond"
+    if isinstance(data, TargetDecision) and data.decision == "return":
+        transition = "return"
+    new_state = check_transition(task, transition)
+    effect = _EFFECTS[task.kind]
+    effect(session, task=task, cycle=cycle, config=config, actor=actor, data=data, now=now)
+    task.state = new_state
+    task.closed_at = now
+    task.closed_by = actor.nip
+    task.close_reason = actor.reason
+    task.late = now > task.due_at
+    task.response = {"input": data.model_dump(mode="json"), "role": role, "at": now.isoformat()}
+    return [
+        {
+            "actor": actor.nip,
+            "action": f"task.{transition}",
+            "cycle_id": cycle.cycle_id,
+            "entity": "human_task",
+            "entity_id": str(task.id),
+            "payload": {
+                "kind": task.kind,
+                "subject": task.subject_nip,
+                "role": role,
+                "reason": actor.reason,
+                "input": data.model_dump(mode="json"),
+            },
+        }
+    ]
+
+
+# --- effects, one per task kind ----------------------------------------------------------------
+
+
+def _targets_proposed(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: TargetProposal,
+    now: datetime,
+) -> None:
+    if data.targets is not None:
+        if not data.targets:
+            raise TaskError("Minimal satu target / at least one target is required")
+        weights = [t.weight for t in data.targets]
+        pack = pack_of(cycle)
+        required = getattr(getattr(pack, "targets", None), "weights_sum", None)
+        if required is not None:
+            if (
+                any(w is None for w in weights)
+                or abs(sum(w or 0 for w in weights) - required) > 0.01
+            ):
+                raise TaskError(
+                    f"Jumlah bobot harus {required:g} / weights must sum to {required:g}"
+                )
+        session.execute(
+            update(Target)
+            .where(Target.cycle_id == cycle.cycle_id, Target.nip == task.subject_nip)
+            .values(status="withdrawn")
+        )
+        for i, t in enumerate(data.targets, start=1):
+            target_id = t.target_id or f"{task.subject_nip}-{i}"
+            row = session.get(Target, (cycle.cycle_id, target_id))
+            if row is not None and row.nip != task.subject_nip:
+                raise TaskError(f"Target {target_id} milik orang lain / belongs to someone else")
+            values = dict(
+                nip=task.subject_nip,
+                serves=t.serves,
+                statement=t.statement,
+                indicator=t.indicator,
+                aspect=t.aspect,
+                target_value=t.target,
+                target_high=t.target_high,
+                unit_of_measure=t.unit_of_measure,
+                direction=t.direction,
+                weight=t.weight,
+                kind=t.kind,
+                status="proposed",
+            )
+            if row is None:
+                session.add(Target(cycle_id=cycle.cycle_id, target_id=target_id, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+    else:
+        session.execute(
+            update(Target)
+            .where(
+                Target.cycle_id == cycle.cycle_id,
+                Target.nip == task.subject_nip,
+                Target.status == "returned",
+            )
+            .values(status="proposed")
+        )
+    if task.kind == "revise_targets":
+        approval = session.scalar(
+            select(HumanTask)
+            .where(
+                HumanTask.cycle_id == cycle.cycle_id,
+                HumanTask.kind == "approve_targets",
+                HumanTask.subject_nip == task.subject_nip,
+            )
+            .order_by(HumanTask.round.desc())
+            .limit(1)
+        )
+        stage = session.get(CycleStage, (cycle.cycle_id, "approve_targets"))
+        assert approval is not None and stage is not None and stage.due_at and stage.final_due_at
+        open_tasks(
+            session,
+            cycle=cycle,
+            config=config,
+            stage_due_at=stage.due_at,
+            stage_final_due_at=stage.final_due_at,
+            now=now,
+            tasks=[
+                NewTask(
+                    "approve_targets",
+                    task.subject_nip,
+                    approval.assignee_nip,
+                    {"resubmitted": True},
+                    round=task.round + 1,
+                )
+            ],
+        )
+
+
+def _targets_decided(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: TargetDecision,
+    now: datetime,
+) -> None:
+    status = "approved" if data.decision == "approve" else "returned"
+    session.execute(
+        update(Target)
+        .where(
+            Target.cycle_id == cycle.cycle_id,
+            Target.nip == task.subject_nip,
+            Target.status.in_(("proposed", "returned")),
+        )
+        .values(status=status)
+    )
+    if data.decision == "return":
+        stage = session.get(CycleStage, (cycle.cycle_id, "approve_targets"))
+        assert stage is not None and stage.due_at and stage.final_due_at
+        opened = open_tasks(
+            session,
+            cycle=cycle,
+            config=config,
+            stage_due_at=stage.due_at,
+            stage_final_due_at=stage.final_due_at,
+            now=now,
+            tasks=[
+                NewTask(
+                    "revise_targets",
+                    task.subject_nip,
+                    task.subject_nip,
+                    {"comment": data.comment, "target_comments": data.target_comments},
+                    round=task.round,
+                )
+            ],
+        )
+        queue_task_messages(
+            session,
+            cycle=cycle,
+            config=config,
+            tasks=opened,
+            kind="task_returned",
+            now=now,
+            comment=data.comment or "",
+        )
+
+
+def _realisation_reported(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: RealisationReport,
+    now: datetime,
+) -> None:
+    owned = set(
+        session.scalars(
+            select(Target.target_id).where(
+                Target.cycle_id == cycle.cycle_id, Target.nip == task.subject_nip
+            )
+        )
+    )
+    unknown = sorted(set(data.values) - owned)
+    if unknown:
+        raise TaskError(f"Target bukan milik pegawai ini / targets not yours: {', '.join(unknown)}")
+    period = str(config.period_end.year)
+    for target_id, value in data.values.items():
+        row = session.get(Measurement, (cycle.cycle_id, target_id, period))
+        if row is None:
+            session.add(
+                Measurement(
+                    cycle_id=cycle.cycle_id,
+                    target_id=target_id,
+                    period=period,
+                    value=value,
+                    evidence=data.evidence,
+                )
+            )
+        else:
+            row.value, row.evidence = value, data.evidence
+
+
+def _reviewed(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: ReviewSubmission,
+    now: datetime,
+) -> None:
+    from kinerja.models.rules.rating import behaviour_rating
+
+    result = session.get(Result, (cycle.cycle_id, task.subject_nip), with_for_update=True)
+    if result is None:
+        raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")
+    pack = pack_of(cycle)
+    perilaku = data.perilaku
+    if perilaku is None and data.perilaku_values:
+        perilaku = behaviour_rating(dict(data.perilaku_values), pack.behaviour).value
+    result.hasil_kerja = data.hasil_kerja or result.proposed_hasil_kerja
+    result.perilaku = perilaku or pack.behaviour.default_rating
+    result.perilaku_values = dict(data.perilaku_values)
+    result.review_comment = data.comment
+    result.rater_nip = actor.nip
+
+
+def _feedback_written(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: FeedbackNote,
+    now: datetime,
+) -> None:
+    row = session.get(Feedback, (cycle.cycle_id, task.subject_nip))
+    if row is None:
+        session.add(
+            Feedback(
+                cycle_id=cycle.cycle_id,
+                nip=task.subject_nip,
+                manager_nip=actor.nip,
+                text=data.text,
+                written_at=now,
+            )
+        )
+    else:
+        row.manager_nip, row.text, row.written_at = actor.nip, data.text, now
+    stage = session.get(CycleStage, (cycle.cycle_id, "feedback"))
+    assert stage is not None and stage.due_at and stage.final_due_at
+    open_tasks(
+        session,
+        cycle=cycle,
+        config=config,
+        stage_due_at=stage.due_at,
+        stage_final_due_at=stage.final_due_at,
+        now=now,
+        tasks=[
+            NewTask(
+                "acknowledge_feedback", task.subject_nip, task.subject_nip, {"feedback": data.text}
+            )
+        ],
+    )
+
+
+def _feedback_acknowledged(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: BaseModel,
+    now: datetime,
+) -> None:
+    row = session.get(Feedback, (cycle.cycle_id, task.subject_nip))
+    if row is not None:
+        row.acknowledged_at = now
+
+
+_EFFECTS = {
+    "propose_targets": _targets_proposed,
+    "revise_targets": _targets_proposed,
+    "approve_targets": _targets_decided,
+    "report_realisation": _realisation_reported,
+    "review": _reviewed,
+    "write_feedback": _feedback_written,
+    "acknowledge_feedback": _feedback_acknowledged,
+}
+
+
+# --- the final-deadline policy -----------------------------------------------------------------
+
+_KEEP_PROPOSAL_DEFAULTS: dict[str, dict[str, Any] | None] = {
+    "propose_targets": None,  # nothing to keep: the employee has no targets
+    "revise_targets": None,  # handled below: the returned proposal is approved as it stands
+    "approve_targets": {"decision": "approve", "comment": "disetujui otomatis / auto-approved"},
+    "report_realisation": None,
+    "review": {},
+    "write_feedback": None,
+    "acknowledge_feedback": None,
+}
+
+
+def expire_task(
+    session: Session, *, task: HumanTask, cycle: Cycle, config: CycleConfig, now: datetime
+) -> list[dict[str, Any]]:
+    """Close a task at its final deadline by the stage's policy; returns audit events.
+
+    ``keep_proposal`` applies what the person was shown (targets as proposed, the proposed
+    rating); ``not_submitted`` closes it with nothing applied.
+    """
+    check_transition(task, "expire")
+    policy = config.stage(task.stage).final_policy
+    default = _KEEP_PROPOSAL_DEFAULTS.get(task.kind)
+    applied = None
+    if policy == "keep_proposal" and default is not None:
+        data = parse_input(task.kind, default)
+        system = Actor(nip="system", reason="final deadline")
+        _EFFECTS[task.kind](
+            session, task=task, cycle=cycle, config=config, actor=system, data=data, now=now
+        )
+        applied = data.model_dump(mode="json")
+    if policy == "keep_proposal" and task.kind == "revise_targets":
+        session.execute(
+            update(Target)
+            .where(
+                Target.cycle_id == cycle.cycle_id,
+                Target.nip == task.subject_nip,
+                Target.status.in_(("proposed", "returned")),
+            )
+            .values(status="approved")
+        )
+        applied = {"targets": "approved as proposed"}
+    task.state = "expired"
+    task.closed_at = now
+    task.closed_by = "system"
+    task.close_reason = f"final deadline: {policy}"
+    task.late = True
+    task.response = {"input": applied, "role": "system", "at": now.isoformat(), "policy": policy}
+    return [
+        {
+            "actor": "system",
+            "action": "task.expire",
+            "cycle_id": cycle.cycle_id,
+            "entity": "human_task",
+            "entity_id": str(task.id),
+            "payload": {
+                "kind": task.kind,
+                "subject": task.subject_nip,
+                "policy": policy,
+                "applied": applied,
+            },
+        }
+    ]
+
+
+def record_events(session: Session, *, events: list[dict[str, Any]], now: datetime) -> int:
+    """Append a batch of audit events (one head lock)."""
+    if not events:
+        return 0
+    return append_many(session, events=events, at=now)

@@ -1,0 +1,599 @@
+"""The automated part of each stage, per chunk of employees (a NIP range), set-based.
+
+Every function here takes a Session and a chunk and is idempotent: it writes with upserts
+or recomputes values from the cycle's inputs, so running it twice changes nothing. The
+rules themselves are pure functions in models/rules/, applied with the cycle's pack snapshot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from kinerja.models.audit import append_many
+from kinerja.models.humantasks import NewTask
+from kinerja.models.sqlutil import upsert
+from kinerja.models.tables import (
+    Cycle,
+    DistributionFinding,
+    Employee,
+    Feedback,
+    JpLedgerEntry,
+    Measurement,
+    Result,
+    Target,
+    TrainingAssignment,
+    UnitRating,
+)
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.orm import Session
+
+
+def _in_chunk(column: Any, lo: str, hi: str) -> Any:
+    return and_(column >= lo, column <= hi)
+
+
+def _rater(manager: str | None, coordinator: str) -> str:
+    return manager or coordinator
+
+
+def period_key(period: str) -> tuple[int, int, int]:
+    """Sort key of a period: (year, last month covered, granularity)."""
+    year = int(period[:4])
+    rest = period[5:]
+    if not rest:
+        return (year, 12, 0)
+    if rest.startswith("Q"):
+        return (year, 3 * int(rest[1:]), 2)
+    if rest.startswith("S"):
+        return (year, 6 * int(rest[1:]), 1)
+    return (year, int(rest), 3)
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+
+def ensure_results(session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str) -> int:
+    """One result row per employee of the chunk (who rates whom is fixed here)."""
+    rows = [
+        {
+            "cycle_id": cycle.cycle_id,
+            "nip": nip,
+            "unit_id": unit,
+            "rater_nip": _rater(m, coordinator),
+            "perilaku_values": {},
+            "derivation": {},
+        }
+        for nip, unit, m in session.execute(
+            select(Employee.nip, Employee.unit_id, Employee.manager_nip).where(
+                _in_chunk(Employee.nip, lo, hi)
+            )
+        )
+    ]
+    return upsert(
+        session, table=Result.__table__, rows=rows, keys=["cycle_id", "nip"], update=["unit_id"]
+    )
+
+
+def plan_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> list[NewTask]:
+    """Employees with no target yet propose their own."""
+    has_targets = select(Target.nip).where(Target.cycle_id == cycle.cycle_id).distinct()
+    nips = session.scalars(
+        select(Employee.nip).where(
+            _in_chunk(Employee.nip, lo, hi), Employee.nip.not_in(has_targets)
+        )
+    ).all()
+    return [NewTask("propose_targets", nip, nip, {}) for nip in nips]
+
+
+def cascade_report(session: Session, *, cycle: Cycle) -> dict[str, int]:
+    """Targets whose ``serves`` resolves to nothing (orphans), and employees without targets."""
+    from kinerja.models.tables import Goal
+
+    goal_ids = select(Goal.goal_id).where(Goal.cycle_id == cycle.cycle_id)
+    target_ids = select(Target.target_id).where(Target.cycle_id == cycle.cycle_id)
+    orphans = (
+        session.scalar(
+            select(func.count())
+            .select_from(Target)
+            .where(
+                Target.cycle_id == cycle.cycle_id,
+                Target.serves.not_in(goal_ids),
+                Target.serves.not_in(target_ids),
+            )
+        )
+        or 0
+    )
+    targets = (
+        session.scalar(
+            select(func.count()).select_from(Target).where(Target.cycle_id == cycle.cycle_id)
+        )
+        or 0
+    )
+    return {"targets": targets, "orphan_targets": orphans}
+
+
+# --- approve targets ---------------------------------------------------------------------------
+
+
+def approval_tasks(
+    session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str
+) -> list[NewTask]:
+    """An approval per employee whose targets are proposed, for their manager."""
+    counts = session.execute(
+        select(Target.nip, func.count(), Employee.manager_nip)
+        .join(Employee, Employee.nip == Target.nip)
+        .where(
+            Target.cycle_id == cycle.cycle_id,
+            Target.status == "proposed",
+            _in_chunk(Target.nip, lo, hi),
+        )
+        .group_by(Target.nip, Employee.manager_nip)
+    ).all()
+    return [
+        NewTask("approve_targets", nip, _rater(m, coordinator), {"targets": n})
+        for nip, n, m in counts
+    ]
+
+
+# --- collect metrics ---------------------------------------------------------------------------
+
+
+def realisation_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> list[NewTask]:
+    """Employees with approved targets but no realisation at all report it."""
+    measured = select(Measurement.target_id).where(Measurement.cycle_id == cycle.cycle_id)
+    nips = session.scalars(
+        select(Target.nip)
+        .where(
+            Target.cycle_id == cycle.cycle_id,
+            Target.status == "approved",
+            _in_chunk(Target.nip, lo, hi),
+        )
+        .group_by(Target.nip)
+        .having(
+            func.count(Target.target_id)
+            == func.count(Target.target_id).filter(Target.target_id.not_in(measured))
+        )
+    ).all()
+    return [NewTask("report_realisation", nip, nip, {}) for nip in nips]
+
+
+def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str) -> int:
+    """Achievement per target from its measurements, then the proposed result rating."""
+    from kinerja.models.rules.achievement import aggregate_periods, target_achievement
+    from kinerja.models.rules.rating import TargetScore, propose_result_rating, weighted_score
+
+    values: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for target_id, period, value in session.execute(
+        select(Measurement.target_id, Measurement.period, Measurement.value)
+        .join(
+            Target,
+            and_(
+                Target.cycle_id == Measurement.cycle_id, Target.target_id == Measurement.target_id
+            ),
+        )
+        .where(Measurement.cycle_id == cycle.cycle_id, _in_chunk(Target.nip, lo, hi))
+    ):
+        values[target_id].append((period, value))
+    rules = pack.achievement
+    target_updates = []
+    per_person: dict[str, list[Any]] = defaultdict(list)
+    steps: dict[str, list[str]] = defaultdict(list)
+    for t in session.execute(
+        select(
+            Target.target_id,
+            Target.nip,
+            Target.direction,
+            Target.target_value,
+            Target.target_high,
+            Target.unit_of_measure,
+            Target.weight,
+            Target.kind,
+        )
+        .where(
+            Target.cycle_id == cycle.cycle_id,
+            Target.status == "approved",
+            _in_chunk(Target.nip, lo, hi),
+        )
+        .order_by(Target.nip, Target.target_id)
+    ):
+        series = sorted(values.get(t.target_id, []), key=lambda pv: period_key(pv[0]))
+        how = rules.aggregate_by_unit.get(t.unit_of_measure, rules.aggregate)
+        realisation = aggregate_periods([v for _, v in series], how) if series else None
+        derived = target_achievement(
+            direction=t.direction,
+            target=t.target_value,
+            realisation=realisation,
+            target_high=t.target_high,
+            rules=rules,
+        )
+        target_updates.append(
+            {
+                "b_cycle": cycle.cycle_id,
+                "b_target": t.target_id,
+                "realisation": realisation,
+                "achievement": derived.value,
+            }
+        )
+        per_person[t.nip].append(
+            TargetScore(kind=t.kind, weight=t.weight, achievement=derived.value)
+        )
+        steps[t.nip].append(f"{t.target_id}: " + "; ".join(derived.steps))
+    if target_updates:
+        from sqlalchemy import bindparam
+
+        session.connection().execute(
+            update(Target.__table__)
+            .where(
+                Target.__table__.c.cycle_id == bindparam("b_cycle"),
+                Target.__table__.c.target_id == bindparam("b_target"),
+            )
+            .values(realisation=bindparam("realisation"), achievement=bindparam("achievement")),
+            target_updates,
+        )
+    result_updates = []
+    for nip, items in per_person.items():
+        proposal = propose_result_rating(items, pack.result_rating)
+        score = weighted_score(items, pack.result_rating)
+        scored = [i.achievement for i in items if i.achievement is not None]
+        mean = round(sum(scored) / len(scored), 2) if scored else None
+        result_updates.append(
+            {
+                "b_cycle": cycle.cycle_id,
+                "b_nip": nip,
+                "achievement": mean,
+                "score": score.value,
+                "proposed_hasil_kerja": proposal.value,
+                "derivation": {
+                    "achievement": steps[nip],
+                    "proposal": list(proposal.steps),
+                    "score": list(score.steps),
+                },
+            }
+        )
+    if result_updates:
+        from sqlalchemy import bindparam
+
+        session.connection().execute(
+            update(Result.__table__)
+            .where(
+                Result.__table__.c.cycle_id == bindparam("b_cycle"),
+                Result.__table__.c.nip == bindparam("b_nip"),
+            )
+            .values(
+                achievement=bindparam("achievement"),
+                score=bindparam("score"),
+                proposed_hasil_kerja=bindparam("proposed_hasil_kerja"),
+                derivation=bindparam("derivation"),
+            ),
+            result_updates,
+        )
+    # People with no scorable target still get the pack's rating for "no results".
+    session.execute(
+        update(Result)
+        .where(
+            Result.cycle_id == cycle.cycle_id,
+            _in_chunk(Result.nip, lo, hi),
+            Result.proposed_hasil_kerja.is_(None),
+        )
+        .values(proposed_hasil_kerja=pack.result_rating.if_no_results)
+    )
+    return len(target_updates)
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+def review_tasks(
+    session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str
+) -> list[NewTask]:
+    rows = session.execute(
+        select(Result.nip, Result.proposed_hasil_kerja, Result.achievement, Employee.manager_nip)
+        .join(Employee, Employee.nip == Result.nip)
+        .where(Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi))
+    ).all()
+    return [
+        NewTask(
+            "review",
+            nip,
+            _rater(m, coordinator),
+            {"proposed_hasil_kerja": proposed, "achievement": achievement},
+        )
+        for nip, proposed, achievement, m in rows
+    ]
+
+
+def compute_predikat(
+    session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str, now: datetime
+) -> int:
+    """The predikat of every rated employee of the chunk, with its derivation, audited."""
+    from kinerja.models.rules.predikat import predikat_for
+
+    updates = []
+    events = []
+    for nip, hasil, perilaku, derivation in session.execute(
+        select(Result.nip, Result.hasil_kerja, Result.perilaku, Result.derivation)
+        .where(Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi))
+        .order_by(Result.nip)
+    ):
+        if hasil is None or perilaku is None:
+            predikat, steps = None, ["not rated: the review was closed without a rating"]
+        else:
+            derived = predikat_for(hasil_kerja=hasil, perilaku=perilaku, rules=pack.predikat)
+            predikat, steps = derived.value, list(derived.steps)
+        new_derivation = dict(derivation or {})
+        new_derivation["predikat"] = steps
+        updates.append(
+            {
+                "b_cycle": cycle.cycle_id,
+                "b_nip": nip,
+                "predikat": predikat,
+                "derivation": new_derivation,
+                "rule_version": pack.rule_version,
+            }
+        )
+        events.append(
+            {
+                "actor": "system",
+                "action": "result.predikat",
+                "cycle_id": cycle.cycle_id,
+                "entity": "result",
+                "entity_id": nip,
+                "payload": {
+                    "hasil_kerja": hasil,
+                    "perilaku": perilaku,
+                    "predikat": predikat,
+                    "rules": pack.rule_version,
+                },
+            }
+        )
+    _bulk_update_results(session, updates, ("predikat", "derivation", "rule_version"))
+    append_many(session, events=events, at=now)
+    return len(updates)
+
+
+def check_distributions(session: Session, *, cycle: Cycle, pack: Any) -> dict[str, int]:
+    """The distribution curve per unit, keyed to the unit's own predikat; findings stored."""
+    from kinerja.models.rules.distribution import check_distribution
+
+    session.execute(
+        delete(DistributionFinding).where(DistributionFinding.cycle_id == cycle.cycle_id)
+    )
+    if pack.distribution is None:
+        return {"groups": 0, "failed": 0}
+    org = dict(
+        session.execute(
+            select(UnitRating.unit_id, UnitRating.predikat_organisasi).where(
+                UnitRating.cycle_id == cycle.cycle_id
+            )
+        ).all()
+    )
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for unit, predikat, n in session.execute(
+        select(Result.unit_id, Result.predikat, func.count())
+        .where(Result.cycle_id == cycle.cycle_id, Result.predikat.is_not(None))
+        .group_by(Result.unit_id, Result.predikat)
+    ):
+        counts[unit][predikat] = n
+    rows = []
+    for unit in sorted(counts):
+        if unit not in org:
+            rows.append(
+                {
+                    "cycle_id": cycle.cycle_id,
+                    "unit_id": unit,
+                    "rule": "org_predikat",
+                    "passed": False,
+                    "detail": "unit has no predikat organisasi / belum ada predikat unit",
+                }
+            )
+            continue
+        for finding in check_distribution(
+            org_predikat=org[unit], counts=counts[unit], rules=pack.distribution
+        ):
+            rows.append(
+                {
+                    "cycle_id": cycle.cycle_id,
+                    "unit_id": unit,
+                    "rule": finding.rule,
+                    "passed": finding.passed,
+                    "detail": finding.detail,
+                }
+            )
+    if rows:
+        session.execute(DistributionFinding.__table__.insert(), rows)
+    return {"groups": len(counts), "failed": sum(1 for r in rows if not r["passed"])}
+
+
+# --- feedback ----------------------------------------------------------------------------------
+
+
+def feedback_tasks(
+    session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str
+) -> list[NewTask]:
+    rows = session.execute(
+        select(Result.nip, Employee.manager_nip)
+        .join(Employee, Employee.nip == Result.nip)
+        .where(Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi))
+    ).all()
+    return [NewTask("write_feedback", nip, _rater(m, coordinator), {}) for nip, m in rows]
+
+
+def feedback_counts(session: Session, *, cycle: Cycle) -> dict[str, int]:
+    written = (
+        session.scalar(
+            select(func.count())
+            .select_from(Feedback)
+            .where(Feedback.cycle_id == cycle.cycle_id, Feedback.text.is_not(None))
+        )
+        or 0
+    )
+    acked = (
+        session.scalar(
+            select(func.count())
+            .select_from(Feedback)
+            .where(Feedback.cycle_id == cycle.cycle_id, Feedback.acknowledged_at.is_not(None))
+        )
+        or 0
+    )
+    return {"written": written, "acknowledged": acked}
+
+
+# --- training ----------------------------------------------------------------------------------
+
+
+def assign_training(
+    session: Session, *, cycle: Cycle, pack: Any, year: int, lo: str, hi: str
+) -> int:
+    """Training for low predikat and for JP below the yearly minimum; ledger entries planned."""
+    from kinerja.models.rules.training import training_for
+
+    if pack.training is None:
+        return 0
+    done_jp = dict(
+        session.execute(
+            select(JpLedgerEntry.nip, func.sum(JpLedgerEntry.jp))
+            .where(
+                JpLedgerEntry.year == year,
+                JpLedgerEntry.status == "completed",
+                _in_chunk(JpLedgerEntry.nip, lo, hi),
+            )
+            .group_by(JpLedgerEntry.nip)
+        ).all()
+    )
+    assignments, ledger, updates = [], [], []
+    for nip, predikat, derivation in session.execute(
+        select(Result.nip, Result.predikat, Result.derivation)
+        .where(Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi))
+        .order_by(Result.nip)
+    ):
+        jp_so_far = float(done_jp.get(nip) or 0)
+        needs = training_for(predikat=predikat, jp_so_far=jp_so_far, rules=pack.training)
+        for need in needs:
+            assignments.append(
+                {
+                    "cycle_id": cycle.cycle_id,
+                    "nip": nip,
+                    "course": need.course,
+                    "jp": need.jp,
+                    "reason": need.reason,
+                    "status": "assigned",
+                }
+            )
+            ledger.append(
+                {
+                    "key": f"{cycle.cycle_id}:{nip}:{need.course}",
+                    "nip": nip,
+                    "year": year,
+                    "cycle_id": cycle.cycle_id,
+                    "source": need.course,
+                    "jp": need.jp,
+                    "status": "planned",
+                }
+            )
+        new_derivation = dict(derivation or {})
+        new_derivation["training"] = [f"JP so far {jp_so_far:g}"] + [
+            f"{n.course}: {n.jp:g} JP ({n.reason})" for n in needs
+        ]
+        updates.append(
+            {
+                "b_cycle": cycle.cycle_id,
+                "b_nip": nip,
+                "training_jp": sum(n.jp for n in needs),
+                "derivation": new_derivation,
+            }
+        )
+    upsert(
+        session,
+        table=TrainingAssignment.__table__,
+        rows=assignments,
+        keys=["cycle_id", "nip", "course"],
+    )
+    upsert(session, table=JpLedgerEntry.__table__, rows=ledger, keys=["key"])
+    _bulk_update_results(session, updates, ("training_jp", "derivation"))
+    return len(assignments)
+
+
+# --- incentives --------------------------------------------------------------------------------
+
+
+def compute_incentives(
+    session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str, now: datetime
+) -> int:
+    from kinerja.models.rules.incentive import incentive_for
+
+    if pack.incentive is None:
+        return 0
+    updates, events = [], []
+    for nip, grade, predikat, derivation in session.execute(
+        select(Result.nip, Employee.grade, Result.predikat, Result.derivation)
+        .join(Employee, Employee.nip == Result.nip)
+        .where(Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi))
+        .order_by(Result.nip)
+    ):
+        if predikat is None:
+            amount, steps = None, ["no predikat: no incentive computed"]
+        else:
+            derived = incentive_for(
+                grade=grade, predikat=predikat, attendance_deduction_pct=0.0, rules=pack.incentive
+            )
+            amount, steps = derived.value, list(derived.steps)
+        new_derivation = dict(derivation or {})
+        new_derivation["incentive"] = steps
+        updates.append(
+            {
+                "b_cycle": cycle.cycle_id,
+                "b_nip": nip,
+                "incentive": amount,
+                "derivation": new_derivation,
+            }
+        )
+        events.append(
+            {
+                "actor": "system",
+                "action": "result.incentive",
+                "cycle_id": cycle.cycle_id,
+                "entity": "result",
+                "entity_id": nip,
+                "payload": {
+                    "predikat": predikat,
+                    "grade": grade,
+                    "incentive": None if amount is None else str(amount),
+                },
+            }
+        )
+    _bulk_update_results(session, updates, ("incentive", "derivation"))
+    append_many(session, events=events, at=now)
+    return len(updates)
+
+
+def incentive_totals(session: Session, *, cycle: Cycle) -> dict[str, Any]:
+    rows = session.execute(
+        select(Result.unit_id, func.count(), func.sum(Result.incentive))
+        .where(Result.cycle_id == cycle.cycle_id)
+        .group_by(Result.unit_id)
+        .order_by(Result.unit_id)
+    ).all()
+    return {
+        "units": [(u, n, str(t or 0)) for u, n, t in rows],
+        "total": str(sum((t or 0) for _, _, t in rows)),
+    }
+
+
+def _bulk_update_results(
+    session: Session, updates: Iterable[dict[str, Any]], columns: tuple[str, ...]
+) -> None:
+    from sqlalchemy import bindparam
+
+    updates = list(updates)
+    if not updates:
+        return
+    table = Result.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.cycle_id == bindparam("b_cycle"), table.c.nip == bindparam("b_nip"))
+        .values({c: bindparam(c) for c in columns}),
+        updates,
+    )

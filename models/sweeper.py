@@ -1,0 +1,163 @@
+"""The sweeper's logic: reminders, escalations and final deadlines, set-based, idempotent.
+
+Deadlines are rows (each human task's ``due_at`` and ``final_due_at`` with the stage's
+offsets from the cycle config). Running :func:`sweep` any number of times at the same
+moment sends each reminder once and escalates once per level: counters on the task row say
+what has fired, and every message has an idempotency key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from kinerja.models.audit import append_many
+from kinerja.models.config import CycleConfig
+from kinerja.models.cycles import active_task_count, cycle_config
+from kinerja.models.humantasks import ACTIVE, manager_of
+from kinerja.models.messages import queue_task_messages
+from kinerja.models.responses import expire_task
+from kinerja.models.tables import Cycle, CycleStage, HumanTask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+@dataclass
+class SweepReport:
+    reminders: int = 0
+    escalations: int = 0
+    expired: int = 0
+    complete_stages: list[str] = field(default_factory=list)
+
+    def add(self, other: SweepReport) -> None:
+        self.reminders += other.reminders
+        self.escalations += other.escalations
+        self.expired += other.expired
+        self.complete_stages += other.complete_stages
+
+
+def _active(session: Session, cycle_id: str, stage: str, *conditions: object) -> list[HumanTask]:
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.cycle_id == cycle_id,
+                HumanTask.stage == stage,
+                HumanTask.state.in_(ACTIVE),
+                *conditions,  # type: ignore[arg-type]
+            )
+            .order_by(HumanTask.id)
+        )
+    )
+
+
+def _escalation_target(
+    chain_link: str, assignee: str, managers: dict[str, str | None], config: CycleConfig
+) -> str:
+    if chain_link == "superior":
+        return managers.get(assignee) or config.coordinator.nip
+    return config.coordinator.nip
+
+
+def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) -> SweepReport:
+    """Fire the due reminders, escalations and final deadlines of one open stage."""
+    config = cycle_config(cycle)
+    sc = config.stage(stage)
+    report = SweepReport()
+
+    # Reminders: the latest slot whose time has come, once; earlier slots are then skipped.
+    offsets = sorted(sc.reminders_days_before, reverse=True)  # e.g. 3 days, then 1 day before
+    for slot in range(len(offsets) - 1, -1, -1):
+        due = _active(
+            session,
+            cycle.cycle_id,
+            stage,
+            HumanTask.reminders_sent <= slot,
+            HumanTask.due_at <= now + timedelta(days=offsets[slot]),
+            HumanTask.final_due_at > now,
+        )
+        for task in due:
+            task.reminders_sent = slot + 1
+        report.reminders += queue_task_messages(
+            session,
+            cycle=cycle,
+            config=config,
+            tasks=due,
+            kind="task_reminder",
+            now=now,
+            slot=slot + 1,
+        )
+
+    # Escalations: one level at a time up the chain, each once.
+    levels = sc.escalate_after_days
+    for level in range(len(levels), 0, -1):
+        due = _active(
+            session,
+            cycle.cycle_id,
+            stage,
+            HumanTask.escalation_level < level,
+            HumanTask.due_at <= now - timedelta(days=levels[level - 1]),
+            HumanTask.final_due_at > now,
+        )
+        if not due:
+            continue
+        managers = manager_of(session, [t.assignee_nip for t in due])
+        link = sc.escalation_chain[level - 1]
+        recipients: dict[int, str] = {}
+        events = []
+        for task in due:
+            task.escalation_level = level
+            task.state = "escalated"
+            task.escalated_to = _escalation_target(link, task.assignee_nip, managers, config)
+            recipients[task.id] = task.escalated_to
+            events.append(
+                {
+                    "actor": "system",
+                    "action": "task.escalate",
+                    "cycle_id": cycle.cycle_id,
+                    "entity": "human_task",
+                    "entity_id": str(task.id),
+                    "payload": {"level": level, "to": task.escalated_to, "chain": link},
+                }
+            )
+        append_many(session, events=events, at=now)
+        report.escalations += len(due)
+        queue_task_messages(
+            session,
+            cycle=cycle,
+            config=config,
+            tasks=due,
+            kind="task_escalated",
+            now=now,
+            slot=level,
+            recipients=recipients,
+        )
+
+    # Final deadline: the stage's policy closes what is still open.
+    expired = _active(session, cycle.cycle_id, stage, HumanTask.final_due_at <= now)
+    events = []
+    for task in expired:
+        events.extend(expire_task(session, task=task, cycle=cycle, config=config, now=now))
+    if events:
+        append_many(session, events=events, at=now)
+    queue_task_messages(
+        session, cycle=cycle, config=config, tasks=expired, kind="task_expired", now=now
+    )
+    report.expired += len(expired)
+    session.flush()
+    if active_task_count(session, cycle_id=cycle.cycle_id, stage=stage) == 0:
+        report.complete_stages.append(stage)
+    return report
+
+
+def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
+    """Sweep every open stage of a cycle."""
+    report = SweepReport()
+    open_stages = session.scalars(
+        select(CycleStage.stage)
+        .where(CycleStage.cycle_id == cycle.cycle_id, CycleStage.status == "open")
+        .order_by(CycleStage.position)
+    ).all()
+    for stage in open_stages:
+        report.add(sweep_stage(session, cycle=cycle, stage=stage, now=now))
+    return report

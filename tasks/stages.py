@@ -1,0 +1,127 @@
+"""Prefect tasks of the stage flows: a handful per stage, each over a whole chunk.
+
+Never one task run per employee: a task run costs the Prefect server tens of milliseconds,
+so a stage runs ``steps x chunks`` task runs plus a few for bookkeeping. Each task opens
+one database transaction; each is idempotent, so a retry or a rerun after a crash changes
+nothing that was already done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from kinerja.models.clock import cycle_now
+from kinerja.models.cycles import (
+    Chunk,
+    active_task_count,
+    close_stage,
+    cycle_config,
+    get_cycle,
+    open_stage,
+    plan_chunks,
+    stage_row,
+)
+from kinerja.models.db import get_engine, session_scope
+from kinerja.models.responses import pack_of
+from kinerja.tasks.steps import CHUNK_STEPS, CYCLE_STEPS, StepContext
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 2, "cache_policy": NO_CACHE}
+
+
+@dataclass(frozen=True)
+class StageState:
+    stage: str
+    status: str
+    now: datetime
+    active_tasks: int
+    not_before: datetime | None
+    opened: bool
+
+
+@contextmanager
+def step_context(
+    db_url: str | None, cycle_id: str, stage: str, chunk: Chunk | None = None
+) -> Iterator[StepContext]:
+    with session_scope(get_engine(db_url)) as session:
+        cycle = get_cycle(session, cycle_id)
+        yield StepContext(
+            session=session,
+            cycle=cycle,
+            config=cycle_config(cycle),
+            pack=pack_of(cycle),
+            now=cycle_now(cycle.clock_at),
+            stage=stage,
+            chunk=chunk,
+        )
+
+
+@task(name="stage-state", **TASK_OPTIONS)
+def stage_state(db_url: str | None, cycle_id: str, stage: str) -> StageState:
+    """Where a stage stands, and the earliest time it may open."""
+    with step_context(db_url, cycle_id, stage) as ctx:
+        row = stage_row(ctx.session, cycle_id, stage)
+        not_before = None
+        if stage == "collect_metrics" and ctx.config.metrics_at_period_end:
+            not_before = datetime.combine(ctx.config.period_end, datetime.min.time())
+        return StageState(
+            stage,
+            row.status,
+            ctx.now,
+            active_task_count(ctx.session, cycle_id=cycle_id, stage=stage),
+            not_before,
+            bool(row.stats.get("opened")),
+        )
+
+
+@task(name="open-stage", **TASK_OPTIONS)
+def begin_stage(db_url: str | None, cycle_id: str, stage: str) -> list[dict[str, Any]]:
+    """Open the stage (its due dates are fixed once) and split the employees into chunks."""
+    with step_context(db_url, cycle_id, stage) as ctx:
+        open_stage(ctx.session, cycle=ctx.cycle, stage=stage, now=ctx.now)
+        chunks = plan_chunks(ctx.session, chunk_size=ctx.config.chunk_size)
+        return [asdict(c) for c in chunks]
+
+
+@task(name="stage-opened", **TASK_OPTIONS)
+def stage_opened(db_url: str | None, cycle_id: str, stage: str) -> int:
+    """Record that every chunk has opened its tasks; returns the stage's active tasks."""
+    with step_context(db_url, cycle_id, stage) as ctx:
+        row = stage_row(ctx.session, cycle_id, stage)
+        row.stats = {**row.stats, "opened": True}
+        return active_task_count(ctx.session, cycle_id=cycle_id, stage=stage)
+
+
+@task(name="chunk-step", task_run_name="{step}-{chunk[index]}", **TASK_OPTIONS)
+def chunk_step(
+    db_url: str | None, cycle_id: str, stage: str, step: str, chunk: dict[str, Any]
+) -> dict[str, Any]:
+    """Run one named step over one chunk of employees, in one transaction."""
+    with step_context(db_url, cycle_id, stage, Chunk(**chunk)) as ctx:
+        return CHUNK_STEPS[step](ctx)
+
+
+@task(name="cycle-step", task_run_name="{step}", **TASK_OPTIONS)
+def cycle_step(db_url: str | None, cycle_id: str, stage: str, step: str) -> dict[str, Any]:
+    """Run one named whole-cycle step (a summary over every chunk), in one transaction."""
+    with step_context(db_url, cycle_id, stage) as ctx:
+        return CYCLE_STEPS[step](ctx)
+
+
+@task(name="close-stage", **TASK_OPTIONS)
+def finish_stage(
+    db_url: str | None, cycle_id: str, stage: str, stats: dict[str, Any]
+) -> dict[str, Any]:
+    """Mark the stage done with its statistics; returns them with the task counts."""
+    from kinerja.models.reports import stage_task_counts
+
+    with step_context(db_url, cycle_id, stage) as ctx:
+        counts = stage_task_counts(ctx.session, cycle_id=cycle_id, stage=stage)
+        full = {**stats, "tasks": counts}
+        close_stage(ctx.session, cycle=ctx.cycle, stage=stage, now=ctx.now, stats=full)
+        return full

@@ -1,0 +1,153 @@
+"""The named steps of the stages: what one chunk (or the whole cycle) does at each step.
+
+A step is a plain function of a :class:`StepContext`; the Prefect tasks in tasks/stages.py
+run them in one database transaction each, so a step either happens completely or not at
+all, and every step is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kinerja.models import publish, stagework
+from kinerja.models.config import CycleConfig
+from kinerja.models.cycles import Chunk, stage_row
+from kinerja.models.humantasks import NewTask, open_tasks
+from kinerja.models.tables import Cycle
+from sqlalchemy.orm import Session
+
+
+@dataclass
+class StepContext:
+    session: Session
+    cycle: Cycle
+    config: CycleConfig
+    pack: Any
+    now: datetime
+    stage: str
+    chunk: Chunk | None = None
+
+    @property
+    def lo(self) -> str:
+        assert self.chunk is not None
+        return self.chunk.first_nip
+
+    @property
+    def hi(self) -> str:
+        assert self.chunk is not None
+        return self.chunk.last_nip
+
+    @property
+    def coordinator(self) -> str:
+        return self.config.coordinator.nip
+
+
+def _opener(make: Callable[[StepContext], list[NewTask]]) -> Callable[[StepContext], dict]:
+    """A step that opens the human tasks ``make`` lists, with the stage's due dates."""
+
+    def step(ctx: StepContext) -> dict[str, int]:
+        row = stage_row(ctx.session, ctx.cycle.cycle_id, ctx.stage)
+        assert row.due_at is not None and row.final_due_at is not None
+        wanted = make(ctx)
+        opened = open_tasks(
+            ctx.session,
+            cycle=ctx.cycle,
+            config=ctx.config,
+            stage_due_at=row.due_at,
+            stage_final_due_at=row.final_due_at,
+            tasks=wanted,
+            now=ctx.now,
+        )
+        return {"tasks_wanted": len(wanted), "tasks_opened": len(opened)}
+
+    step.__doc__ = make.__doc__
+    return step
+
+
+def exports_dir(cycle_id: str) -> Path:
+    import os
+
+    from kinerja.models.db import DEFAULT_HOME
+
+    home = Path(os.environ.get("KINERJA_HOME", DEFAULT_HOME))
+    return home / "exports" / cycle_id
+
+
+CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
+    "results": lambda c: {
+        "results": stagework.ensure_results(
+            c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
+        )
+    },
+    "propose-tasks": _opener(
+        lambda c: stagework.plan_tasks(c.session, cycle=c.cycle, lo=c.lo, hi=c.hi)
+    ),
+    "approval-tasks": _opener(
+        lambda c: stagework.approval_tasks(
+            c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
+        )
+    ),
+    "realisation-tasks": _opener(
+        lambda c: stagework.realisation_tasks(c.session, cycle=c.cycle, lo=c.lo, hi=c.hi)
+    ),
+    "achievements": lambda c: {
+        "targets": stagework.compute_achievements(
+            c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi
+        )
+    },
+    "review-tasks": _opener(
+        lambda c: stagework.review_tasks(
+            c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
+        )
+    ),
+    "predikat": lambda c: {
+        "rated": stagework.compute_predikat(
+            c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi, now=c.now
+        )
+    },
+    "feedback-tasks": _opener(
+        lambda c: stagework.feedback_tasks(
+            c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
+        )
+    ),
+    "training": lambda c: {
+        "assignments": stagework.assign_training(
+            c.session, cycle=c.cycle, pack=c.pack, year=c.config.period_end.year, lo=c.lo, hi=c.hi
+        )
+    },
+    "incentives": lambda c: {
+        "computed": stagework.compute_incentives(
+            c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi, now=c.now
+        )
+    },
+}
+
+CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
+    "cascade": lambda c: stagework.cascade_report(c.session, cycle=c.cycle),
+    "distribution": lambda c: stagework.check_distributions(c.session, cycle=c.cycle, pack=c.pack),
+    "feedback-counts": lambda c: stagework.feedback_counts(c.session, cycle=c.cycle),
+    "incentive-totals": lambda c: stagework.incentive_totals(c.session, cycle=c.cycle),
+    "unit-indices": lambda c: {
+        "units": publish.compute_unit_indices(
+            c.session, cycle=c.cycle, config=c.config, pack=c.pack
+        )
+    },
+    "publish-units": lambda c: {
+        "units": publish.publish_units(c.session, cycle=c.cycle, config=c.config, now=c.now)
+    },
+    "exports": lambda c: {
+        "files": [
+            str(p)
+            for p in publish.write_exports(
+                c.session, cycle_id=c.cycle.cycle_id, directory=exports_dir(c.cycle.cycle_id)
+            )
+        ]
+    },
+    "announce": lambda c: {
+        "messages": publish.announce(c.session, cycle=c.cycle, config=c.config, now=c.now)
+    },
+}
