@@ -9,7 +9,6 @@ holding 1990010120 reads "1990010120", never "1990010120.0", because identifiers
 from __future__ import annotations
 
 import csv
-import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,23 +69,36 @@ def _strip_blank(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
 
 
-def _csv_rows(handle: Any, label: str, delimiter: str, first: str) -> Iterator[list[str]]:
-    reader = csv.reader(itertools.chain([first], handle), delimiter=delimiter)
+def _not_utf8(label: str, line: int) -> ImportRejected:
+    return _refuse(
+        label,
+        line,
+        "the file is not UTF-8 text; save it as 'CSV UTF-8'",
+        "berkas bukan teks UTF-8; simpan sebagai 'CSV UTF-8'",
+    )
+
+
+def _text_lines(handle: Any, label: str) -> Iterator[str]:
+    # Decoded line by line (not by the buffered text layer) so that a wrong byte is
+    # reported on its own line rather than on the first line of its 8 KiB block.
+    for number, raw in enumerate(handle, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8(label, number) from None
+        # Excel writes a byte-order mark in front of "CSV UTF-8" files.
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _csv_rows(lines: Iterator[str], label: str, delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
-        next(reader)  # the header, already parsed by the caller
         for cells in reader:
             yield [c.strip() for c in cells]
-    except UnicodeDecodeError as exc:
-        raise _refuse(
-            label,
-            reader.line_num + 1,
-            "the file is not UTF-8 text; save it as 'CSV UTF-8'",
-            "berkas bukan teks UTF-8; simpan sebagai 'CSV UTF-8'",
-        ) from exc
     except csv.Error as exc:
         raise _refuse(
             label,
-            reader.line_num,
+            reader.line_num + 1,
             f"the CSV cannot be read ({exc})",
             f"CSV tidak dapat dibaca ({exc})",
         ) from exc
@@ -95,17 +107,9 @@ def _csv_rows(handle: Any, label: str, delimiter: str, first: str) -> Iterator[l
 @contextmanager
 def _open_csv(path: Path) -> Iterator[RawTable]:
     label = path.name
-    # utf-8-sig drops the byte-order mark that Excel writes in front of "CSV UTF-8" files.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        try:
-            first = handle.readline()
-        except UnicodeDecodeError as exc:
-            raise _refuse(
-                label,
-                1,
-                "the file is not UTF-8 text; save it as 'CSV UTF-8'",
-                "berkas bukan teks UTF-8; simpan sebagai 'CSV UTF-8'",
-            ) from exc
+    with path.open("rb") as handle:
+        lines = _text_lines(handle, label)
+        first = next(lines, "")
         if not first.strip():
             raise _refuse(
                 label, 1, "the file has no header row", "berkas tidak memiliki baris judul"
@@ -114,7 +118,7 @@ def _open_csv(path: Path) -> Iterator[RawTable]:
         # Excel in an Indonesian locale writes semicolons, elsewhere commas.
         delimiter = ";" if first.count(";") > first.count(",") else ","
         header = [c.strip() for c in next(csv.reader([first], delimiter=delimiter))]
-        rows = _strip_blank(_csv_rows(handle, label, delimiter, first))
+        rows = _strip_blank(_csv_rows(lines, label, delimiter))
         yield RawTable(label, header, rows)
 
 
