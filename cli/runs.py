@@ -138,6 +138,7 @@ def sweep() -> None:
 
 def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def simulate(directory: Path = typer.Argument(..., help="A scenario directory")) -> None:

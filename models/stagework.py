@@ -162,7 +162,11 @@ def realisation_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> li
 
 def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str) -> int:
     """Achievement per target from its measurements, then the proposed result rating."""
-    from kinerja.models.rules.achievement import aggregate_periods, target_achievement
+    from kinerja.models.rules.achievement import (
+        aggregate_periods,
+        aggregation_for,
+        target_achievement,
+    )
     from kinerja.models.rules.rating import TargetScore, propose_result_rating, weighted_score
 
     values: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -200,7 +204,7 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
         .order_by(Target.nip, Target.target_id)
     ):
         series = sorted(values.get(t.target_id, []), key=lambda pv: period_key(pv[0]))
-        how = rules.aggregate_by_unit.get(t.unit_of_measure, rules.aggregate)
+        how = aggregation_for(t.unit_of_measure, rules)
         realisation = aggregate_periods([v for _, v in series], how) if series else None
         derived = target_achievement(
             direction=t.direction,

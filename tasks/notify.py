@@ -278,7 +278,7 @@ def claim_due(
         update(n)
         .where(n.c.id.in_(pick.scalar_subquery()), due)
         .values(status="sending", next_attempt_at=now + timedelta(seconds=lease_seconds))
-        .returning(n.c.id, n.c.recipient_nip, n.c.subject, n.c.body, n.c.attempts)
+        .returning(n.c.id, n.c.key, n.c.recipient_nip, n.c.subject, n.c.body, n.c.attempts)
     )
     rows = [dict(r._mapping) for r in session.execute(stmt)]
     return sorted(rows, key=lambda r: r["id"])
@@ -325,8 +325,27 @@ def coordinator_recipients(config: CycleConfig) -> dict[str, dict[str, Any]]:
     return {c.nip: {"name": c.name, "email": c.email, "role": "hr", "lang": config.lang}}
 
 
+def with_key_header(url: str, key: str | None) -> str:
+    """An e-mail URL that also sets the ``X-Kinerja-Key`` header to the message's key.
+
+    The receiving side (and the tests) can then tell a message delivered twice apart.
+    """
+    if not key or not url.startswith(("mailto://", "mailtos://")):
+        return url
+    from urllib.parse import quote
+
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}+X-Kinerja-Key={quote(key, safe='')}"
+
+
 def deliver(
-    routes: Routes, recipient: Mapping[str, Any] | None, nip: str, *, title: str, body: str
+    routes: Routes,
+    recipient: Mapping[str, Any] | None,
+    nip: str,
+    *,
+    title: str,
+    body: str,
+    key: str | None = None,
 ) -> tuple[str, str | None]:
     """Try the recipient's channels in order until one delivers.
 
@@ -353,7 +372,7 @@ def deliver(
         except RouteError as exc:
             errors.append(str(exc))
             continue
-        error = send_one(url, title=title, body=body)
+        error = send_one(with_key_header(url, key), title=title, body=body)
         if error is None:
             return "sent", channel
         errors.append(f"{channel}: {_scrub(error, secrets)}")
@@ -427,7 +446,12 @@ def dispatch_due(
         for row in claimed:
             nip = row["recipient_nip"]
             outcome, detail = deliver(
-                routes, people.get(nip), nip, title=row["subject"], body=row["body"]
+                routes,
+                people.get(nip),
+                nip,
+                title=row["subject"],
+                body=row["body"],
+                key=row["key"],
             )
             final = _record(
                 session,
