@@ -624,7 +624,9 @@ class _Writer:
             "employees.csv", (nip, name, plan.unit_id, position, grade, manager, email, "email")
         )
         # One performance level per person, so that ratings differ between people.
-        level = min(1.3, max(0.7, _normal(rng, 1.0, 0.12)))
+        # Most people work close to their targets; one in ten is far above or below.
+        spread = 0.18 if rng.random() < 0.1 else 0.06
+        level = min(1.3, max(0.7, _normal(rng, 1.04, spread)))
         # About 1% report nothing (they get a "report realisation" task); never the agency head.
         reports = not manager or rng.random() >= 0.01
         self.targets(plan, nip, is_head, serves, level, reports)
@@ -674,7 +676,7 @@ class _Writer:
         self, target_id: str, template: TargetTemplate, value: int, top: int, level: float
     ) -> None:
         rng = self.rng
-        achieved = min(1.4, max(0.6, level + _normal(rng, 0.0, 0.06)))
+        achieved = min(1.4, max(0.6, level + _normal(rng, 0.0, 0.04)))
         counting = template.unit in self.words.counted_units
         if template.direction == "lower":  # achievement (2 - r/t), PermenPANRB 8/2021
             final = max(0.5, value * (2.0 - achieved))
