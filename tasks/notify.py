@@ -18,6 +18,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -427,6 +428,7 @@ def dispatch_due(
     backoff_seconds: float = 30,
     limit: int = 500,
     lease_seconds: float = 600,
+    workers: int = 8,
 ) -> DispatchReport:
     """Send the due rows of the outbox (at most ``limit``) and record each outcome.
 
@@ -443,9 +445,10 @@ def dispatch_due(
         people = resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
         session.commit()
         counts = {"sent": 0, "failed": 0, "dead": 0}
-        for row in claimed:
+
+        def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
-            outcome, detail = deliver(
+            return deliver(
                 routes,
                 people.get(nip),
                 nip,
@@ -453,21 +456,35 @@ def dispatch_due(
                 body=row["body"],
                 key=row["key"],
             )
-            final = _record(
-                session,
-                row,
-                outcome,
-                None if outcome == "sent" else detail,
-                now=now,
-                max_attempts=max_attempts,
-                backoff_seconds=backoff_seconds,
-            )
-            # One commit per row: a crash loses at most the row being sent, which is then
-            # sent again after its lease (at-least-once), never silently dropped.
-            session.commit()
-            counts[final] += 1
-            if final != "sent":
-                log.warning("notification %s to %s: %s (%s)", row["id"], nip, final, detail)
+
+        # Sending waits on the network, so a few threads overlap the waits; outcomes are
+        # recorded here, in this thread, as each send finishes.
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {pool.submit(send, row): row for row in claimed}
+            for future in as_completed(futures):
+                row = futures[future]
+                outcome, detail = future.result()
+                final = _record(
+                    session,
+                    row,
+                    outcome,
+                    None if outcome == "sent" else detail,
+                    now=now,
+                    max_attempts=max_attempts,
+                    backoff_seconds=backoff_seconds,
+                )
+                # One commit per row: a crash loses at most the rows being sent, which are
+                # sent again after their lease (at-least-once), never silently dropped.
+                session.commit()
+                counts[final] += 1
+                if final != "sent":
+                    log.warning(
+                        "notification %s to %s: %s (%s)",
+                        row["id"],
+                        row["recipient_nip"],
+                        final,
+                        detail,
+                    )
     report = DispatchReport(**counts)
     log.info("notifications dispatched: %s", report.as_dict())
     return report

@@ -146,17 +146,20 @@ def test_email_goes_through_smtp_to_each_recipient(engine, catcher, monkeypatch)
 
     assert report == DispatchReport(sent=2, failed=0, dead=0)
     messages = catcher.messages()
-    assert [m["To"] for m in messages] == ["sari@pemda.go.id", "john+kinerja@agency.org"]
-    sari, john = messages
+    assert sorted(m["To"] for m in messages) == sorted(
+        ["sari@pemda.go.id", "john+kinerja@agency.org"]
+    )
+    by_to = {m["To"]: m for m in messages}
+    sari, john = by_to["sari@pemda.go.id"], by_to["john+kinerja@agency.org"]
     assert sari["Subject"] == "[Kinerja] Tugas baru: Persetujuan SKP"
     assert john["Subject"] == "[Kinerja] New task: Persetujuan SKP"
     assert "kinerja@kinerja.local" in sari["From"]
     assert sari.get_content_type() == "text/plain"
     assert "http://127.0.0.1:8700/tasks/1" in sari.get_content().splitlines()
     assert "Dear John," in john.get_content()
-    assert [p.name for p in catcher.files()] == [
-        "00001-sari@pemda.go.id.eml",
-        "00002-john+kinerja@agency.org.eml",
+    assert sorted(p.name[6:] for p in catcher.files()) == [
+        "john+kinerja@agency.org.eml",
+        "sari@pemda.go.id.eml",
     ]
     for row in rows(engine):
         assert (row.status, row.attempts, row.sent_at, row.last_error) == ("sent", 1, NOW, None)
