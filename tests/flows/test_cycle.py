@@ -1,0 +1,99 @@
+"""A whole cycle on the small example scenario, as Prefect flows, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kinerja.flows.cycle import performance_cycle
+from kinerja.flows.simulate import simulate
+from kinerja.models.audit import verify
+from kinerja.models.config import STAGES
+from kinerja.models.db import get_engine, session_scope
+from kinerja.models.publish import export_results
+from kinerja.models.tables import (
+    AuditEvent,
+    CycleStage,
+    Employee,
+    HumanTask,
+    Notification,
+    Publication,
+    Result,
+    UnitIndex,
+)
+from kinerja.tasks.mailcatcher import MailCatcher
+
+DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
+
+
+@pytest.fixture
+def scenario(tmp_path) -> Path:
+    target = tmp_path / "scenario"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+@pytest.fixture
+def mail(tmp_path, monkeypatch):
+    with MailCatcher(tmp_path / "mail") as catcher:
+        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+        yield catcher
+
+
+def test_whole_cycle_runs_and_a_rerun_changes_nothing(
+    db_url, scenario, mail, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("KINERJA_HOME", str(tmp_path / "home"))
+    report = simulate(scenario, db_url=db_url)
+    engine = get_engine(db_url)
+    with session_scope(engine) as s:
+        statuses = dict(
+            s.execute(
+                select(CycleStage.stage, CycleStage.status).where(
+                    CycleStage.cycle_id == report.cycle_id
+                )
+            ).all()
+        )
+        assert statuses == {stage: "done" for stage in STAGES}
+        people = s.scalar(select(func.count()).select_from(Employee))
+        results = s.scalars(select(Result).where(Result.cycle_id == report.cycle_id)).all()
+        assert len(results) == people == 12
+        assert all(r.predikat for r in results)
+        assert all(r.incentive is not None and r.incentive > 0 for r in results)
+        # somebody answered late, somebody never: reminders, escalations, final deadlines
+        kinds = dict(
+            s.execute(select(Notification.kind, func.count()).group_by(Notification.kind)).all()
+        )
+        assert kinds.get("task_reminder", 0) > 0
+        assert kinds.get("task_escalated", 0) > 0
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(HumanTask)
+                .where(HumanTask.state.in_(("open", "escalated")))
+            )
+            == 0
+        )
+        assert s.scalar(select(func.count()).select_from(Publication)) > 0
+        assert s.scalar(select(func.count()).select_from(UnitIndex)) > 0
+        assert verify(s).ok
+        before = export_results(s, cycle_id=report.cycle_id, fmt="json")
+        events = s.scalar(select(func.count()).select_from(AuditEvent))
+        sent = s.scalar(select(func.count()).select_from(Notification))
+    assert report.sent == sent == len(mail.files())
+    # The exports were written where KINERJA_HOME says.
+    exported = tmp_path / "home" / "exports" / report.cycle_id / "results.json"
+    assert exported.read_text(encoding="utf-8") == before
+
+    outcome = performance_cycle(cycle_id=report.cycle_id, db_url=db_url)
+    assert outcome.done
+    again = simulate(scenario, db_url=db_url)
+    assert again.answers == 0 and again.sent == 0
+    with session_scope(engine) as s:
+        assert export_results(s, cycle_id=report.cycle_id, fmt="json") == before
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == events
+        assert s.scalar(select(func.count()).select_from(Notification)) == sent
