@@ -32,8 +32,9 @@ def database_url() -> str:
 
 def require_schema() -> Engine:
     """The engine, once the database has been created with ``kinerja db upgrade``."""
-    from kinerja.models.db import describe_url, get_engine
     from sqlalchemy import inspect
+
+    from kinerja.models.db import describe_url, get_engine
 
     url = database_url()
     engine = get_engine(url)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+
 from kinerja.cli.common import (
     Fail,
     database_url,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+
 from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
 
 
@@ -22,10 +23,11 @@ def tasks(
     limit: int = typer.Option(50, help="At most this many rows"),
 ) -> None:
     """List open human tasks (id, kind, about whom, who must act, due date)."""
+    from sqlalchemy import or_, select
+
     from kinerja.models.cycles import get_cycle
     from kinerja.models.db import session_scope
     from kinerja.models.tables import HumanTask
-    from sqlalchemy import or_, select
 
     engine = require_schema()
     with session_scope(engine) as session:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import typer
+
 from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
 
 

@@ -8,6 +8,8 @@ crash or a restart at any point ends with the same result.
 
 from __future__ import annotations
 
+from prefect import flow, get_run_logger
+
 from kinerja.flows.approve_targets import approve_targets
 from kinerja.flows.collect_metrics import collect_metrics
 from kinerja.flows.feedback import feedback
@@ -18,7 +20,6 @@ from kinerja.flows.review import review
 from kinerja.flows.stage import StageOutcome
 from kinerja.flows.training import training
 from kinerja.tasks.stages import stage_state
-from prefect import flow, get_run_logger
 
 STAGE_FLOWS = (
     plan,

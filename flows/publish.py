@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kinerja.flows.stage import StageOutcome, StageSpec, run_stage
 from prefect import flow
+
+from kinerja.flows.stage import StageOutcome, StageSpec, run_stage
 
 SPEC = StageSpec("publish", summary=("unit-indices", "publish-units", "exports", "announce"))
 

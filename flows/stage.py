@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from pydantic import BaseModel
+
 from kinerja.models.config import STAGE_TITLES
 from kinerja.tasks.stages import (
     begin_stage,
@@ -21,9 +25,6 @@ from kinerja.tasks.stages import (
     stage_opened,
     stage_state,
 )
-from prefect import get_run_logger
-from prefect.artifacts import create_markdown_artifact
-from pydantic import BaseModel
 
 
 @dataclass(frozen=True)

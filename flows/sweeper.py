@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
 from kinerja.models.clock import cycle_now
 from kinerja.models.cycles import cycle_config
 from kinerja.models.db import get_engine, session_scope
 from kinerja.models.sweeper import sweep
 from kinerja.models.tables import Cycle
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 
 
 @task(name="sweep-cycle", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)

@@ -8,9 +8,10 @@ URL comes from the config's ``sqlalchemy.url`` or :func:`kinerja.models.db.defau
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
+
 from kinerja.models.migrate import migration_engine
 from kinerja.models.tables import Base
-from sqlalchemy import Connection
 
 target_metadata = Base.metadata
 

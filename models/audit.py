@@ -33,11 +33,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kinerja.models.tables import AuditEvent, AuditHead
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+from kinerja.models.tables import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
 """The ``prev_hash`` of the first event."""

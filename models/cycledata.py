@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from kinerja.models import imports
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import create_cycle, cycle_id_for
@@ -21,7 +23,6 @@ from kinerja.models.imports.plans import import_goals, import_targets
 from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
 from kinerja.models.responses import pack_of
 from kinerja.models.tables import Cycle
-from sqlalchemy.orm import Session
 
 __all__ = ["import_cycle_file", "load_scenario", "CYCLE_FILES", "imports"]
 

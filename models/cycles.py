@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kinerja.models.config import STAGES, CycleConfig, content_hash
-from kinerja.models.tables import Cycle, CycleStage, Employee, HumanTask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+
+from kinerja.models.config import STAGES, CycleConfig, content_hash
+from kinerja.models.tables import Cycle, CycleStage, Employee, HumanTask
 
 ACTIVE_TASK_STATES = ("open", "escalated")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from kinerja.models.tables import Cycle, Employee, Result, Target, TrainingAssignment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from kinerja.models.tables import Cycle, Employee, Result, Target, TrainingAssignment
 
 
 def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | None:

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kinerja.models.config import CycleConfig
 from kinerja.models.sqlutil import insert_ignore
 from kinerja.models.tables import Cycle, Employee, HumanTask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 ACTIVE = ("open", "escalated")
 CLOSED = ("done", "returned", "expired", "cancelled")

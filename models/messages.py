@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kinerja.models.config import CycleConfig
 from kinerja.models.humantasks import title
 from kinerja.models.notifications import enqueue_many, notification_key, render
 from kinerja.models.tables import Cycle, Employee, HumanTask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 def people(session: Session, nips: Sequence[str]) -> dict[str, tuple[str, str]]:

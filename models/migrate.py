@@ -16,13 +16,14 @@ import io
 import tempfile
 from pathlib import Path
 
-import kinerja.migrations
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import NullPool
+
+import kinerja.migrations
 
 MIGRATIONS_DIR = Path(kinerja.migrations.__file__).resolve().parent
 """The Alembic script location: env.py, script.py.mako and versions/."""

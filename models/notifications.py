@@ -19,11 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import kinerja.configs
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
-from kinerja.models.tables import Notification
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
+
+import kinerja.configs
+from kinerja.models.tables import Notification
 
 KINDS: tuple[str, ...] = (
     "task_opened",

@@ -21,9 +21,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-import kinerja.configs
-from kinerja.models.config import ConfigError, content_hash, format_validation_error, read_yaml
-from kinerja.models.rules.base import exact
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -33,6 +30,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+import kinerja.configs
+from kinerja.models.config import ConfigError, content_hash, format_validation_error, read_yaml
+from kinerja.models.rules.base import exact
 
 Aggregation = Literal["last", "sum", "mean"]
 Rounding = Literal["floor", "ceil", "round"]

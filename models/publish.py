@@ -16,6 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
 from kinerja.models.config import CycleConfig
 from kinerja.models.sqlutil import upsert
 from kinerja.models.tables import (
@@ -27,8 +30,6 @@ from kinerja.models.tables import (
     Unit,
     UnitIndex,
 )
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
 EXPORT_COLUMNS = (
     "nip",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kinerja.models.config import STAGES
-from kinerja.models.tables import CycleStage, Employee, HumanTask, Notification
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
+
+from kinerja.models.config import STAGES
+from kinerja.models.tables import CycleStage, Employee, HumanTask, Notification
 
 
 def stage_task_counts(session: Session, *, cycle_id: str, stage: str) -> dict[str, int]:

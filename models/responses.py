@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
 from kinerja.models.audit import append_event, append_many
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import active_task_count, cycle_config, cycle_pack
@@ -42,9 +46,6 @@ from kinerja.models.tables import (
     Result,
     Target,
 )
-from pydantic import BaseModel, ValidationError
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 __all__ = ["Outcome", "respond", "apply_response", "expire_task", "NotAllowed", "TaskError"]
 

@@ -36,10 +36,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
 import kinerja.configs
 from kinerja.models.config import STAGES, ConfigError, format_validation_error, read_yaml
 from kinerja.models.policy import PolicyPack, load_pack
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 WORDS_FILE = Path(kinerja.configs.__file__).parent / "demo" / "words.yaml"
 

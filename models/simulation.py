@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kinerja.models.audit import append_many
 from kinerja.models.cycles import cycle_config
 from kinerja.models.humantasks import ACTIVE, Actor, check_actor
@@ -27,8 +30,6 @@ from kinerja.models.tables import (
     ScriptedReview,
     Target,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)

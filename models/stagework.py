@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.orm import Session
+
 from kinerja.models.audit import append_many
 from kinerja.models.humantasks import NewTask
 from kinerja.models.sqlutil import upsert
@@ -27,8 +30,6 @@ from kinerja.models.tables import (
     TrainingAssignment,
     UnitRating,
 )
-from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.orm import Session
 
 
 def _in_chunk(column: Any, lo: str, hi: str) -> Any:

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kinerja.models.audit import append_many
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import active_task_count, cycle_config
@@ -18,8 +21,6 @@ from kinerja.models.humantasks import ACTIVE, manager_of
 from kinerja.models.messages import queue_task_messages
 from kinerja.models.responses import expire_task
 from kinerja.models.tables import Cycle, CycleStage, HumanTask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 @dataclass

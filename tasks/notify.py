@@ -27,6 +27,12 @@ from typing import Any
 from urllib.parse import quote
 
 import apprise
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy.orm import Session
+
 import kinerja.configs
 from kinerja.models.config import (
     ConfigError,
@@ -35,11 +41,6 @@ from kinerja.models.config import (
     read_yaml,
 )
 from kinerja.models.tables import Employee, Notification
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import Table, and_, or_, select, update
-from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
 from kinerja.models.clock import cycle_now
 from kinerja.models.cycles import (
     Chunk,
@@ -28,8 +31,6 @@ from kinerja.models.cycles import (
 from kinerja.models.db import get_engine, session_scope
 from kinerja.models.responses import pack_of
 from kinerja.tasks.steps import CHUNK_STEPS, CYCLE_STEPS, StepContext
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 2, "cache_policy": NO_CACHE}
 

@@ -13,12 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from kinerja.models import publish, stagework
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import Chunk, stage_row
 from kinerja.models.humantasks import NewTask, open_tasks
 from kinerja.models.tables import Cycle
-from sqlalchemy.orm import Session
 
 
 @dataclass

@@ -11,8 +11,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from kinerja.models.tables import Base
 from sqlalchemy import Engine, create_engine, event, text
+
+from kinerja.models.tables import Base
 
 PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select, text
+
 from kinerja.models.audit import (
     GENESIS_HASH,
     append_event,
@@ -19,7 +21,6 @@ from kinerja.models.audit import (
 )
 from kinerja.models.db import session_factory, session_scope
 from kinerja.models.tables import AuditEvent, AuditHead
-from sqlalchemy import func, select, text
 
 T0 = datetime(2025, 1, 6, 8, 30, 15, 123456)
 

@@ -15,6 +15,9 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
+from sqlalchemy.orm import Session
+
 from kinerja.models.audit import append_event, verify
 from kinerja.models.migrate import (
     alembic_config,
@@ -24,8 +27,6 @@ from kinerja.models.migrate import (
     upgrade,
 )
 from kinerja.models.tables import Base
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
-from sqlalchemy.orm import Session
 
 PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]

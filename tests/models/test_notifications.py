@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from sqlalchemy import func, select, update
+
 from kinerja.models.db import session_factory
 from kinerja.models.notifications import (
     KINDS,
@@ -18,7 +20,6 @@ from kinerja.models.notifications import (
     template_variables,
 )
 from kinerja.models.tables import Notification
-from sqlalchemy import func, select, update
 
 NOW = datetime(2025, 1, 15, 8, 0)
 

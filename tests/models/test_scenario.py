@@ -12,16 +12,17 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
-import kinerja.configs
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import kinerja.configs
 from kinerja.models.config import STAGES, ConfigError, load_cycle_config
 from kinerja.models.policy import PolicyPack, load_pack
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.ikm import compute_ikm
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
 from kinerja.models.scenario import SCENARIO_FILES, generate_scenario, load_words
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 DEMO = Path(kinerja.configs.__file__).parent / "demo"
 

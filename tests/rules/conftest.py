@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.policy import PolicyPack, load_pack
 
 

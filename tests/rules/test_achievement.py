@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.rules.achievement import aggregate_periods, aggregation_for, target_achievement
 
 # (direction, target, target_high, realisation, expected percent) on the ASN pack (cap 120).

@@ -7,6 +7,7 @@ DOMAIN.md A1, "Kurva distribusi" (PermenPANRB 6/2022 via a MenPANRB SE): groups 
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.policy import DistributionRules
 from kinerja.models.rules.distribution import check_distribution
 

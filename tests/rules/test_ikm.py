@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.policy import IkmRules
 from kinerja.models.rules.ikm import compute_ikm, ikm_mutu
 

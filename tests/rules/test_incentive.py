@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from kinerja.models.policy import IncentiveRules
 from kinerja.models.rules.incentive import apply_budget_cap, incentive_for
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from kinerja.models.config import ConfigError
 from kinerja.models.policy import (
     PolicyPack,

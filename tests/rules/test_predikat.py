@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.rules.predikat import predikat_for
 
 # DOMAIN.md A1, "Predikat Kinerja Pegawai: 3x3 matrix" (PermenPANRB 6/2022):

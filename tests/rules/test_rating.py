@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.rules.rating import (
     TargetScore,
     behaviour_rating,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.rules.training import training_for
 
 

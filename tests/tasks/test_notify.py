@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import select
+
 from kinerja.models.config import ConfigError, CycleConfig
 from kinerja.models.db import session_factory
 from kinerja.models.notifications import enqueue_many, notification_key, notify_status, render
@@ -29,7 +31,6 @@ from kinerja.tasks.notify import (
     dispatch_notifications,
     static_recipients,
 )
-from sqlalchemy import select
 
 NOW = datetime(2025, 2, 3, 9, 0)
 
