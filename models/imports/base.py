@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy.orm import Session
+
+from kinerja.models.imports.bulk import upsert
 from kinerja.models.imports.errors import ImportRejected, ImportReport, Problems
 from kinerja.models.imports.reader import RawTable, open_raw
 from kinerja.models.imports.values import Bad
 from kinerja.models.tables import Cycle
-from sqlalchemy import ColumnElement, Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 BATCH_ROWS = 5000
 """Rows per executemany call: large enough that round trips vanish, small enough to stay
@@ -248,20 +249,7 @@ class FileImporter:
         return int(session.execute(query).scalar_one())
 
     def _upsert(self, session: Session, batch: list[dict[str, Any]]) -> int:
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            stmt: Any = postgresql.insert(self.table)
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(self.table)
-        else:
-            raise NotImplementedError(f"unsupported database dialect {dialect!r}")
-        update = {c: stmt.excluded[c] for c in batch[0] if c not in self.keys}
-        if update:
-            stmt = stmt.on_conflict_do_update(index_elements=list(self.keys), set_=update)
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(self.keys))
-        session.execute(stmt, batch)
-        return len(batch)
+        return upsert(session, table=self.table, keys=self.keys, rows=batch)
 
 
 def run(session: Session, importers: list[FileImporter]) -> list[ImportReport]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.values import (
@@ -16,8 +19,6 @@ from kinerja.models.imports.values import (
     parse_period,
 )
 from kinerja.models.tables import Measurement, SurveyResponse, Target, Unit
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
 
 
 class MetricsImporter(FileImporter):

@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kinerja.models.imports.base import FileImporter, import_one, run
 from kinerja.models.imports.errors import ImportRejected, ImportReport, RowError, bilingual
 from kinerja.models.imports.reader import XLSX_SUFFIXES
 from kinerja.models.imports.values import Bad, find_loops, parse_flag
 from kinerja.models.tables import Employee, Unit
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 class UnitsImporter(FileImporter):

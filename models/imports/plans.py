@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.values import (
@@ -21,8 +24,6 @@ from kinerja.models.imports.values import (
     parse_target,
 )
 from kinerja.models.tables import Employee, Goal, Target, Unit
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
 
 WEIGHT_TOLERANCE = 0.01
 

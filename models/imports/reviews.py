@@ -11,12 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.values import Bad, choose
 from kinerja.models.tables import Employee, ScriptedReview, Unit, UnitRating
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
 
 BEHAVIOUR_PREFIX = "perilaku_"
 

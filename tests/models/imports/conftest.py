@@ -7,6 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
 from kinerja.models.tables import (
     Cycle,
     Employee,
@@ -18,8 +21,6 @@ from kinerja.models.tables import (
     Unit,
     UnitRating,
 )
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
 CYCLE = "c2025"
 IMPORTED = (Unit, Employee, Goal, Target, Measurement, SurveyResponse, ScriptedReview, UnitRating)

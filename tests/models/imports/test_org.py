@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
 from kinerja.models.imports import (
     ImportRejected,
     import_employees,
@@ -10,8 +13,6 @@ from kinerja.models.imports import (
     import_units,
 )
 from kinerja.models.tables import Employee, Unit
-from openpyxl import Workbook
-from sqlalchemy import select
 
 UNITS = (
     "unit_id,name,parent_id,head_nip,is_service_unit",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+
 from kinerja.models.imports import ImportRejected, import_goals, import_targets
 from kinerja.models.tables import Goal, Target
-from sqlalchemy import select
 
 GOALS = (
     "goal_id,unit_id,statement,indicator,target,unit_of_measure,direction,parent_goal_id",

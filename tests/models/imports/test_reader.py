@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from openpyxl import Workbook
+
 from kinerja.models.imports import ImportRejected, read_table
 from kinerja.models.imports.reader import render_cell
-from openpyxl import Workbook
 
 
 def test_comma_csv_with_quotes_and_blank_rows(tmp_path):

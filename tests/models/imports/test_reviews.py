@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.models.imports import ImportRejected, import_reviews, import_unit_ratings
 from kinerja.models.tables import ScriptedReview, UnitRating
 

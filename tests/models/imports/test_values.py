@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from kinerja.models.imports.values import (
     Bad,
     choose,
