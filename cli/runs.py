@@ -193,6 +193,9 @@ def demo(
     ),
     seed: int = typer.Option(7, help="Random seed of the generated organisation"),
     fresh: bool = typer.Option(False, help="Delete the directory first and start over"),
+    chunk_size: int | None = typer.Option(
+        None, "--chunk-size", min=1, help="Employees per Prefect task (default: the scenario's)"
+    ),
 ) -> None:
     """Generate a scenario of N people and simulate its whole cycle (embedded defaults)."""
     from kinerja.models.scenario import generate_scenario
@@ -201,7 +204,7 @@ def demo(
     directory = directory.resolve()
     scenario = directory / "scenario"
     marker = directory / "scenario.txt"
-    wanted = f"employees={employees} seed={seed}\n"
+    wanted = f"employees={employees} seed={seed} chunk_size={chunk_size}\n"
     if fresh and directory.exists():
         shutil.rmtree(directory)
     if marker.exists() and marker.read_text() != wanted:
@@ -215,6 +218,8 @@ def demo(
     os.environ.setdefault("KINERJA_DATABASE_URL", f"sqlite:///{directory / 'kinerja.db'}")
     if not marker.exists():
         summary = generate_scenario(scenario, employees=employees, seed=seed)
+        if chunk_size is not None:
+            _set_chunk_size(scenario / "cycle.yaml", chunk_size)
         marker.write_text(wanted)
         typer.echo(f"scenario: {summary.directory} ({employees} employees)")
     else:
@@ -228,3 +233,11 @@ def demo(
     _run_simulation(scenario, mail_dir=mail)
     typer.echo(f"mail: {mail} ({len(list(mail.glob('*.eml')))} messages)")
     typer.echo(f"exports: {directory / 'exports'}")
+
+
+def _set_chunk_size(path: Path, chunk_size: int) -> None:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["chunk_size"] = chunk_size
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
