@@ -196,7 +196,7 @@ def _targets_proposed(
             raise TaskError("Minimal satu target / at least one target is required")
         weights = [t.weight for t in data.targets]
         pack = pack_of(cycle)
-        required = getattr(getattr(pack, "targets", None), "weights_sum", None)
+        required = pack.targets.required_weights_sum
         if required is not None:
             if (
                 any(w is None for w in weights)
@@ -205,6 +205,18 @@ def _targets_proposed(
                 raise TaskError(
                     f"Jumlah bobot harus {required:g} / weights must sum to {required:g}"
                 )
+        ids = [t.target_id or f"{task.subject_nip}-{i}" for i, t in enumerate(data.targets, 1)]
+        theirs = session.scalars(
+            select(Target.target_id).where(
+                Target.cycle_id == cycle.cycle_id,
+                Target.target_id.in_(ids),
+                Target.nip != task.subject_nip,
+            )
+        ).all()
+        if theirs:
+            raise TaskError(
+                f"Target {', '.join(theirs)} milik orang lain / belongs to someone else"
+            )
         session.execute(
             update(Target)
             .where(Target.cycle_id == cycle.cycle_id, Target.nip == task.subject_nip)
@@ -382,7 +394,12 @@ def _reviewed(
     pack = pack_of(cycle)
     perilaku = data.perilaku
     if perilaku is None and data.perilaku_values:
-        perilaku = behaviour_rating(dict(data.perilaku_values), pack.behaviour).value
+        try:
+            perilaku = behaviour_rating(dict(data.perilaku_values), pack.behaviour).value
+        except ValueError as exc:
+            raise TaskError(
+                f"Jawaban tidak valid / invalid response: perilaku_values: {exc}"
+            ) from exc
     result.hasil_kerja = data.hasil_kerja or result.proposed_hasil_kerja
     result.perilaku = perilaku or pack.behaviour.default_rating
     result.perilaku_values = dict(data.perilaku_values)

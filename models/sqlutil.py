@@ -71,8 +71,11 @@ def insert_ignore(
     """Insert rows, skipping those whose ``keys`` already exist. Returns rows newly inserted."""
     count = 0
     for batch in _batches(rows, batch_size):
-        stmt = _insert_for(session, table).on_conflict_do_nothing(index_elements=list(keys))
-        result = session.execute(stmt, batch)
-        # executemany rowcount is the sum of affected rows on both drivers
-        count += max(result.rowcount or 0, 0)
+        stmt = (
+            _insert_for(session, table)
+            .on_conflict_do_nothing(index_elements=list(keys))
+            .returning(*(table.c[k] for k in keys))
+        )
+        # RETURNING gives one row per row inserted; rowcount is -1 on psycopg executemany
+        count += len(session.execute(stmt, batch).all())
     return count
