@@ -7,6 +7,7 @@ a rerun of whatever caused them never queues a message twice.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -49,9 +50,10 @@ def queue_task_messages(
     recipients: dict[int, str] | None = None,
     comment: str = "",
 ) -> int:
-    """Queue one ``kind`` message per task, to its assignee or to ``recipients[task.id]``.
+    """Queue ``kind`` messages for tasks, to each assignee or to ``recipients[task.id]``.
 
-    Returns the number of messages newly queued.
+    One message per recipient, not per task: a manager with twelve approvals gets one
+    message listing twelve links, each to exactly one task. Returns messages newly queued.
     """
     if not tasks:
         return 0
@@ -59,22 +61,32 @@ def queue_task_messages(
     known = people(session, [*to.values(), *(t.subject_nip for t in tasks)])
     coordinator = config.coordinator
     known.setdefault(coordinator.nip, (coordinator.name, config.lang))
+    grouped: dict[str, list[HumanTask]] = defaultdict(list)
+    for task in sorted(tasks, key=lambda t: t.id):
+        grouped[to[task.id]].append(task)
     rows = []
-    for task in tasks:
-        recipient = to[task.id]
+    for recipient, group in grouped.items():
         name, lang = known.get(recipient, (recipient, config.lang))
-        subject_name = known.get(task.subject_nip, (task.subject_nip, lang))[0]
-        assignee_name = known.get(task.assignee_nip, (task.assignee_nip, lang))[0]
-        link = task_link(config, task)
+        first = group[0]
+        names = [known.get(t.subject_nip, (t.subject_nip, lang))[0] for t in group]
+        if len(group) == 1:
+            subject_name, link = names[0], task_link(config, first)
+            key_task: int | str = first.id
+        else:
+            subject_name = f"{len(group)} pegawai" if lang == "id" else f"{len(group)} people"
+            link = "\n".join(
+                f"{n}: {task_link(config, t)}" for n, t in zip(names, group, strict=True)
+            )
+            key_task = f"d{first.id}"
         context = {
             "name": name,
             "cycle_name": cycle.name,
-            "task_title": title(task.kind, lang),
+            "task_title": title(first.kind, lang),
             "subject_name": subject_name,
-            "assignee_name": assignee_name,
-            "due_at": task.due_at.strftime("%d-%m-%Y"),
+            "assignee_name": known.get(first.assignee_nip, (first.assignee_nip, lang))[0],
+            "due_at": min(t.due_at for t in group).strftime("%d-%m-%Y"),
             "link": link,
-            "level": str(task.escalation_level),
+            "level": str(first.escalation_level),
             "comment": comment,
         }
         subject, body = render(kind, lang, context)
@@ -82,13 +94,13 @@ def queue_task_messages(
             {
                 "key": notification_key(
                     cycle_id=cycle.cycle_id,
-                    task_id=task.id,
+                    task_id=key_task,
                     kind=kind,
                     recipient_nip=recipient,
                     slot=slot,
                 ),
                 "cycle_id": cycle.cycle_id,
-                "task_id": task.id,
+                "task_id": first.id,
                 "kind": kind,
                 "recipient_nip": recipient,
                 "lang": lang,
