@@ -148,10 +148,13 @@ def open_tasks(
     stage_final_due_at: datetime,
     tasks: Iterable[NewTask],
     now: datetime,
+    notify: bool = True,
 ) -> list[HumanTask]:
     """Open tasks in bulk, idempotently, and queue their ``task_opened`` notifications.
 
     A task whose key exists already is left as it is. Returns the tasks newly opened.
+    With ``notify=False`` the caller announces them later (see :func:`announce_stage`),
+    so that a stage opened chunk by chunk sends each person one message.
     """
     rows = []
     for t in tasks:
@@ -189,10 +192,43 @@ def open_tasks(
                 )
             )
         )
+    if notify:
+        from kinerja.models.messages import queue_task_messages
+
+        queue_task_messages(
+            session, cycle=cycle, config=config, tasks=new, kind="task_opened", now=now
+        )
+    return new
+
+
+FOLLOW_UPS = ("revise_targets", "acknowledge_feedback")
+"""Kinds opened by a response rather than by a stage; they are announced when opened."""
+
+
+def announce_stage(
+    session: Session, *, cycle: Cycle, config: CycleConfig, stage: str, now: datetime
+) -> int:
+    """Queue ``task_opened`` for every task a stage opened, one message per person.
+
+    Idempotent: the messages' keys follow from the set of tasks, and run once per stage.
+    """
     from kinerja.models.messages import queue_task_messages
 
-    queue_task_messages(session, cycle=cycle, config=config, tasks=new, kind="task_opened", now=now)
-    return new
+    kinds = [k for k, (s, _) in KINDS.items() if s == stage and k not in FOLLOW_UPS]
+    tasks = session.scalars(
+        select(HumanTask)
+        .where(
+            HumanTask.cycle_id == cycle.cycle_id,
+            HumanTask.stage == stage,
+            HumanTask.kind.in_(kinds),
+            HumanTask.round == 1,
+            HumanTask.state.in_(ACTIVE),
+        )
+        .order_by(HumanTask.id)
+    ).all()
+    return queue_task_messages(
+        session, cycle=cycle, config=config, tasks=tasks, kind="task_opened", now=now
+    )
 
 
 def manager_of(session: Session, nips: Iterable[str]) -> dict[str, str | None]:

@@ -91,8 +91,14 @@ def begin_stage(db_url: str | None, cycle_id: str, stage: str) -> list[dict[str,
 
 @task(name="stage-opened", **TASK_OPTIONS)
 def stage_opened(db_url: str | None, cycle_id: str, stage: str) -> int:
-    """Record that every chunk has opened its tasks; returns the stage's active tasks."""
+    """Announce the opened tasks (one message per person) and record that the stage is open.
+
+    Returns the stage's active tasks.
+    """
+    from kinerja.models.humantasks import announce_stage
+
     with step_context(db_url, cycle_id, stage) as ctx:
+        announce_stage(ctx.session, cycle=ctx.cycle, config=ctx.config, stage=stage, now=ctx.now)
         row = stage_row(ctx.session, cycle_id, stage)
         row.stats = {**row.stats, "opened": True}
         return active_task_count(ctx.session, cycle_id=cycle_id, stage=stage)

@@ -62,6 +62,7 @@ def _opener(make: Callable[[StepContext], list[NewTask]]) -> Callable[[StepConte
             stage_final_due_at=row.final_due_at,
             tasks=wanted,
             now=ctx.now,
+            notify=False,  # announced once the whole stage is open: one message per person
         )
         return {"tasks_wanted": len(wanted), "tasks_opened": len(opened)}
 
