@@ -184,6 +184,19 @@ def cycle_start(
         typer.echo(f"cycle flow: {result}", err=True)
 
 
+@cycle_app.command("run")
+def cycle_run(cycle: str | None = typer.Argument(None)) -> None:
+    """Run the cycle flow now: advance the cycle as far as it can go (idempotent)."""
+    from kinerja.flows.trigger import advance_cycle
+    from kinerja.models.cycles import get_cycle
+    from kinerja.models.db import session_scope
+
+    engine = require_schema()
+    with session_scope(engine) as session:
+        cycle_id = run_guarded(lambda: get_cycle(session, cycle)).cycle_id
+    typer.echo(f"cycle flow: {advance_cycle(cycle_id, db_url=database_url())}")
+
+
 @cycle_app.command("status")
 def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
     """Stage, open tasks by unit, late tasks and failed messages of a cycle."""

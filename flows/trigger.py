@@ -25,7 +25,7 @@ def advance_cycle(cycle_id: str, *, db_url: str | None = None, key: str = "") ->
             parameters={"cycle_id": cycle_id, "db_url": db_url},
             timeout=0,
             as_subflow=False,
-            idempotency_key=f"advance-{cycle_id}-{key}",
+            idempotency_key=f"advance-{cycle_id}-{key}" if key else None,
         )
         return {"mode": "deployment", "flow_run_id": str(run.id)}
     from kinerja.flows.cycle import performance_cycle

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models import imports
@@ -58,6 +59,31 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
         org = pack.distribution.org_predikat if pack.distribution else pack.predikat.order
         return import_unit_ratings(session, path=path, cycle_id=cid, predikat=set(org))
     raise ValueError(f"unknown cycle file kind {kind!r}")
+
+
+def close_answered_proposals(session: Session, *, cycle: Cycle) -> int:
+    """Close the open "propose your targets" tasks of people whose targets were imported."""
+    from sqlalchemy import update
+
+    from kinerja.models.tables import HumanTask, Target
+
+    has_targets = select(Target.nip).where(Target.cycle_id == cycle.cycle_id)
+    result = session.execute(
+        update(HumanTask)
+        .where(
+            HumanTask.cycle_id == cycle.cycle_id,
+            HumanTask.kind == "propose_targets",
+            HumanTask.state.in_(("open", "escalated")),
+            HumanTask.subject_nip.in_(has_targets),
+        )
+        .values(
+            state="done",
+            closed_by="import",
+            close_reason="targets imported",
+            response={"input": None, "role": "import"},
+        )
+    )
+    return result.rowcount or 0
 
 
 def import_survey_file(session: Session, *, pack: Any, path: Path) -> ImportReport:
