@@ -14,6 +14,9 @@ The cycle (policy ``asn``, coordinator ``HR-1``) is created with
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +28,7 @@ from kinerja.models.clock import ManualClock
 from kinerja.models.config import Coordinator, CycleConfig, StageConfig
 from kinerja.models.cycles import create_cycle, open_stage
 from kinerja.models.humantasks import NewTask, open_tasks
+from kinerja.models.notifications import notification_key
 from kinerja.models.tables import (
     AuditEvent,
     Cycle,
@@ -155,9 +159,16 @@ def build_org(
 
 
 def open_with_tasks(
-    session: Session, *, org: Org, stage: str, tasks: list[NewTask], now: datetime
+    session: Session,
+    *,
+    org: Org,
+    stage: str,
+    tasks: list[NewTask],
+    now: datetime,
+    notify: bool = True,
 ) -> list[HumanTask]:
-    """Open ``stage`` (idempotent) and its tasks, due at the stage's deadlines."""
+    """Open ``stage`` (idempotent) and its tasks, due at the stage's deadlines; with
+    ``notify=False`` their ``task_opened`` messages are left to ``announce_stage``."""
     row = open_stage(session, cycle=org.cycle, stage=stage, now=now)
     session.flush()
     assert row.due_at is not None and row.final_due_at is not None
@@ -169,6 +180,7 @@ def open_with_tasks(
         stage_final_due_at=row.final_due_at,
         tasks=tasks,
         now=now,
+        notify=notify,
     )
 
 
@@ -211,6 +223,78 @@ def notifications(
     if recipient is not None:
         query = query.where(Notification.recipient_nip == recipient)
     return list(session.scalars(query.order_by(Notification.id)))
+
+
+LINK = re.compile(r"^(?:(?P<name>[^\n]+): )?(?P<url>\S+/tasks/(?P<id>\d+))$")
+"""One line of a message's ``link``: ``url`` alone, or ``<subject name>: url`` in a digest."""
+
+
+def link_lines(message: Notification) -> list[tuple[str | None, int]]:
+    """(subject name or None, task id) for each line of a message's ``link`` field.
+
+    Fails the test on a line that is not a link to exactly one task.
+    """
+    out = []
+    for line in message.link.split("\n"):
+        match = LINK.match(line)
+        assert match is not None, f"not a task link: {line!r} in {message.key}"
+        out.append((match["name"], int(match["id"])))
+    return out
+
+
+def linked_tasks(messages: Iterable[Notification]) -> Counter[int]:
+    """How often each task id is linked across ``messages``."""
+    return Counter(task_id for m in messages for _, task_id in link_lines(m))
+
+
+def message_key(kind: str, recipient: str, task_ids: Sequence[int], slot: int = 0) -> str:
+    """The key of the one message for ``task_ids`` to ``recipient``: a digest of several
+    tasks is keyed by its lowest task id with a ``d`` prefix, a single task by its id."""
+    first = min(task_ids)
+    return notification_key(
+        cycle_id=CYCLE_ID,
+        task_id=first if len(task_ids) == 1 else f"d{first}",
+        kind=kind,
+        recipient_nip=recipient,
+        slot=slot,
+    )
+
+
+def check_message(session: Session, message: Notification) -> list[int]:
+    """Assert that one message is well formed, and return the ids of the tasks it links.
+
+    One task: the link is that task's URL, keyed by its id. Several tasks (a digest): one
+    line ``<subject name>: <url>`` per task in id order, "N pegawai" / "N people" in the
+    body, the lowest id in ``task_id`` and ``d<lowest id>`` in the key. Either way the
+    body carries every line of the link.
+    """
+    lines = link_lines(message)
+    ids = [task_id for _, task_id in lines]
+    assert ids == sorted(set(ids)), f"{message.key}: links out of order or repeated"
+    assert message.task_id == ids[0]
+    slot = int(message.key.rsplit(":", 1)[1])
+    assert message.key == message_key(message.kind, message.recipient_nip, ids, slot)
+    if len(ids) == 1:
+        assert lines[0][0] is None
+    else:
+        subjects = dict(
+            session.execute(
+                select(HumanTask.id, func.coalesce(Employee.name, HumanTask.subject_nip))
+                .outerjoin(Employee, Employee.nip == HumanTask.subject_nip)
+                .where(HumanTask.id.in_(ids))
+            ).all()
+        )
+        assert [name for name, _ in lines] == [subjects[i] for i in ids]
+        people = "pegawai" if message.lang == "id" else "people"
+        assert f"({len(ids)} {people})" in message.body
+    for line in message.link.split("\n"):
+        assert line in message.body.splitlines()
+    return ids
+
+
+def sent(session: Session, kind: str) -> Counter[tuple[str, str]]:
+    """Messages of ``kind`` counted by (key, recipient)."""
+    return Counter((n.key, n.recipient_nip) for n in notifications(session, kind=kind))
 
 
 def count(session: Session, table: type) -> int:

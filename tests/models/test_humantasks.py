@@ -7,7 +7,9 @@ commits.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, select
@@ -21,6 +23,7 @@ from kinerja.models.humantasks import (
     NewTask,
     NotAllowed,
     TaskError,
+    announce_stage,
     check_actor,
     check_transition,
     task_key,
@@ -42,10 +45,14 @@ from kinerja.tests.models.orgfixture import (
     Org,
     approvals,
     build_org,
+    check_message,
     count,
     days,
+    linked_tasks,
+    message_key,
     notifications,
     open_with_tasks,
+    sent,
     snapshot,
     target_statuses,
     task_by,
@@ -71,7 +78,7 @@ def org(session: Session) -> Org:
 # --- opening tasks --------------------------------------------------------------------------------
 
 
-def test_open_tasks_opens_each_task_once_with_one_task_opened_message(session: Session):
+def test_open_tasks_opens_each_task_once_with_one_digest_for_the_manager(session: Session):
     org = build_org(session)
     first = open_with_tasks(session, org=org, stage="approve_targets", tasks=approvals(), now=START)
     session.commit()
@@ -80,8 +87,13 @@ def test_open_tasks_opens_each_task_once_with_one_task_opened_message(session: S
         ("approve_targets", B, M),
     ]
     assert all(t.state == "open" and t.round == 1 for t in first)
-    opened = notifications(session, kind="task_opened")
-    assert sorted((n.task_id, n.recipient_nip) for n in opened) == sorted((t.id, M) for t in first)
+    ids = sorted(t.id for t in first)
+    # M approves both: one message listing both tasks, not one per task.
+    expected = Counter({(message_key("task_opened", M, ids), M): 1})
+    assert sent(session, "task_opened") == expected
+    (message,) = notifications(session)
+    assert check_message(session, message) == ids
+    assert "2 pegawai" in message.body  # M reads Bahasa Indonesia
 
     # The same tasks again, at the same moment and later: nothing new, no second message.
     for when in (START, START + days(1)):
@@ -91,8 +103,8 @@ def test_open_tasks_opens_each_task_once_with_one_task_opened_message(session: S
         session.commit()
         assert again == []
     assert count(session, HumanTask) == 2
-    assert len(notifications(session, kind="task_opened")) == 2
-    assert len(notifications(session)) == 2
+    assert sent(session, "task_opened") == expected
+    assert len(notifications(session)) == 1
 
 
 def test_open_tasks_reports_only_the_new_ones_when_some_exist(session: Session):
@@ -105,7 +117,65 @@ def test_open_tasks_reports_only_the_new_ones_when_some_exist(session: Session):
     session.commit()
     assert [(t.subject_nip, t.opened_at) for t in new] == [(B, later)]
     assert session.get(HumanTask, a_task.id).opened_at == START  # left as it was
-    assert len(notifications(session, kind="task_opened")) == 2
+    b_task = task_by(session, "approve_targets", B)
+    assert sent(session, "task_opened") == {
+        (message_key("task_opened", M, [a_task.id]), M): 1,
+        (message_key("task_opened", M, [b_task.id]), M): 1,
+    }
+    opened = notifications(session, kind="task_opened")
+    assert [check_message(session, n) for n in opened] == [[a_task.id], [b_task.id]]
+
+
+def test_open_tasks_again_at_the_same_moment_announces_each_new_task_once(session: Session):
+    # A stage that opens its tasks again at the same clock (a rerun with other chunks) must
+    # report and announce only the tasks it really opened: each task linked exactly once.
+    org = build_org(session)
+    first = open_with_tasks(session, org=org, stage="approve_targets", tasks=approvals(), now=START)
+    session.commit()
+    more = [*approvals(), NewTask("approve_targets", STRANGER, M, {})]
+    new = open_with_tasks(session, org=org, stage="approve_targets", tasks=more, now=START)
+    session.commit()
+    assert count(session, HumanTask) == 3
+    stranger_task = task_by(session, "approve_targets", STRANGER)
+    opened = notifications(session, kind="task_opened", recipient=M)
+    for message in opened:
+        check_message(session, message)
+    assert linked_tasks(opened) == Counter([*(t.id for t in first), stranger_task.id])
+    assert [t.subject_nip for t in new] == [STRANGER]
+
+
+def test_a_stage_opened_in_chunks_is_announced_once_per_person(session: Session):
+    org = build_org(session)
+    chunks = [
+        [NewTask("approve_targets", A, M, {}), NewTask("approve_targets", M, H, {})],
+        [NewTask("approve_targets", B, M, {})],
+    ]
+    for chunk in chunks:
+        open_with_tasks(
+            session, org=org, stage="approve_targets", tasks=chunk, now=START, notify=False
+        )
+        session.commit()
+    assert notifications(session) == []
+    a, m, b = (task_by(session, "approve_targets", s).id for s in (A, M, B))
+
+    def announce(now: datetime) -> int:
+        queued = announce_stage(
+            session, cycle=org.cycle, config=org.config, stage="approve_targets", now=now
+        )
+        session.commit()
+        return queued
+
+    assert announce(START) == 2
+    expected = {
+        (message_key("task_opened", M, [a, b]), M): 1,  # across both chunks
+        (message_key("task_opened", H, [m]), H): 1,
+    }
+    assert sent(session, "task_opened") == expected
+    opened = notifications(session, kind="task_opened")
+    assert sorted(check_message(session, n) for n in opened) == sorted([[a, b], [m]])
+    assert linked_tasks(opened) == Counter([a, b, m])
+    assert announce(START) == 0 and announce(START + days(1)) == 0
+    assert sent(session, "task_opened") == expected
 
 
 def test_opened_task_carries_key_deadlines_and_the_recipients_language(session: Session):

@@ -32,6 +32,7 @@ from kinerja.tests.models.orgfixture import (
     approvals,
     audit_actions,
     build_org,
+    check_message,
     count,
     days,
     notifications,
@@ -218,6 +219,7 @@ def test_return_revise_and_approve_in_round_two(session: Session, org: Org):
     assert revision.payload["comment"] == comment
     (returned,) = notifications(session, kind="task_returned")
     assert (returned.recipient_nip, returned.task_id) == (A, revision.id)
+    assert check_message(session, returned) == [revision.id]
     assert comment in returned.body
 
     out = answer(session, revision, A, {"comment": "sudah diperbaiki"}, T2)
@@ -225,9 +227,12 @@ def test_return_revise_and_approve_in_round_two(session: Session, org: Org):
     assert target_statuses(session, A) == ["proposed", "proposed"]
     round2 = task_by(session, "approve_targets", A, round_=2)
     assert (round2.state, round2.assignee_nip, round2.payload) == ("open", M, {"resubmitted": True})
-    assert [n.task_id for n in notifications(session, kind="task_opened", recipient=M)][-1] == (
-        round2.id
-    )
+    opened_for_m = notifications(session, kind="task_opened", recipient=M)
+    # The first announcement was the digest of A's and B's approvals; round two its own.
+    assert [check_message(session, n) for n in opened_for_m] == [
+        [approval.id, task_by(session, "approve_targets", B).id],
+        [round2.id],
+    ]
 
     out = answer(session, round2, M, {"decision": "approve"}, T3)
     assert out.recorded and round2.state == "done" and not out.stage_complete
@@ -401,7 +406,8 @@ def test_feedback_is_written_then_acknowledged(session: Session, org: Org):
         "feedback",
         {"feedback": text},
     )
-    assert [n.task_id for n in notifications(session, kind="task_opened", recipient=A)] == [ack.id]
+    opened_for_a = notifications(session, kind="task_opened", recipient=A)
+    assert [check_message(session, n) for n in opened_for_a] == [[ack.id]]
 
     with pytest.raises(NotAllowed):  # only the employee acknowledges
         respond(session, task_id=ack.id, actor=Actor(M), data={}, now=T2)

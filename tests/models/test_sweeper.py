@@ -4,6 +4,10 @@ The approve_targets stage opens at START: due 14 days later, reminders 3 and 1 d
 escalations 1 day (superior) and 3 days (HR) after, final deadline 7 days after the due date.
 Three approvals: A's and B's targets for M (whose manager is H), and M's own for H (who
 has no manager, so the first escalation goes to the coordinator).
+
+Messages are digests: one per recipient per sweep and kind, listing a link to each task, so
+M gets one reminder for both approvals. Each test counts messages by key and recipient and
+checks that every task is linked exactly once per reminder slot, escalation level or expiry.
 """
 
 from __future__ import annotations
@@ -18,12 +22,10 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit import verify
 from kinerja.models.humantasks import Actor, NewTask
-from kinerja.models.notifications import notification_key
 from kinerja.models.responses import respond
 from kinerja.models.sweeper import SweepReport, sweep
-from kinerja.models.tables import AuditEvent, HumanTask, Result, Target
+from kinerja.models.tables import AuditEvent, HumanTask, Notification, Result, Target
 from kinerja.tests.models.orgfixture import (
-    CYCLE_ID,
     HR,
     START,
     A,
@@ -33,10 +35,14 @@ from kinerja.tests.models.orgfixture import (
     Org,
     approvals,
     build_org,
+    check_message,
     count,
     days,
+    linked_tasks,
+    message_key,
     notifications,
     open_with_tasks,
+    sent,
     target_statuses,
     task_by,
 )
@@ -74,8 +80,23 @@ def run(session: Session, org: Org, when: datetime, times: int = 1) -> SweepRepo
     return total
 
 
-def keys(session: Session, kind: str) -> Counter[str]:
-    return Counter(n.key for n in notifications(session, kind=kind))
+def ids(session: Session) -> tuple[int, int, int]:
+    """The ids of the approvals of A's, B's and M's targets."""
+    a, b, m = (task_by(session, "approve_targets", s).id for s in (A, B, M))
+    return a, b, m
+
+
+def slot_of(message: Notification) -> int:
+    return int(message.key.rsplit(":", 1)[1])
+
+
+def linked_in_slot(session: Session, kind: str, slot: int) -> Counter[int]:
+    """How often each task is linked by ``kind`` messages of one slot (or level); every
+    message is checked for its shape on the way."""
+    messages = [n for n in notifications(session, kind=kind) if slot_of(n) == slot]
+    for message in messages:
+        check_message(session, message)
+    return linked_tasks(messages)
 
 
 def tasks(session: Session) -> list[HumanTask]:
@@ -90,57 +111,66 @@ def audit_count(session: Session, action: str) -> int:
 
 
 def test_reminders_fire_once_per_slot_however_often_the_sweeper_runs(session: Session, org: Org):
-    ids = [t.id for t in tasks(session)]
-    assignee = {t.id: t.assignee_nip for t in tasks(session)}
+    a, b, m = ids(session)
 
-    def expected(*slots: int) -> Counter[str]:
+    def expected(*slots: int) -> Counter[tuple[str, str]]:
+        # Per slot: one digest to M for A's and B's approvals, one message to H for M's.
         return Counter(
-            notification_key(
-                cycle_id=CYCLE_ID,
-                task_id=i,
-                kind="task_reminder",
-                recipient_nip=assignee[i],
-                slot=s,
-            )
-            for i in ids
-            for s in slots
+            {
+                **{(message_key("task_reminder", M, [a, b], s), M): 1 for s in slots},
+                **{(message_key("task_reminder", H, [m], s), H): 1 for s in slots},
+            }
         )
 
     assert run(session, org, DUE - days(5), times=3).reminders == 0
-    assert keys(session, "task_reminder") == Counter()
+    assert sent(session, "task_reminder") == Counter()
 
-    assert run(session, org, DUE - days(3), times=5).reminders == 3
-    assert keys(session, "task_reminder") == expected(1)
+    # The report counts messages: two, covering three tasks.
+    assert run(session, org, DUE - days(3), times=5).reminders == 2
+    assert sent(session, "task_reminder") == expected(1)
+    assert linked_in_slot(session, "task_reminder", 1) == Counter([a, b, m])
     for when in (DUE - days(3), DUE - days(2.5), DUE - days(1) - days(0.01)):
         assert run(session, org, when, times=2).reminders == 0
-    assert keys(session, "task_reminder") == expected(1)
+    assert sent(session, "task_reminder") == expected(1)
+    assert all(t.reminders_sent == 1 for t in tasks(session))
 
-    assert run(session, org, DUE - days(1), times=5).reminders == 3
-    assert keys(session, "task_reminder") == expected(1, 2)
+    assert run(session, org, DUE - days(1), times=5).reminders == 2
+    assert sent(session, "task_reminder") == expected(1, 2)
+    assert linked_in_slot(session, "task_reminder", 2) == Counter([a, b, m])
     for when in (DUE - days(0.5), DUE, DUE + days(2), FINAL - days(0.01)):
         assert run(session, org, when, times=2).reminders == 0
-    assert keys(session, "task_reminder") == expected(1, 2)
+    assert sent(session, "task_reminder") == expected(1, 2)
     assert all(t.reminders_sent == 2 for t in tasks(session))
     by_recipient = Counter(n.recipient_nip for n in notifications(session, kind="task_reminder"))
-    assert by_recipient == {M: 4, H: 2}
+    assert by_recipient == {M: 2, H: 2}
 
 
 def test_a_task_far_past_its_due_date_gets_one_reminder_not_every_slot(session: Session, org: Org):
+    a, b, m = ids(session)
     report = run(session, org, DUE + days(2), times=4)
-    assert report.reminders == 3
-    reminders = notifications(session, kind="task_reminder")
-    assert len(reminders) == 3
-    assert {n.key.rsplit(":", 1)[1] for n in reminders} == {"2"}  # the latest slot only
+    assert report.reminders == 2
+    assert sent(session, "task_reminder") == {
+        (message_key("task_reminder", M, [a, b], 2), M): 1,  # the latest slot only
+        (message_key("task_reminder", H, [m], 2), H): 1,
+    }
+    assert linked_in_slot(session, "task_reminder", 2) == Counter([a, b, m])
+    assert all(t.reminders_sent == 2 for t in tasks(session))
     assert run(session, org, DUE + days(2.5), times=3).reminders == 0
-    assert len(notifications(session, kind="task_reminder")) == 3
+    assert len(notifications(session, kind="task_reminder")) == 2
 
 
 def test_closed_tasks_get_no_reminder(session: Session, org: Org):
-    done = task_by(session, "approve_targets", A)
-    respond(session, task_id=done.id, actor=Actor(M), data={"decision": "approve"}, now=START)
+    a, b, m = ids(session)
+    respond(session, task_id=a, actor=Actor(M), data={"decision": "approve"}, now=START)
     session.commit()
     assert run(session, org, DUE - days(1), times=2).reminders == 2
-    assert done.id not in {n.task_id for n in notifications(session, kind="task_reminder")}
+    # B's approval is now M's only one: a plain message, not a digest.
+    assert sent(session, "task_reminder") == {
+        (message_key("task_reminder", M, [b], 2), M): 1,
+        (message_key("task_reminder", H, [m], 2), H): 1,
+    }
+    assert linked_in_slot(session, "task_reminder", 2) == Counter([b, m])
+    assert session.get(HumanTask, a).reminders_sent == 0
 
 
 # --- escalations ----------------------------------------------------------------------------------
@@ -150,57 +180,107 @@ def test_escalation_goes_up_the_chain_once_per_level(session: Session, org: Org)
     a_task = task_by(session, "approve_targets", A)
     b_task = task_by(session, "approve_targets", B)
     m_task = task_by(session, "approve_targets", M)
+    a, b, m = a_task.id, b_task.id, m_task.id
 
     assert run(session, org, DUE + days(0.99), times=5).escalations == 0
     assert all(t.state == "open" for t in tasks(session))
+    assert sent(session, "task_escalated") == Counter()
 
     # Level 1, the superior: M's manager H; H has no manager, so the coordinator.
-    assert run(session, org, DUE + days(1), times=5).escalations == 3
+    assert run(session, org, DUE + days(1), times=5).escalations == 3  # tasks, not messages
     assert [(t.state, t.escalation_level, t.escalated_to) for t in (a_task, b_task, m_task)] == [
         ("escalated", 1, H),
         ("escalated", 1, H),
         ("escalated", 1, HR),
     ]
-    level1 = notifications(session, kind="task_escalated")
-    assert sorted((n.task_id, n.recipient_nip) for n in level1) == sorted(
-        [(a_task.id, H), (b_task.id, H), (m_task.id, HR)]
-    )
+    level1 = {
+        (message_key("task_escalated", H, [a, b], 1), H): 1,
+        (message_key("task_escalated", HR, [m], 1), HR): 1,
+    }
+    assert sent(session, "task_escalated") == level1
+    assert linked_in_slot(session, "task_escalated", 1) == Counter([a, b, m])
     assert audit_count(session, "task.escalate") == 3
     assert run(session, org, DUE + days(2), times=5).escalations == 0
+    assert sent(session, "task_escalated") == level1
 
-    # Level 2, HR: the coordinator for every task.
+    # Level 2, HR: the coordinator for every task, in one digest.
     assert run(session, org, DUE + days(3), times=5).escalations == 3
     assert {(t.escalation_level, t.escalated_to) for t in tasks(session)} == {(2, HR)}
     assert run(session, org, DUE + days(4), times=5).escalations == 0
+    assert sent(session, "task_escalated") == {
+        **level1,
+        (message_key("task_escalated", HR, [a, b, m], 2), HR): 1,
+    }
+    assert linked_in_slot(session, "task_escalated", 2) == Counter([a, b, m])
 
     escalated = notifications(session, kind="task_escalated")
-    assert Counter(n.recipient_nip for n in escalated) == {H: 2, HR: 4}
-    assert Counter(n.key for n in escalated).most_common(1)[0][1] == 1
+    assert Counter(n.recipient_nip for n in escalated) == {H: 1, HR: 2}
     assert audit_count(session, "task.escalate") == 6
-    payloads = [
-        e.payload
-        for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "task.escalate").order_by(AuditEvent.seq)
-        )
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "task.escalate").order_by(AuditEvent.seq)
+    ).all()
+    assert [
+        (e.entity_id, e.payload["level"], e.payload["chain"], e.payload["to"]) for e in events
+    ] == [
+        (str(a), 1, "superior", H),
+        (str(b), 1, "superior", H),
+        (str(m), 1, "superior", HR),
+        (str(a), 2, "hr", HR),
+        (str(b), 2, "hr", HR),
+        (str(m), 2, "hr", HR),
     ]
-    assert [(p["level"], p["chain"]) for p in payloads] == [(1, "superior")] * 3 + [(2, "hr")] * 3
     assert verify(session).ok
 
 
 def test_a_long_silence_escalates_straight_to_the_last_level_due(session: Session, org: Org):
+    a, b, m = ids(session)
     assert run(session, org, DUE + days(5), times=5).escalations == 3
     assert {(t.escalation_level, t.escalated_to) for t in tasks(session)} == {(2, HR)}
-    assert len(notifications(session, kind="task_escalated")) == 3
+    assert sent(session, "task_escalated") == {
+        (message_key("task_escalated", HR, [a, b, m], 2), HR): 1
+    }
+    assert linked_in_slot(session, "task_escalated", 2) == Counter([a, b, m])
     assert audit_count(session, "task.escalate") == 3
 
 
 def test_escalation_message_names_the_level_and_the_assignee(session: Session, org: Org):
     run(session, org, DUE + days(1))
-    a_task = task_by(session, "approve_targets", A)
-    (message,) = notifications(session, kind="task_escalated", recipient=H)[:1]
-    assert message.task_id in {a_task.id, task_by(session, "approve_targets", B).id}
+    a, b, _ = ids(session)
+    (message,) = notifications(session, kind="task_escalated", recipient=H)
+    assert check_message(session, message) == [a, b]
+    assert message.lang == "id"
+    assert "tingkat 1" in message.subject and "(tingkat 1)" in message.body
     assert "Maya" in message.body  # the assignee who did not act
-    assert message.link.endswith(f"/tasks/{message.task_id}")
+    assert "Agus: " in message.link and "Bella: " in message.link
+
+
+def test_an_escalation_digest_names_every_assignee_who_did_not_act(session: Session, org: Org):
+    # HR's level-2 digest holds M's two approvals and H's one: it must not tell HR that
+    # Maya failed to act on the task Hartono left open.
+    run(session, org, DUE + days(3))
+    (message,) = notifications(session, kind="task_escalated", recipient=HR)[-1:]
+    assert len(check_message(session, message)) == 3
+    assert "Maya" in message.body
+    assert "Hartono" in message.body
+
+
+def test_an_escalation_digest_names_every_kind_of_task_it_holds(session: Session, org: Org):
+    # A's targets returned: HR's level-2 digest holds two approvals and A's revision, and
+    # must not present the revision as an approval.
+    respond(
+        session,
+        task_id=task_by(session, "approve_targets", A).id,
+        actor=Actor(M),
+        data={"decision": "return", "comment": "perbaiki"},
+        now=START + days(1),
+    )
+    session.commit()
+    revision = task_by(session, "revise_targets", A)
+    run(session, org, DUE + days(3))
+    (message,) = notifications(session, kind="task_escalated", recipient=HR)[-1:]
+    assert revision.id in check_message(session, message)
+    assert "Menyetujui SKP" in message.body  # the approvals' title
+    assert "Memperbaiki SKP" in message.body  # the revision's title
 
 
 # --- final deadline -------------------------------------------------------------------------------
@@ -218,8 +298,12 @@ def test_keep_proposal_approves_the_targets_at_the_final_deadline(session: Sessi
         assert task.response["policy"] == "keep_proposal"
     assert target_statuses(session, A) == ["approved", "approved"]
     assert target_statuses(session, B) == ["approved", "approved"]
-    expired = notifications(session, kind="task_expired")
-    assert Counter(n.recipient_nip for n in expired) == {M: 2, H: 1}
+    a, b, m = ids(session)
+    assert sent(session, "task_expired") == {
+        (message_key("task_expired", M, [a, b]), M): 1,
+        (message_key("task_expired", H, [m]), H): 1,
+    }
+    assert linked_in_slot(session, "task_expired", 0) == Counter([a, b, m])
     assert audit_count(session, "task.expire") == 3
     assert verify(session).ok
 
@@ -314,14 +398,24 @@ def test_a_whole_stage_swept_every_six_hours(session: Session, org: Org):
         total.add(sweep(session, cycle=org.cycle, now=org.clock.now()))
         session.commit()
         org.clock.advance(days(0.25))
-    assert (total.reminders, total.escalations, total.expired) == (6, 6, 3)
-    sent = Counter(n.kind for n in notifications(session) if n.kind != "task_opened")
-    assert sent == {
-        "task_reminder": 6,
-        "task_escalated": 6,
-        "task_expired": 3,
+    # Reminders count messages (a digest to M and one to H per slot); escalations and
+    # expiries count tasks.
+    assert (total.reminders, total.escalations, total.expired) == (4, 6, 3)
+    by_kind = Counter(n.kind for n in notifications(session) if n.kind != "task_opened")
+    assert by_kind == {
+        "task_reminder": 4,
+        "task_escalated": 3,
+        "task_expired": 2,
     }
-    assert max(keys(session, "task_reminder").values()) == 1
+    everyone = Counter(ids(session))
+    for kind, slot in [
+        ("task_reminder", 1),
+        ("task_reminder", 2),
+        ("task_escalated", 1),
+        ("task_escalated", 2),
+        ("task_expired", 0),
+    ]:
+        assert linked_in_slot(session, kind, slot) == everyone, (kind, slot)
     assert audit_count(session, "task.escalate") == 6
     assert audit_count(session, "task.expire") == 3
     assert count(session, AuditEvent) == 9
