@@ -1,11 +1,18 @@
-"""Portable bulk writes: INSERT ... ON CONFLICT on SQLite and PostgreSQL, in batches."""
+"""Portable bulk writes: INSERT ... ON CONFLICT on SQLite and PostgreSQL, in batches.
+
+SQLite takes a Core executemany. On PostgreSQL an executemany runs one statement per row,
+so an upsert of a batch is instead copied (COPY) into a temporary staging table and
+upserted from there with one statement, the fastest way PostgreSQL offers to load rows.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Column, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,12 +48,18 @@ def upsert(
     update: Sequence[str] | None = None,
     batch_size: int = BATCH,
 ) -> int:
-    """Insert rows, updating ``update`` columns (default: all non-key columns) on conflict.
+    """Insert rows, updating ``update`` columns (default: all given non-key columns) on conflict.
 
-    Returns the number of rows written.
+    Every row of one call has the same columns. Columns absent from the rows keep their
+    stored value, and take the column default on insert. Returns the number of rows written.
     """
     count = 0
+    postgresql_copy = session.get_bind().dialect.name == "postgresql" and update is None
     for batch in _batches(rows, batch_size):
+        if postgresql_copy:
+            _upsert_postgresql(session, table, tuple(keys), batch)
+            count += len(batch)
+            continue
         stmt = _insert_for(session, table)
         cols = update if update is not None else [c for c in batch[0] if c not in keys]
         if cols:
@@ -58,6 +71,29 @@ def upsert(
         session.execute(stmt, batch)
         count += len(batch)
     return count
+
+
+def bulk_update(
+    session: Session,
+    *,
+    table: Table,
+    keys: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+) -> int:
+    """Set ``columns`` of the rows matched by ``keys``, one executemany. Returns rows sent."""
+    from sqlalchemy import bindparam, update
+
+    if not rows:
+        return 0
+    stmt = (
+        update(table)
+        .where(*(table.c[k] == bindparam(f"b_{k}") for k in keys))
+        .values({c: bindparam(c) for c in columns})
+    )
+    params = [{**{f"b_{k}": r[k] for k in keys}, **{c: r[c] for c in columns}} for r in rows]
+    session.connection().execute(stmt, params)
+    return len(rows)
 
 
 def insert_ignore(
@@ -79,3 +115,54 @@ def insert_ignore(
         # RETURNING gives one row per row inserted; rowcount is -1 on psycopg executemany
         count += len(session.execute(stmt, batch).all())
     return count
+
+
+def _default(column: Column[Any]) -> Any:
+    # Python-side defaults (``default="proposed"``) are applied by SQLAlchemy's own INSERT,
+    # not by the database; a hand-written statement must supply them.
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        return default.arg(None)
+    return None
+
+
+def _upsert_postgresql(
+    session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    given = list(rows[0])
+    filled = [c.name for c in table.columns if c.name not in rows[0] and c.default is not None]
+    defaults = tuple(_default(table.c[name]) for name in filled)
+    json_columns = {n for n in given if isinstance(table.c[n].type, JSON)}
+    connection = session.connection()  # joins the session's transaction
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in given + filled)
+    # One staging table per column set: only the columns written, without constraints.
+    digest = hashlib.sha1(columns.encode()).hexdigest()[:8]
+    target, staging = quote(table.name), quote(f"stage_{table.name}_{digest}")
+    updates = ", ".join(f"{quote(n)} = EXCLUDED.{quote(n)}" for n in given if n not in keys)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    # The staging table lives until the transaction ends, so a rollback leaves nothing.
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+        f"SELECT {columns} FROM {target} WITH NO DATA"
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                values = tuple(
+                    json.dumps(row[n]) if n in json_columns and row[n] is not None else row[n]
+                    for n in given
+                )
+                copy.write_row(values + defaults)
+        cursor.execute(
+            f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {staging}"
+            f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) {action}"
+        )
+    finally:
+        cursor.close()

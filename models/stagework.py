@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit import append_many
 from kinerja.models.humantasks import NewTask
-from kinerja.models.sqlutil import upsert
+from kinerja.models.sqlutil import bulk_update, upsert
 from kinerja.models.tables import (
     Cycle,
     DistributionFinding,
@@ -216,8 +216,8 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
         )
         target_updates.append(
             {
-                "b_cycle": cycle.cycle_id,
-                "b_target": t.target_id,
+                "cycle_id": cycle.cycle_id,
+                "target_id": t.target_id,
                 "realisation": realisation,
                 "achievement": derived.value,
             }
@@ -226,18 +226,13 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
             TargetScore(kind=t.kind, weight=t.weight, achievement=derived.value)
         )
         steps[t.nip].append(f"{t.target_id}: " + "; ".join(derived.steps))
-    if target_updates:
-        from sqlalchemy import bindparam
-
-        session.connection().execute(
-            update(Target.__table__)
-            .where(
-                Target.__table__.c.cycle_id == bindparam("b_cycle"),
-                Target.__table__.c.target_id == bindparam("b_target"),
-            )
-            .values(realisation=bindparam("realisation"), achievement=bindparam("achievement")),
-            target_updates,
-        )
+    bulk_update(
+        session,
+        table=Target.__table__,
+        keys=("cycle_id", "target_id"),
+        rows=target_updates,
+        columns=("realisation", "achievement"),
+    )
     result_updates = []
     for nip, items in per_person.items():
         proposal = propose_result_rating(items, pack.result_rating)
@@ -246,8 +241,8 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
         mean = round(sum(scored) / len(scored), 2) if scored else None
         result_updates.append(
             {
-                "b_cycle": cycle.cycle_id,
-                "b_nip": nip,
+                "cycle_id": cycle.cycle_id,
+                "nip": nip,
                 "achievement": mean,
                 "score": score.value,
                 "proposed_hasil_kerja": proposal.value,
@@ -258,23 +253,9 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
                 },
             }
         )
-    if result_updates:
-        from sqlalchemy import bindparam
-
-        session.connection().execute(
-            update(Result.__table__)
-            .where(
-                Result.__table__.c.cycle_id == bindparam("b_cycle"),
-                Result.__table__.c.nip == bindparam("b_nip"),
-            )
-            .values(
-                achievement=bindparam("achievement"),
-                score=bindparam("score"),
-                proposed_hasil_kerja=bindparam("proposed_hasil_kerja"),
-                derivation=bindparam("derivation"),
-            ),
-            result_updates,
-        )
+    _bulk_update_results(
+        session, result_updates, ("achievement", "score", "proposed_hasil_kerja", "derivation")
+    )
     # People with no scorable target still get the pack's rating for "no results".
     session.execute(
         update(Result)
@@ -332,8 +313,8 @@ def compute_predikat(
         new_derivation["predikat"] = steps
         updates.append(
             {
-                "b_cycle": cycle.cycle_id,
-                "b_nip": nip,
+                "cycle_id": cycle.cycle_id,
+                "nip": nip,
                 "predikat": predikat,
                 "derivation": new_derivation,
                 "rule_version": pack.rule_version,
@@ -504,8 +485,8 @@ def assign_training(
         ]
         updates.append(
             {
-                "b_cycle": cycle.cycle_id,
-                "b_nip": nip,
+                "cycle_id": cycle.cycle_id,
+                "nip": nip,
                 "training_jp": sum(n.jp for n in needs),
                 "derivation": new_derivation,
             }
@@ -549,8 +530,8 @@ def compute_incentives(
         new_derivation["incentive"] = steps
         updates.append(
             {
-                "b_cycle": cycle.cycle_id,
-                "b_nip": nip,
+                "cycle_id": cycle.cycle_id,
+                "nip": nip,
                 "incentive": amount,
                 "derivation": new_derivation,
             }
@@ -590,15 +571,10 @@ def incentive_totals(session: Session, *, cycle: Cycle) -> dict[str, Any]:
 def _bulk_update_results(
     session: Session, updates: Iterable[dict[str, Any]], columns: tuple[str, ...]
 ) -> None:
-    from sqlalchemy import bindparam
-
-    updates = list(updates)
-    if not updates:
-        return
-    table = Result.__table__
-    session.connection().execute(
-        update(table)
-        .where(table.c.cycle_id == bindparam("b_cycle"), table.c.nip == bindparam("b_nip"))
-        .values({c: bindparam(c) for c in columns}),
-        updates,
+    bulk_update(
+        session,
+        table=Result.__table__,
+        keys=("cycle_id", "nip"),
+        rows=list(updates),
+        columns=columns,
     )

@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.imports.bulk import upsert
 from kinerja.models.imports.errors import ImportRejected, ImportReport, Problems
 from kinerja.models.imports.reader import RawTable, open_raw
 from kinerja.models.imports.values import Bad
+from kinerja.models.sqlutil import upsert
 from kinerja.models.tables import Cycle
 
 BATCH_ROWS = 5000
