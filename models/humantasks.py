@@ -179,19 +179,16 @@ def open_tasks(
         )
     if not rows:
         return []
-    inserted = insert_ignore(session, table=HumanTask.__table__, rows=rows, keys=["task_key"])
-    if inserted == 0:
-        return []
-    keys = [r["task_key"] for r in rows]
+    inserted = [
+        k
+        for (k,) in insert_ignore(session, table=HumanTask.__table__, rows=rows, keys=["task_key"])
+    ]
     new: list[HumanTask] = []
-    for i in range(0, len(keys), 1000):
+    for i in range(0, len(inserted), 1000):
         new.extend(
-            session.scalars(
-                select(HumanTask).where(
-                    HumanTask.task_key.in_(keys[i : i + 1000]), HumanTask.opened_at == now
-                )
-            )
+            session.scalars(select(HumanTask).where(HumanTask.task_key.in_(inserted[i : i + 1000])))
         )
+    new.sort(key=lambda t: t.id)
     if notify:
         from kinerja.models.messages import queue_task_messages
 

@@ -7,6 +7,7 @@ a rerun of whatever caused them never queues a message twice.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -34,6 +35,16 @@ def people(session: Session, nips: Sequence[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def digest_key_part(task_ids: Sequence[int]) -> str:
+    """The task part of a grouped message's key: its first task and a hash of all of them.
+
+    Two different groups never share a key, and the same group always gets the same one.
+    """
+    ids = sorted(task_ids)
+    digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:10]
+    return f"d{ids[0]}-{digest}"
+
+
 def task_link(config: CycleConfig, task: HumanTask) -> str:
     return f"{config.portal_url.rstrip('/')}/tasks/{task.id}"
 
@@ -58,7 +69,10 @@ def queue_task_messages(
     if not tasks:
         return 0
     to = {t.id: (recipients or {}).get(t.id, t.assignee_nip) for t in tasks}
-    known = people(session, [*to.values(), *(t.subject_nip for t in tasks)])
+    known = people(
+        session,
+        [*to.values(), *(t.subject_nip for t in tasks), *(t.assignee_nip for t in tasks)],
+    )
     coordinator = config.coordinator
     known.setdefault(coordinator.nip, (coordinator.name, config.lang))
     grouped: dict[str, list[HumanTask]] = defaultdict(list)
@@ -77,13 +91,15 @@ def queue_task_messages(
             link = "\n".join(
                 f"{n}: {task_link(config, t)}" for n, t in zip(names, group, strict=True)
             )
-            key_task = f"d{first.id}"
+            key_task = digest_key_part([t.id for t in group])
         context = {
             "name": name,
             "cycle_name": cycle.name,
-            "task_title": title(first.kind, lang),
+            "task_title": ", ".join(dict.fromkeys(title(t.kind, lang) for t in group)),
             "subject_name": subject_name,
-            "assignee_name": known.get(first.assignee_nip, (first.assignee_nip, lang))[0],
+            "assignee_name": ", ".join(
+                dict.fromkeys(known.get(t.assignee_nip, (t.assignee_nip, lang))[0] for t in group)
+            ),
             "due_at": min(t.due_at for t in group).strftime("%d-%m-%Y"),
             "link": link,
             "level": str(first.escalation_level),

@@ -103,18 +103,20 @@ def insert_ignore(
     rows: Iterable[dict[str, Any]],
     keys: Sequence[str],
     batch_size: int = BATCH,
-) -> int:
-    """Insert rows, skipping those whose ``keys`` already exist. Returns rows newly inserted."""
-    count = 0
+) -> list[tuple[Any, ...]]:
+    """Insert rows, skipping those whose ``keys`` already exist.
+
+    Returns the keys of the rows newly inserted (RETURNING: rowcount is -1 on psycopg).
+    """
+    inserted: list[tuple[Any, ...]] = []
     for batch in _batches(rows, batch_size):
         stmt = (
             _insert_for(session, table)
             .on_conflict_do_nothing(index_elements=list(keys))
             .returning(*(table.c[k] for k in keys))
         )
-        # RETURNING gives one row per row inserted; rowcount is -1 on psycopg executemany
-        count += len(session.execute(stmt, batch).all())
-    return count
+        inserted.extend(tuple(r) for r in session.execute(stmt, batch))
+    return inserted
 
 
 def _default(column: Column[Any]) -> Any:

@@ -79,7 +79,8 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
         )
         for task in due:
             task.reminders_sent = slot + 1
-        report.reminders += queue_task_messages(
+        report.reminders += len(due)
+        queue_task_messages(
             session,
             cycle=cycle,
             config=config,

@@ -28,6 +28,7 @@ from kinerja.models.clock import ManualClock
 from kinerja.models.config import Coordinator, CycleConfig, StageConfig
 from kinerja.models.cycles import create_cycle, open_stage
 from kinerja.models.humantasks import NewTask, open_tasks
+from kinerja.models.messages import digest_key_part
 from kinerja.models.notifications import notification_key
 from kinerja.models.tables import (
     AuditEvent,
@@ -249,11 +250,11 @@ def linked_tasks(messages: Iterable[Notification]) -> Counter[int]:
 
 def message_key(kind: str, recipient: str, task_ids: Sequence[int], slot: int = 0) -> str:
     """The key of the one message for ``task_ids`` to ``recipient``: a digest of several
-    tasks is keyed by its lowest task id with a ``d`` prefix, a single task by its id."""
+    tasks is keyed by ``digest_key_part`` of its task ids, a single task by its id."""
     first = min(task_ids)
     return notification_key(
         cycle_id=CYCLE_ID,
-        task_id=first if len(task_ids) == 1 else f"d{first}",
+        task_id=first if len(task_ids) == 1 else digest_key_part(task_ids),
         kind=kind,
         recipient_nip=recipient,
         slot=slot,

@@ -125,8 +125,8 @@ def test_reminders_fire_once_per_slot_however_often_the_sweeper_runs(session: Se
     assert run(session, org, DUE - days(5), times=3).reminders == 0
     assert sent(session, "task_reminder") == Counter()
 
-    # The report counts messages: two, covering three tasks.
-    assert run(session, org, DUE - days(3), times=5).reminders == 2
+    # The report counts tasks reminded: three, in two messages.
+    assert run(session, org, DUE - days(3), times=5).reminders == 3
     assert sent(session, "task_reminder") == expected(1)
     assert linked_in_slot(session, "task_reminder", 1) == Counter([a, b, m])
     for when in (DUE - days(3), DUE - days(2.5), DUE - days(1) - days(0.01)):
@@ -134,7 +134,7 @@ def test_reminders_fire_once_per_slot_however_often_the_sweeper_runs(session: Se
     assert sent(session, "task_reminder") == expected(1)
     assert all(t.reminders_sent == 1 for t in tasks(session))
 
-    assert run(session, org, DUE - days(1), times=5).reminders == 2
+    assert run(session, org, DUE - days(1), times=5).reminders == 3
     assert sent(session, "task_reminder") == expected(1, 2)
     assert linked_in_slot(session, "task_reminder", 2) == Counter([a, b, m])
     for when in (DUE - days(0.5), DUE, DUE + days(2), FINAL - days(0.01)):
@@ -148,7 +148,7 @@ def test_reminders_fire_once_per_slot_however_often_the_sweeper_runs(session: Se
 def test_a_task_far_past_its_due_date_gets_one_reminder_not_every_slot(session: Session, org: Org):
     a, b, m = ids(session)
     report = run(session, org, DUE + days(2), times=4)
-    assert report.reminders == 2
+    assert report.reminders == 3
     assert sent(session, "task_reminder") == {
         (message_key("task_reminder", M, [a, b], 2), M): 1,  # the latest slot only
         (message_key("task_reminder", H, [m], 2), H): 1,
@@ -398,9 +398,8 @@ def test_a_whole_stage_swept_every_six_hours(session: Session, org: Org):
         total.add(sweep(session, cycle=org.cycle, now=org.clock.now()))
         session.commit()
         org.clock.advance(days(0.25))
-    # Reminders count messages (a digest to M and one to H per slot); escalations and
-    # expiries count tasks.
-    assert (total.reminders, total.escalations, total.expired) == (4, 6, 3)
+    # The report counts tasks: three reminded per slot, escalated per level, expired.
+    assert (total.reminders, total.escalations, total.expired) == (6, 6, 3)
     by_kind = Counter(n.kind for n in notifications(session) if n.kind != "task_opened")
     assert by_kind == {
         "task_reminder": 4,
