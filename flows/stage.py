@@ -112,8 +112,18 @@ def _stage_artifact(cycle_id: str, stage: str, stats: dict[str, Any]) -> None:
             f"{tasks['escalated']} | {tasks['expired']} |",
             "",
         ]
+    late = stats.get("late_by_unit") or []
+    if late:
+        lines += [
+            "Late tasks by unit / tugas terlambat per unit:",
+            "",
+            "| unit | late |",
+            "|---|---|",
+            *(f"| {unit} | {n} |" for unit, n in late),
+            "",
+        ]
     for key, value in stats.items():
-        if key != "tasks":
+        if key not in ("tasks", "late_by_unit"):
             lines.append(f"- **{key}**: `{value}`")
     create_markdown_artifact(
         markdown="\n".join(lines),

@@ -28,6 +28,24 @@ def stage_task_counts(session: Session, *, cycle_id: str, stage: str) -> dict[st
     return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
 
 
+def late_by_unit(
+    session: Session, *, cycle_id: str, stage: str, limit: int = 20
+) -> list[tuple[str, int]]:
+    """The units with the most late tasks in a stage (by the subject's unit), most first."""
+    t = HumanTask
+    late = func.sum(case((t.late, 1), else_=0))
+    rows = session.execute(
+        select(Employee.unit_id, late)
+        .join(Employee, Employee.nip == t.subject_nip)
+        .where(t.cycle_id == cycle_id, t.stage == stage)
+        .group_by(Employee.unit_id)
+        .having(late > 0)
+        .order_by(late.desc(), Employee.unit_id)
+        .limit(limit)
+    ).all()
+    return [(unit, int(n)) for unit, n in rows]
+
+
 def notifications_by_stage(session: Session, *, cycle_id: str) -> dict[str, dict[str, int]]:
     """Messages per stage (by the task they are about) and status."""
     out: dict[str, dict[str, int]] = {}

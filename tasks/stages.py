@@ -125,10 +125,14 @@ def finish_stage(
     db_url: str | None, cycle_id: str, stage: str, stats: dict[str, Any]
 ) -> dict[str, Any]:
     """Mark the stage done with its statistics; returns them with the task counts."""
-    from kinerja.models.reports import stage_task_counts
+    from kinerja.models.reports import late_by_unit, stage_task_counts
 
     with step_context(db_url, cycle_id, stage) as ctx:
         counts = stage_task_counts(ctx.session, cycle_id=cycle_id, stage=stage)
-        full = {**stats, "tasks": counts}
+        full = {
+            **stats,
+            "tasks": counts,
+            "late_by_unit": late_by_unit(ctx.session, cycle_id=cycle_id, stage=stage),
+        }
         close_stage(ctx.session, cycle=ctx.cycle, stage=stage, now=ctx.now, stats=full)
         return full
