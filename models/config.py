@@ -11,7 +11,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -148,16 +148,24 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
 
 
-def load_cycle_config(path: str | Path) -> CycleConfig:
-    """Load and validate a cycle config; raises :class:`ConfigError` naming file and fields."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(path: str | Path, model: type[M]) -> M:
+    """Load a YAML file into ``model``; raises :class:`ConfigError` naming file and fields."""
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:
-        return CycleConfig.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(str(path), exc)) from exc
+
+
+def load_cycle_config(path: str | Path) -> CycleConfig:
+    """Load and validate a cycle config; raises :class:`ConfigError` naming file and fields."""
+    return load_yaml_model(path, CycleConfig)
 
 
 def content_hash(data: Any) -> str:

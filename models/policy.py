@@ -32,7 +32,12 @@ from pydantic import (
 )
 
 import kinerja.configs
-from kinerja.models.config import ConfigError, content_hash, format_validation_error, read_yaml
+from kinerja.models.config import (
+    ConfigError,
+    content_hash,
+    format_validation_error,
+    load_yaml_model,
+)
 from kinerja.models.rules.base import exact
 
 Aggregation = Literal["last", "sum", "mean"]
@@ -509,14 +514,7 @@ def load_pack(name_or_path: str, *, base_dir: Path | None = None) -> PolicyPack:
 
     Raises :class:`ConfigError` naming the file and each bad field path.
     """
-    path = _pack_path(name_or_path, base_dir)
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    try:
-        return PolicyPack.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(str(path), exc)) from exc
+    return load_yaml_model(_pack_path(name_or_path, base_dir), PolicyPack)
 
 
 def pack_to_dict(pack: PolicyPack) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from kinerja.models.audit import append_event, append_many
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import active_task_count, cycle_config, cycle_pack
 from kinerja.models.humantasks import (
+    KINDS,
     Actor,
     NewTask,
     NotAllowed,
@@ -178,6 +179,30 @@ def apply_response(
     ]
 
 
+def _open_follow_up(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    task: NewTask,
+    now: datetime,
+    notify: bool = True,
+) -> list[HumanTask]:
+    """Open the task a response leads to, due with the rest of its stage."""
+    stage = session.get(CycleStage, (cycle.cycle_id, KINDS[task.kind][0]))
+    assert stage is not None and stage.due_at and stage.final_due_at
+    return open_tasks(
+        session,
+        cycle=cycle,
+        config=config,
+        stage_due_at=stage.due_at,
+        stage_final_due_at=stage.final_due_at,
+        tasks=[task],
+        now=now,
+        notify=notify,
+    )
+
+
 # --- effects, one per task kind ----------------------------------------------------------------
 
 
@@ -267,24 +292,19 @@ def _targets_proposed(
             .order_by(HumanTask.round.desc())
             .limit(1)
         )
-        stage = session.get(CycleStage, (cycle.cycle_id, "approve_targets"))
-        assert approval is not None and stage is not None and stage.due_at and stage.final_due_at
-        open_tasks(
+        assert approval is not None
+        _open_follow_up(
             session,
             cycle=cycle,
             config=config,
-            stage_due_at=stage.due_at,
-            stage_final_due_at=stage.final_due_at,
             now=now,
-            tasks=[
-                NewTask(
-                    "approve_targets",
-                    task.subject_nip,
-                    approval.assignee_nip,
-                    {"resubmitted": True},
-                    round=task.round + 1,
-                )
-            ],
+            task=NewTask(
+                "approve_targets",
+                task.subject_nip,
+                approval.assignee_nip,
+                {"resubmitted": True},
+                round=task.round + 1,
+            ),
         )
 
 
@@ -309,24 +329,20 @@ def _targets_decided(
         .values(status=status)
     )
     if data.decision == "return":
-        stage = session.get(CycleStage, (cycle.cycle_id, "approve_targets"))
-        assert stage is not None and stage.due_at and stage.final_due_at
-        opened = open_tasks(
+        # The employee gets one message: the return, with the manager's comment.
+        opened = _open_follow_up(
             session,
             cycle=cycle,
             config=config,
-            stage_due_at=stage.due_at,
-            stage_final_due_at=stage.final_due_at,
             now=now,
-            tasks=[
-                NewTask(
-                    "revise_targets",
-                    task.subject_nip,
-                    task.subject_nip,
-                    {"comment": data.comment, "target_comments": data.target_comments},
-                    round=task.round,
-                )
-            ],
+            notify=False,
+            task=NewTask(
+                "revise_targets",
+                task.subject_nip,
+                task.subject_nip,
+                {"comment": data.comment, "target_comments": data.target_comments},
+                round=task.round,
+            ),
         )
         queue_task_messages(
             session,
@@ -430,20 +446,14 @@ def _feedback_written(
         )
     else:
         row.manager_nip, row.text, row.written_at = actor.nip, data.text, now
-    stage = session.get(CycleStage, (cycle.cycle_id, "feedback"))
-    assert stage is not None and stage.due_at and stage.final_due_at
-    open_tasks(
+    _open_follow_up(
         session,
         cycle=cycle,
         config=config,
-        stage_due_at=stage.due_at,
-        stage_final_due_at=stage.final_due_at,
         now=now,
-        tasks=[
-            NewTask(
-                "acknowledge_feedback", task.subject_nip, task.subject_nip, {"feedback": data.text}
-            )
-        ],
+        task=NewTask(
+            "acknowledge_feedback", task.subject_nip, task.subject_nip, {"feedback": data.text}
+        ),
     )
 
 

@@ -29,17 +29,12 @@ from urllib.parse import quote
 import apprise
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 import kinerja.configs
-from kinerja.models.config import (
-    ConfigError,
-    CycleConfig,
-    format_validation_error,
-    read_yaml,
-)
+from kinerja.models.config import CycleConfig, load_yaml_model
 from kinerja.models.tables import Employee, Notification
 
 log = logging.getLogger(__name__)
@@ -94,14 +89,7 @@ class Routes(BaseModel):
     @classmethod
     def load(cls, path: str | Path | None = None) -> Routes:
         """Load and validate a routes file (default ``configs/notify-routes.yaml``)."""
-        path = Path(path) if path else DEFAULT_ROUTES
-        data = read_yaml(path)
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping at the top level")
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise ConfigError(format_validation_error(str(path), exc)) from exc
+        return load_yaml_model(Path(path) if path else DEFAULT_ROUTES, cls)
 
     def channels_for(self, recipient: Mapping[str, Any]) -> list[str]:
         """Channels to try in order: the person's own, else the first matching rule's."""

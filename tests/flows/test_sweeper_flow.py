@@ -1,0 +1,58 @@
+"""The sweeper flow closes a stage at its final deadline and the cycle goes on by itself."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kinerja.flows.cycle import performance_cycle
+from kinerja.flows.sweeper import sweeper
+from kinerja.models.config import load_cycle_config
+from kinerja.models.cycledata import load_scenario
+from kinerja.models.cycles import set_clock, stage_row
+from kinerja.models.db import get_engine, session_scope
+from kinerja.models.tables import HumanTask, Notification, Target
+from kinerja.tasks.mailcatcher import MailCatcher
+
+DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
+
+
+def test_final_deadline_closes_the_stage_and_the_cycle_moves_on(db_url, tmp_path, monkeypatch):
+    scenario = tmp_path / "scenario"
+    shutil.copytree(DEMO, scenario)
+    config = load_cycle_config(scenario / "cycle.yaml")
+    start = datetime(2026, 1, 1)
+    engine = get_engine(db_url)
+    with session_scope(engine) as s:
+        cycle, _ = load_scenario(s, directory=scenario, config=config, now=start)
+        cycle_id = cycle.cycle_id
+    outcome = performance_cycle(cycle_id=cycle_id, db_url=db_url)
+    assert (outcome.stage, outcome.status) == ("approve_targets", "waiting")
+    with session_scope(engine) as s:
+        final = stage_row(s, cycle_id, "approve_targets").final_due_at
+        set_clock(s, cycle_id=cycle_id, when=final + timedelta(hours=1))
+
+    with MailCatcher(tmp_path / "mail") as catcher:
+        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+        first = sweeper(db_url=db_url)[cycle_id]
+        again = sweeper(db_url=db_url)[cycle_id]
+        mailed = len(catcher.files())
+
+    assert first["expired"] > 0 and first["complete"] == ["approve_targets"]
+    assert (again["reminders"], again["escalations"], again["expired"]) == (0, 0, 0)
+    with session_scope(engine) as s:
+        assert stage_row(s, cycle_id, "approve_targets").status == "done"
+        assert stage_row(s, cycle_id, "collect_metrics").status == "pending"  # period end
+        statuses = set(s.scalars(select(Target.status).where(Target.cycle_id == cycle_id)))
+        assert statuses == {"approved"}  # keep_proposal
+        expired = s.scalar(
+            select(func.count()).select_from(HumanTask).where(HumanTask.state == "expired")
+        )
+        assert expired == first["expired"]
+        sent = s.scalar(
+            select(func.count()).select_from(Notification).where(Notification.status == "sent")
+        )
+    assert mailed == sent > 0
