@@ -31,7 +31,7 @@ def safe_name(address: str) -> str:
     return _UNSAFE.sub("_", address).strip("._")[:80] or "unknown"
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str) -> int:
     # aiosmtpd's Controller connects to its own port once started, so it needs a real port
     # number up front rather than 0.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -74,7 +74,7 @@ class MailCatcher:
     def start(self) -> MailCatcher:
         self.directory.mkdir(parents=True, exist_ok=True)
         if self.port == 0:
-            self.port = _free_port(self.host)
+            self.port = free_port(self.host)
         self._controller = Controller(_Store(self.directory), hostname=self.host, port=self.port)
         self._controller.start()
         return self

@@ -36,8 +36,11 @@ from sqlalchemy.orm import Session
 import kinerja.configs
 from kinerja.models.config import CycleConfig, load_yaml_model
 from kinerja.models.tables import Employee, Notification
+from kinerja.tasks import smtp_tls
 
 log = logging.getLogger(__name__)
+
+smtp_tls.install()
 
 DEFAULT_ROUTES = Path(kinerja.configs.__file__).parent / "notify-routes.yaml"
 
