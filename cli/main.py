@@ -6,7 +6,6 @@ non-zero on failure, and changes nothing when it fails.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import typer
 
+from kinerja.cli import people, runs
 from kinerja.cli.common import (
     Fail,
     database_url,
@@ -241,15 +241,10 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
         typer.echo(f"\nmessages: {status.get('by_status', {})}; dead: {len(dead)}")
 
 
-# --- people's tasks ---------------------------------------------------------------------------
+# --- people's tasks and whole runs (cli/people.py, cli/runs.py) ------------------------------
 
-from kinerja.cli import people as _people  # noqa: E402
-
-_people.register(app)
-
-from kinerja.cli import runs as _runs  # noqa: E402
-
-_runs.register(app, results_app, audit_app, notify_app)
+people.register(app)
+runs.register(app, results_app, audit_app, notify_app)
 
 
 def main() -> None:
@@ -264,4 +259,4 @@ if __name__ == "__main__":
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     main()
 
-__all__ = ["app", "main", "json"]
+__all__ = ["app", "main"]

@@ -420,7 +420,8 @@ def _reviewed(
     result.perilaku = perilaku or pack.behaviour.default_rating
     result.perilaku_values = dict(data.perilaku_values)
     result.review_comment = data.comment
-    result.rater_nip = actor.nip
+    if actor.nip != "system":  # a proposal kept at the final deadline keeps its rater
+        result.rater_nip = actor.nip
 
 
 def _feedback_written(
