@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from sqlalchemy import Engine
@@ -11,15 +11,8 @@ from sqlalchemy import Engine
 T = TypeVar("T")
 
 
-class Fail(Exception):
-    """A user-facing failure: printed without a traceback, exit code ``code``."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` to standard error and exit with ``code``, without a traceback."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
 

@@ -7,7 +7,6 @@ non-zero on failure, and changes nothing when it fails.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ import typer
 
 from kinerja.cli import people, runs
 from kinerja.cli.common import (
-    Fail,
     database_url,
     echo_table,
     fail,
@@ -248,11 +246,7 @@ runs.register(app, results_app, audit_app, notify_app)
 
 
 def main() -> None:
-    try:
-        app()
-    except Fail as exc:
-        typer.echo(str(exc), err=True)
-        sys.exit(exc.code)
+    app()
 
 
 if __name__ == "__main__":
