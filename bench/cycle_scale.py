@@ -70,21 +70,31 @@ def prefect_stage_costs(started: datetime, ended: datetime) -> dict[str, dict[st
 
     costs: dict[str, dict[str, float]] = defaultdict(lambda: {"task_runs": 0, "seconds": 0.0})
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(
-                start_time=FlowRunFilterStartTime(after_=started, before_=ended)
-            ),
-            limit=10_000,
-        )
+        runs: list[Any] = []
+        window = FlowRunFilter(start_time=FlowRunFilterStartTime(after_=started, before_=ended))
+        while True:  # the API returns at most 200 rows a call
+            page = client.read_flow_runs(flow_run_filter=window, limit=200, offset=len(runs))
+            runs.extend(page)
+            if len(page) < 200:
+                break
         names = {f.id: f.name for f in client.read_flows(limit=200)}
         for run in runs:
             flow = names.get(run.flow_id, "?")
             if not flow.startswith("stage-"):
                 continue
             stage = flow.removeprefix("stage-")
-            count = client.count_task_runs(
-                task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[run.id]))
-            )
+            count, page_size = 0, 200
+            while True:
+                page = client.read_task_runs(
+                    task_run_filter=TaskRunFilter(
+                        flow_run_id=TaskRunFilterFlowRunId(any_=[run.id])
+                    ),
+                    limit=page_size,
+                    offset=count,
+                )
+                count += len(page)
+                if len(page) < page_size:
+                    break
             costs[stage]["task_runs"] += count
             if run.start_time and run.end_time:
                 costs[stage]["seconds"] += (run.end_time - run.start_time).total_seconds()
