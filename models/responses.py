@@ -155,28 +155,49 @@ def apply_response(
     new_state = check_transition(task, transition)
     effect = _EFFECTS[task.kind]
     effect(session, task=task, cycle=cycle, config=config, actor=actor, data=data, now=now)
-    task.state = new_state
-    task.closed_at = now
-    task.closed_by = actor.nip
-    task.close_reason = actor.reason
-    task.late = now > task.due_at
-    task.response = {"input": data.model_dump(mode="json"), "role": role, "at": now.isoformat()}
+    answer = data.model_dump(mode="json")
     return [
-        {
-            "actor": actor.nip,
-            "action": f"task.{transition}",
-            "cycle_id": cycle.cycle_id,
-            "entity": "human_task",
-            "entity_id": str(task.id),
-            "payload": {
-                "kind": task.kind,
-                "subject": task.subject_nip,
-                "role": role,
-                "reason": actor.reason,
-                "input": data.model_dump(mode="json"),
-            },
-        }
+        _close(
+            task,
+            state=new_state,
+            by=actor.nip,
+            reason=actor.reason,
+            now=now,
+            late=now > task.due_at,
+            response={"input": answer, "role": role, "at": now.isoformat()},
+            action=f"task.{transition}",
+            payload={"role": role, "reason": actor.reason, "input": answer},
+        )
     ]
+
+
+def _close(
+    task: HumanTask,
+    *,
+    state: str,
+    by: str,
+    reason: str | None,
+    now: datetime,
+    late: bool,
+    response: dict[str, Any],
+    action: str,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """Close ``task`` in ``state``; returns the audit event that records it."""
+    task.state = state
+    task.closed_at = now
+    task.closed_by = by
+    task.close_reason = reason
+    task.late = late
+    task.response = response
+    return {
+        "actor": by,
+        "action": action,
+        "cycle_id": task.cycle_id,
+        "entity": "human_task",
+        "entity_id": str(task.id),
+        "payload": {"kind": task.kind, "subject": task.subject_nip, **payload},
+    }
 
 
 def _open_follow_up(
@@ -527,26 +548,18 @@ def expire_task(
             .values(status="approved")
         )
         applied = {"targets": "approved as proposed"}
-    task.state = "expired"
-    task.closed_at = now
-    task.closed_by = "system"
-    task.close_reason = f"final deadline: {policy}"
-    task.late = True
-    task.response = {"input": applied, "role": "system", "at": now.isoformat(), "policy": policy}
     return [
-        {
-            "actor": "system",
-            "action": "task.expire",
-            "cycle_id": cycle.cycle_id,
-            "entity": "human_task",
-            "entity_id": str(task.id),
-            "payload": {
-                "kind": task.kind,
-                "subject": task.subject_nip,
-                "policy": policy,
-                "applied": applied,
-            },
-        }
+        _close(
+            task,
+            state="expired",
+            by="system",
+            reason=f"final deadline: {policy}",
+            now=now,
+            late=True,
+            response={"input": applied, "role": "system", "at": now.isoformat(), "policy": policy},
+            action="task.expire",
+            payload={"policy": policy, "applied": applied},
+        )
     ]
 
 
