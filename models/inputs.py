@@ -6,11 +6,12 @@ stored in the audit log. Fields can be added without changing any signature.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Rating = Literal["di_atas", "sesuai", "di_bawah"]
+Rating = Annotated[str, Field(min_length=1, max_length=32)]
+"""A rating code of the cycle's policy pack (ASN: di_atas, sesuai, di_bawah); checked there."""
 
 
 class _Input(BaseModel):
@@ -62,7 +63,10 @@ class RealisationReport(_Input):
 
 
 class ReviewSubmission(_Input):
-    """A manager rates results and behaviour. Omitted ratings accept the proposal."""
+    """A manager rates results and behaviour. Omitted ratings accept the proposal.
+
+    A rating hasil kerja other than the proposed one needs a reason, in ``comment``.
+    """
 
     hasil_kerja: Rating | None = None
     perilaku: Rating | None = None

@@ -15,6 +15,7 @@ that the rules need on every call (ranks, exact weights) are computed once per p
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -27,6 +28,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -37,11 +39,15 @@ from kinerja.models.config import (
     content_hash,
     format_validation_error,
     load_yaml_model,
+    read_yaml,
 )
 from kinerja.models.rules.base import exact
+from kinerja.models.rules.formula import FUNCTIONS, Formula, FormulaError, parse_formula
+from kinerja.models.rules.incentive import DEFAULT_FORMULA, FORMULA_INPUTS
 
 Aggregation = Literal["last", "sum", "mean"]
 Rounding = Literal["floor", "ceil", "round"]
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Strict(BaseModel):
@@ -333,6 +339,17 @@ class IkmBand(_Strict):
     label: Label
 
 
+class SampleRules(_Strict):
+    """Krejcie-Morgan sample size: ``s = chi2 N P (1 - P) / (d^2 (N - 1) + chi2 P (1 - P))``."""
+
+    chi2: Decimal = Field(Decimal("3.841"), gt=0, description="Chi-square, 1 df, 95%")
+    p: Decimal = Field(Decimal("0.5"), gt=0, lt=1, description="Population proportion")
+    d: Decimal = Field(Decimal("0.05"), gt=0, lt=1, description="Margin of error")
+    rounding: Literal["round", "ceil"] = Field(
+        "round", description="'round' reproduces the published table (N=100 -> 80)"
+    )
+
+
 class IkmRules(_Strict):
     """Citizen satisfaction index (IKM, PermenPANRB 14/2017): elements, weights, bands."""
 
@@ -341,6 +358,8 @@ class IkmRules(_Strict):
     multiplier: float = Field(25, gt=0, description="IKM = weighted mean x multiplier")
     decimals: int = Field(2, ge=0, le=6)
     bands: list[IkmBand] = Field(min_length=1, description="Highest first")
+    sample: SampleRules | None = Field(None, description="Sample-size check; null: none")
+    min_surveys_per_year: int = Field(1, ge=0, description="Surveys a service unit must hold")
     _weights: dict[str, Fraction] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -391,18 +410,70 @@ class TrainingRules(_Strict):
     topup_round_up_to: float | None = Field(1, gt=0, description="JP gap rounded up to this step")
 
 
+class AttendanceCode(_Strict):
+    """One kind of attendance lapse (late TL1-TL4, early leave PSW1-PSW4, absent a day)."""
+
+    pct: Decimal = Field(ge=0, le=100, description="Percent cut per occurrence")
+    label: Label
+
+
+class DisciplineCut(_Strict):
+    """The cut a discipline sanction (hukuman disiplin) brings, and for how many months."""
+
+    pct: Decimal = Field(ge=0, le=100, description="Percent cut of the whole incentive")
+    months: int = Field(ge=1, description="Months the cut applies, from the sanction's first")
+    label: Label
+
+
 class IncentiveRules(_Strict):
-    """Tukin / TPP style incentive: base x (performance part + attendance part)."""
+    """Tukin / TPP style incentive: the pack's ``formula`` over named inputs.
+
+    The inputs a formula may use are listed in
+    :data:`kinerja.models.rules.incentive.FORMULA_INPUTS`, plus the pack's own ``constants``.
+    The default formula is the common core of DOMAIN.md A4.
+    """
 
     currency: str = "IDR"
     base_by_grade: dict[str, Decimal] = Field(default_factory=dict)
     default_base: Decimal = Field(ge=0)
-    performance_weight: Decimal = Field(ge=0, le=1)
-    attendance_weight: Decimal = Field(ge=0, le=1)
+    performance_weight: Decimal = Field(Decimal(1), ge=0, le=1)
+    attendance_weight: Decimal = Field(Decimal(0), ge=0, le=1)
     predikat_factors: dict[str, Decimal]
     max_attendance_deduction_pct: Decimal = Field(Decimal(100), ge=0, le=100)
+    attendance_codes: dict[str, AttendanceCode] = Field(
+        default_factory=dict, description="Attendance lapse code -> percent cut per occurrence"
+    )
+    discipline_cuts: dict[str, DisciplineCut] = Field(
+        default_factory=dict, description="Discipline sanction code -> cut and months"
+    )
+    constants: dict[str, Decimal] = Field(
+        default_factory=dict, description="Extra named numbers the formula may use"
+    )
+    # Declared after ``constants``: its validator reads them.
+    formula: str = Field(DEFAULT_FORMULA, description="Arithmetic over the named inputs")
     rounding: Literal["half_up", "half_even", "down"] = "half_up"
     quantum: Decimal = Field(Decimal(1), gt=0, description="Amounts round to this step")
+    _formula: Formula | None = PrivateAttr(default=None)
+
+    @field_validator("constants")
+    @classmethod
+    def _constant_names(cls, v: dict[str, Decimal]) -> dict[str, Decimal]:
+        for name in v:
+            if not _NAME.fullmatch(name):
+                raise ValueError(f"{name!r}: a name is letters, digits and _, not first a digit")
+            if name in FORMULA_INPUTS or name in FUNCTIONS:
+                raise ValueError(f"{name!r}: already an input or function of the formula")
+        return v
+
+    @field_validator("formula")
+    @classmethod
+    def _parses(cls, v: str, info: ValidationInfo) -> str:
+        names = set(FORMULA_INPUTS) | set(info.data.get("constants") or {})
+        try:
+            parse_formula(v, names=names)
+        except FormulaError as exc:
+            raise ValueError(str(exc)) from exc
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> IncentiveRules:
@@ -413,6 +484,37 @@ class IncentiveRules(_Strict):
         if any(v < 0 for v in self.predikat_factors.values()):
             raise ValueError("predikat_factors: factors must not be negative")
         return self
+
+    def model_post_init(self, context: Any) -> None:
+        self._formula = parse_formula(self.formula, names=set(FORMULA_INPUTS) | set(self.constants))
+
+    def parsed_formula(self) -> Formula:
+        """The formula, parsed once when the pack was loaded."""
+        assert self._formula is not None  # set by model_post_init
+        return self._formula
+
+
+class Jenjang(_Strict):
+    """A rank (jenjang) of a functional position and its yearly credit-point coefficient."""
+
+    coefficient: Decimal = Field(gt=0, description="Angka kredit a year at 100%")
+    label: Label
+
+
+class CreditPointRules(_Strict):
+    """JF credit points (angka kredit, PerBKN 3/2023): percent of the coefficient by predikat."""
+
+    predikat_pct: dict[str, Decimal] = Field(description="Predikat -> percent of the coefficient")
+    jenjang: dict[str, Jenjang] = Field(min_length=1)
+    months_per_year: int = Field(12, ge=1)
+    decimals: int = Field(2, ge=0, le=6)
+
+    @field_validator("predikat_pct")
+    @classmethod
+    def _not_negative(cls, v: dict[str, Decimal]) -> dict[str, Decimal]:
+        if any(p < 0 for p in v.values()):
+            raise ValueError("percentages must not be negative")
+        return v
 
 
 class PolicyPack(_Strict):
@@ -431,6 +533,7 @@ class PolicyPack(_Strict):
     ikm: IkmRules | None = None
     training: TrainingRules | None = None
     incentive: IncentiveRules | None = None
+    credit_points: CreditPointRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyPack:
@@ -485,6 +588,10 @@ def _check_cross(pack: PolicyPack) -> None:
         raise ValueError(
             f"incentive.predikat_factors: must give a factor for exactly {pack.predikat.order}"
         )
+    if pack.credit_points is not None and set(pack.credit_points.predikat_pct) != order:
+        raise ValueError(
+            f"credit_points.predikat_pct: must give a percent for exactly {pack.predikat.order}"
+        )
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -509,12 +616,104 @@ def _pack_path(name_or_path: str, base_dir: Path | None) -> Path:
     return path
 
 
-def load_pack(name_or_path: str, *, base_dir: Path | None = None) -> PolicyPack:
+def _merged(base: Any, override: Any) -> Any:
+    """``override`` laid over ``base``: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            out[key] = _merged(base.get(key), value) if key in base else value
+        return out
+    return override
+
+
+def _version_error(path: Path, index: int, exc: ValidationError) -> ConfigError:
+    lines = [f"{path}: invalid configuration"]
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        lines.append(f"  versions.{index}{'.' + loc if loc else ''}: {err['msg']}")
+    return ConfigError("\n".join(lines))
+
+
+def _versions(path: Path, data: dict[str, Any]) -> list[PolicyPack]:
+    """Every version a multi-version file holds, oldest first, each validated in full.
+
+    The top-level keys other than ``versions`` are shared; each entry of ``versions`` lays
+    its keys over the version before it (the first over the shared keys), so a new version
+    states only what changed. Mappings merge key by key; lists and values replace.
+    """
+    entries = data["versions"]
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: invalid configuration\n  versions: must be a non-empty list")
+    shared = {k: v for k, v in data.items() if k != "versions"}
+    packs: list[PolicyPack] = []
+    current: dict[str, Any] = shared
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: invalid configuration\n  versions.{i}: must be a mapping")
+        for key in ("version", "effective_from"):
+            if key not in entry:
+                raise ConfigError(
+                    f"{path}: invalid configuration\n  versions.{i}.{key}: Field required"
+                    " (every version states its own)"
+                )
+        current = _merged(current, entry)
+        try:
+            pack = PolicyPack.model_validate(current)
+        except ValidationError as exc:
+            raise _version_error(path, i, exc) from exc
+        if packs and pack.effective_from <= packs[-1].effective_from:
+            raise ConfigError(
+                f"{path}: invalid configuration\n  versions.{i}.effective_from: must be after"
+                f" the previous version's {packs[-1].effective_from}"
+            )
+        if any(pack.version == p.version for p in packs):
+            raise ConfigError(
+                f"{path}: invalid configuration\n  versions.{i}.version: {pack.version!r}"
+                " is used twice"
+            )
+        packs.append(pack)
+    return packs
+
+
+def load_pack_versions(name_or_path: str, *, base_dir: Path | None = None) -> list[PolicyPack]:
+    """Every version of a pack, oldest first (one for a single-version file)."""
+    path = _pack_path(name_or_path, base_dir)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    if "versions" not in data:
+        return [load_yaml_model(path, PolicyPack)]
+    return _versions(path, data)
+
+
+def version_on(packs: list[PolicyPack], on: date | None, *, source: str) -> PolicyPack:
+    """The version in force on ``on``: the latest ``effective_from`` not after it.
+
+    Without a date, the latest version. Before the first version, no pack applies.
+    """
+    if on is None:
+        return packs[-1]
+    in_force = [p for p in packs if p.effective_from <= on]
+    if not in_force:
+        raise ConfigError(
+            f"{source}: tidak ada versi yang berlaku pada {on} (versi pertama mulai"
+            f" {packs[0].effective_from}) / no version in force on {on} (the first starts"
+            f" {packs[0].effective_from})"
+        )
+    return in_force[-1]
+
+
+def load_pack(
+    name_or_path: str, *, base_dir: Path | None = None, on: date | None = None
+) -> PolicyPack:
     """Load and validate a pack: a bare name (``"asn"``) or a path (relative to ``base_dir``).
 
-    Raises :class:`ConfigError` naming the file and each bad field path.
+    A file may hold several effective-dated versions (a top-level ``versions:`` list);
+    ``on`` picks the one in force on that date (default: the latest). Raises
+    :class:`ConfigError` naming the file and each bad field path.
     """
-    return load_yaml_model(_pack_path(name_or_path, base_dir), PolicyPack)
+    packs = load_pack_versions(name_or_path, base_dir=base_dir)
+    return version_on(packs, on, source=str(_pack_path(name_or_path, base_dir)))
 
 
 def pack_to_dict(pack: PolicyPack) -> dict[str, Any]:

@@ -429,6 +429,16 @@ def _reviewed(
     if result is None:
         raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")
     pack = pack_of(cycle)
+    _check_codes(data, pack)
+    if (
+        data.hasil_kerja is not None
+        and data.hasil_kerja != result.proposed_hasil_kerja
+        and not (data.comment and data.comment.strip())
+    ):
+        raise TaskError(
+            f"Mengubah rating usulan ({result.proposed_hasil_kerja} -> {data.hasil_kerja}) "
+            "memerlukan alasan (comment) / changing the proposed rating needs a reason (comment)"
+        )
     perilaku = data.perilaku
     if perilaku is None and data.perilaku_values:
         try:
@@ -443,6 +453,23 @@ def _reviewed(
     result.review_comment = data.comment
     if actor.nip != "system":  # a proposal kept at the final deadline keeps its rater
         result.rater_nip = actor.nip
+
+
+def _check_codes(data: ReviewSubmission, pack: Any) -> None:
+    """Every rating is a code of the cycle's pack; every behaviour value is one of its values."""
+    problems = []
+    results, behaviour = pack.result_rating.levels, pack.behaviour.levels
+    if data.hasil_kerja is not None and data.hasil_kerja not in results:
+        problems.append(f"hasil_kerja: {data.hasil_kerja!r} is not one of {results}")
+    if data.perilaku is not None and data.perilaku not in behaviour:
+        problems.append(f"perilaku: {data.perilaku!r} is not one of {behaviour}")
+    for value, rating in data.perilaku_values.items():
+        if value not in pack.behaviour.values:
+            problems.append(f"perilaku_values.{value}: unknown behaviour value of the pack")
+        elif rating not in behaviour:
+            problems.append(f"perilaku_values.{value}: {rating!r} is not one of {behaviour}")
+    if problems:
+        raise TaskError("Jawaban tidak valid / invalid response: " + "; ".join(problems))
 
 
 def _feedback_written(

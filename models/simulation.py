@@ -69,15 +69,27 @@ def answer_time(task: HumanTask, persona: Persona) -> datetime | None:
     return task.opened_at + timedelta(days=1 + stable(task.task_key) % window)
 
 
-def _ratings(task: HumanTask) -> tuple[str | None, str]:
+def _ratings(task: HumanTask, pack: Any) -> tuple[str | None, str]:
+    """Most managers accept the proposal; a few rate higher or lower, with a reason."""
     roll = stable(task.task_key, "rating") % 100
+    levels = pack.result_rating.levels
+    proposed = task.payload.get("proposed_hasil_kerja")
     hasil = None  # accept the proposal
     if roll < 8:
-        hasil = "di_atas"
+        hasil = levels[0]
     elif roll > 95:
-        hasil = "di_bawah"
+        hasil = levels[-1]
+    if hasil == proposed:
+        hasil = None
+    behaviour = pack.behaviour
     perilaku_roll = stable(task.task_key, "perilaku") % 100
-    perilaku = "di_atas" if perilaku_roll < 15 else "di_bawah" if perilaku_roll > 96 else "sesuai"
+    perilaku = (
+        behaviour.levels[0]
+        if perilaku_roll < 15
+        else behaviour.levels[-1]
+        if perilaku_roll > 96
+        else behaviour.default_rating
+    )
     return hasil, perilaku
 
 
@@ -113,10 +125,11 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
                 "hasil_kerja": scripted.hasil_kerja,
                 "perilaku": scripted.perilaku,
                 "perilaku_values": scripted.perilaku_values or {},
-                "comment": scripted.comment,
+                "comment": scripted.comment or "penilaian skenario / scripted rating",
             }
-        hasil, perilaku = _ratings(task)
-        return {"hasil_kerja": hasil, "perilaku": perilaku}
+        hasil, perilaku = _ratings(task, pack_of(cycle))
+        comment = None if hasil is None else "capaian dinilai ulang / achievement reassessed"
+        return {"hasil_kerja": hasil, "perilaku": perilaku, "comment": comment}
     if kind == "write_feedback":
         return {
             "text": "Terima kasih atas kerja tahun ini; mari tingkatkan kualitas layanan. / "

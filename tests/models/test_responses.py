@@ -331,9 +331,31 @@ def test_review_keeps_the_proposal_when_hasil_kerja_is_omitted(session: Session,
 
 
 def test_review_hasil_kerja_given_overrides_the_proposal(session: Session, review: HumanTask):
-    answer(session, review, M, {"hasil_kerja": "di_bawah", "perilaku": "sesuai"}, T1)
+    reason = "target utama tidak tercapai / main target missed"
+    answer(
+        session, review, M, {"hasil_kerja": "di_bawah", "perilaku": "sesuai", "comment": reason}, T1
+    )
     result = session.get(Result, (CYCLE_ID, A))
     assert (result.hasil_kerja, result.perilaku) == ("di_bawah", "sesuai")
+    assert result.review_comment == reason
+
+
+def test_changing_the_proposed_rating_needs_a_reason(session: Session, review: HumanTask):
+    before = snapshot(session)
+    for comment in (None, "  "):
+        data = {"hasil_kerja": "di_bawah", "perilaku": "sesuai", "comment": comment}
+        refused(session, review, M, data, match="needs a reason")
+    assert snapshot(session) == before
+    # Confirming the proposal needs none.
+    answer(session, review, M, {"hasil_kerja": "sesuai", "perilaku": "sesuai"}, T1)
+    assert session.get(Result, (CYCLE_ID, A)).hasil_kerja == "sesuai"
+
+
+def test_ratings_must_be_codes_of_the_pack(session: Session, review: HumanTask):
+    before = snapshot(session)
+    refused(session, review, M, {"hasil_kerja": "excellent", "comment": "x"}, match="hasil_kerja")
+    refused(session, review, M, {"perilaku": "5"}, match="perilaku")
+    assert snapshot(session) == before
 
 
 @pytest.mark.parametrize(
@@ -366,7 +388,17 @@ def test_review_without_any_behaviour_rating_takes_the_pack_default(
 def test_the_result_records_who_actually_rated(session: Session, review: HumanTask):
     review.delegate_nip = H
     session.commit()
-    answer(session, review, H, {"hasil_kerja": "di_atas", "perilaku": "di_atas"}, T1)
+    answer(
+        session,
+        review,
+        H,
+        {
+            "hasil_kerja": "di_atas",
+            "perilaku": "di_atas",
+            "comment": "melampaui target / above target",
+        },
+        T1,
+    )
     assert session.get(Result, (CYCLE_ID, A)).rater_nip == H
     event = session.scalars(select(AuditEvent)).one()
     assert event.actor == H and event.payload["role"] == "delegate"
