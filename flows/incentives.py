@@ -6,7 +6,7 @@ from prefect import flow
 
 from kinerja.flows.stage import StageOutcome, StageSpec, run_stage
 
-SPEC = StageSpec("incentives", prepare=("incentives",), summary=("incentive-totals",))
+SPEC = StageSpec("incentives", prepare=("incentives",), summary=("budget", "incentive-totals"))
 
 
 @flow(name="stage-incentives", flow_run_name="incentives-{cycle_id}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -115,6 +116,9 @@ class CycleConfig(_Strict):
     portal_url: str = "http://127.0.0.1:8700"
     coordinator: Coordinator = Field(default_factory=Coordinator)
     publication: PublicationConfig = Field(default_factory=PublicationConfig)
+    incentive_budget: Decimal | None = Field(
+        None, ge=0, description="Budget cap (pagu) of the cycle's incentives; scaled to fit"
+    )
     notifications: NotificationConfig = Field(default_factory=NotificationConfig)
     stages: dict[str, StageConfig] = Field(default_factory=dict)
 

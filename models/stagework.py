@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
@@ -553,6 +554,67 @@ def compute_incentives(
     _bulk_update_results(session, updates, ("incentive", "derivation"))
     append_many(session, events=events, at=now)
     return len(updates)
+
+
+def apply_incentive_budget(
+    session: Session, *, cycle: Cycle, budget: Decimal | None, pack: Any, now: datetime
+) -> dict[str, Any]:
+    """Scale every incentive down proportionally when their total exceeds the budget.
+
+    Idempotent: a total already within the budget is left as it is.
+    """
+    from kinerja.models.rules.incentive import apply_budget_cap
+
+    if pack.incentive is None:
+        return {"budget": None}
+    rows = session.execute(
+        select(Result.nip, Result.incentive, Result.derivation)
+        .where(Result.cycle_id == cycle.cycle_id, Result.incentive.is_not(None))
+        .order_by(Result.nip)
+    ).all()
+    amounts = {nip: Decimal(amount) for nip, amount, _ in rows}
+    scaled, notes = apply_budget_cap(amounts, budget, quantum=pack.incentive.quantum)
+    changed = [
+        {
+            "cycle_id": cycle.cycle_id,
+            "nip": nip,
+            "incentive": scaled[nip],
+            "derivation": {**(d or {}), "incentive": [*(d or {}).get("incentive", []), *notes]},
+        }
+        for nip, _, d in rows
+        if scaled[nip] != amounts[nip]
+    ]
+    _bulk_update_results(session, changed, ("incentive", "derivation"))
+    quantum = pack.incentive.quantum
+    total_before = sum(amounts.values(), Decimal(0)).quantize(quantum)
+    total_after = sum(scaled.values(), Decimal(0)).quantize(quantum)
+    if changed:
+        append_many(
+            session,
+            at=now,
+            events=[
+                {
+                    "actor": "system",
+                    "action": "incentive.budget",
+                    "cycle_id": cycle.cycle_id,
+                    "entity": "cycle",
+                    "entity_id": cycle.cycle_id,
+                    "payload": {
+                        "budget": str(budget),
+                        "total_before": str(total_before),
+                        "total_after": str(total_after),
+                        "scaled": len(changed),
+                    },
+                }
+            ],
+        )
+    return {
+        "budget": None if budget is None else str(budget),
+        "total_before": str(total_before),
+        "total_after": str(total_after),
+        "scaled": len(changed),
+        "notes": notes,
+    }
 
 
 def incentive_totals(session: Session, *, cycle: Cycle) -> dict[str, Any]:
