@@ -6,7 +6,13 @@ from prefect import flow
 
 from kinerja.flows.stage import StageOutcome, StageSpec, run_stage
 
-SPEC = StageSpec("plan", prepare=("results",), people=("propose-tasks",), summary=("cascade",))
+SPEC = StageSpec(
+    "plan",
+    prepare=("results",),
+    people=("propose-tasks",),
+    opened=("cascade",),
+    summary=("cascade",),
+)
 
 
 @flow(name="stage-plan", flow_run_name="plan-{cycle_id}")

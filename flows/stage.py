@@ -32,6 +32,7 @@ class StageSpec:
     name: str
     prepare: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
+    opened: tuple[str, ...] = ()  # whole-cycle reports once the tasks are open
     finish: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()
 
@@ -86,6 +87,10 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
         chunks = begin_stage(db_url, cycle_id, spec.name)
         stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.prepare + spec.people, chunks))
         active = stage_opened(db_url, cycle_id, spec.name)
+        for step in spec.opened:
+            stats[step] = cycle_step(db_url, cycle_id, spec.name, step)
+        if spec.opened:
+            _stage_artifact(cycle_id, spec.name, stats, status="open")
     else:
         active = state.active_tasks
     if active:
@@ -100,9 +105,14 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
     return StageOutcome(stage=spec.name, status="done", stats=full)
 
 
-def _stage_artifact(cycle_id: str, stage: str, stats: dict[str, Any]) -> None:
+def _stage_artifact(cycle_id: str, stage: str, stats: dict[str, Any], status: str = "done") -> None:
     id_title, en_title = STAGE_TITLES[stage]
-    lines = [f"# {id_title} / {en_title}", "", f"Cycle `{cycle_id}`, stage `{stage}`: done.", ""]
+    lines = [
+        f"# {id_title} / {en_title}",
+        "",
+        f"Cycle `{cycle_id}`, stage `{stage}`: {status}.",
+        "",
+    ]
     tasks = stats.get("tasks", {})
     if tasks.get("tasks"):
         lines += [

@@ -90,8 +90,9 @@ def plan_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> list[NewT
     return [NewTask("propose_targets", nip, nip, {}) for nip in nips]
 
 
-def cascade_report(session: Session, *, cycle: Cycle) -> dict[str, int]:
-    """Targets whose ``serves`` resolves to nothing (orphans), and employees without targets."""
+def cascade_report(session: Session, *, cycle: Cycle) -> dict[str, Any]:
+    """The cascade across the organisation: orphan targets (``serves`` resolves to nothing),
+    employees without targets, and those blocked because their superior has none either."""
     from kinerja.models.tables import Goal
 
     goal_ids = select(Goal.goal_id).where(Goal.cycle_id == cycle.cycle_id)
@@ -114,7 +115,23 @@ def cascade_report(session: Session, *, cycle: Cycle) -> dict[str, int]:
         )
         or 0
     )
-    return {"targets": targets, "orphan_targets": orphans}
+    without = select(Employee.nip).where(
+        Employee.nip.not_in(select(Target.nip).where(Target.cycle_id == cycle.cycle_id))
+    )
+    missing = session.scalar(select(func.count()).select_from(without.subquery())) or 0
+    # Staff whose manager has no targets yet cannot cascade theirs from them: blocked.
+    blocked = session.scalars(
+        select(Employee.nip)
+        .where(Employee.nip.in_(without), Employee.manager_nip.in_(without))
+        .order_by(Employee.nip)
+    ).all()
+    return {
+        "targets": targets,
+        "orphan_targets": orphans,
+        "without_targets": missing,
+        "blocked_by_superior": len(blocked),
+        "blocked_examples": list(blocked[:20]),
+    }
 
 
 # --- approve targets ---------------------------------------------------------------------------
