@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.stagework import cascade_report
 from kinerja.models.tables import Target
-from kinerja.tests.models.orgfixture import CYCLE_ID, H, M, STRANGER, build_org
+from kinerja.tests.models.orgfixture import CYCLE_ID, STRANGER, H, M, build_org
 
 
 def test_cascade_report_names_who_is_blocked_by_an_unplanned_superior(engine):
