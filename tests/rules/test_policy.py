@@ -20,7 +20,7 @@ from kinerja.models.policy import (
 )
 
 
-@pytest.mark.parametrize("name", ["asn", "generic"])
+@pytest.mark.parametrize("name", ["asn", "generic", "okr"])
 def test_shipped_packs_load(name):
     pack = load_pack(name)
     assert isinstance(pack, PolicyPack)
@@ -52,7 +52,7 @@ def test_generic_pack_content(generic):
     assert generic.predikat.method == "from_result"
 
 
-@pytest.mark.parametrize("name", ["asn", "generic"])
+@pytest.mark.parametrize("name", ["asn", "generic", "okr"])
 def test_round_trip_and_hash(name):
     pack = load_pack(name)
     data = pack_to_dict(pack)
@@ -62,7 +62,8 @@ def test_round_trip_and_hash(name):
     second = pack.predikat.order[1]
     assert again.predikat.rank(second) == pack.predikat.rank(second) == 1
     if again.distribution is not None:
-        assert again.distribution.predikat_label("baik") == "Baik / Good"
+        label = pack.predikat.labels[second]
+        assert again.distribution.predikat_label(second) == f"{label.id} / {label.en}"
 
 
 def test_hash_follows_content_not_layout(asn, tmp_path):
