@@ -53,7 +53,8 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         )
     ):
         lines.append(f"   {a.course}: {a.jp:g} JP - {a.reason}")
-    lines += [f"   {s}" for s in d.get("training", [])]
+    # the assignments above carry their reasons; the derivation adds the hours counted so far
+    lines += [f"   {s}" for s in d.get("training", []) if s.startswith("JP so far")]
     lines += ["", f"6. Incentive: {result.incentive}"]
     lines += [f"   {s}" for s in d.get("incentive", [])]
     lines += ["", f"rules: {result.rule_version}"]
