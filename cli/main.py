@@ -20,6 +20,7 @@ from kinerja.cli.common import (
     require_schema,
     run_guarded,
 )
+from kinerja.cli.policy import policy_app
 
 app = typer.Typer(
     help="Kinerja: the performance cycle for a whole organisation, on Prefect.",
@@ -243,6 +244,7 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
 
 people.register(app)
 runs.register(app, results_app, audit_app, notify_app)
+app.add_typer(policy_app, name="policy")
 
 
 def main() -> None:

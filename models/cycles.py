@@ -61,7 +61,8 @@ def create_cycle(
     """
     from kinerja.models.policy import load_pack, pack_hash, pack_to_dict
 
-    pack = load_pack(config.policy, base_dir=config_dir)
+    # the pack version in force when the cycle's period starts
+    pack = load_pack(config.policy, base_dir=config_dir, on=config.period_start)
     config_data = config.model_dump(mode="json")
     cfg_hash = content_hash(config_data)
     cycle_id = cycle_id_for(config)
