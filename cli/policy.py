@@ -165,8 +165,8 @@ def _distribution(pack: PolicyPack) -> list[str]:
         return [*lines, "None: any spread of predikat is allowed."]
     exempt = f"; groups under {d.exempt_below} are not checked" if d.exempt_below else ""
     lines.append(
-        "Checked per group (a rater's direct reports) against the curve of the unit's own"
-        f" rating. Shares become head counts: maxima {d.max_rounding}, minima"
+        "Checked per unit (everyone whose result belongs to the unit) against the curve of"
+        f" the unit's own rating. Shares become head counts: maxima {d.max_rounding}, minima"
         f" {d.min_rounding}{exempt}."
     )
     rows = [
