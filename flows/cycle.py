@@ -4,6 +4,9 @@ Each call advances the cycle as far as it can go now, then returns: a stage wait
 people holds no process. Whoever closes a stage's last task (the response service or the
 sweeper at a final deadline) starts this flow again; a rerun skips what is done, so a
 crash or a restart at any point ends with the same result.
+
+Before ``publish`` the HR coordinator signs two gates (flows/gates.py): the incentive totals
+(payout) and the distribution findings (publication).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from prefect import flow, get_run_logger
 from kinerja.flows.approve_targets import approve_targets
 from kinerja.flows.collect_metrics import collect_metrics
 from kinerja.flows.feedback import feedback
+from kinerja.flows.gates import GATES, run_gate
 from kinerja.flows.incentives import incentives
 from kinerja.flows.plan import plan
 from kinerja.flows.publish import publish
@@ -41,9 +45,31 @@ def performance_cycle(cycle_id: str, db_url: str | None = None) -> StageOutcome:
     for stage_flow in STAGE_FLOWS:
         if stage_state(db_url, cycle_id, stage_flow.fn.__name__).status == "done":
             continue
+        if stage_flow is publish:
+            held = _coordinator_gates(cycle_id, db_url)
+            if held is not None:
+                return held
         outcome = stage_flow(cycle_id=cycle_id, db_url=db_url)
         if not outcome.done:
             log.info("cycle %s waits at %s", cycle_id, outcome.stage)
             return outcome
     log.info("cycle %s is complete", cycle_id)
     return StageOutcome(stage="publish", status="done")
+
+
+def _coordinator_gates(cycle_id: str, db_url: str | None) -> StageOutcome | None:
+    """Hold the cycle before publish until each gate is approved; None once they are."""
+    log = get_run_logger()
+    for kind in GATES:
+        decision = run_gate(cycle_id, db_url, kind)
+        if decision is None:
+            log.info("cycle %s waits for the %s gate", cycle_id, kind)
+            return StageOutcome(stage="publish", status="waiting", stats={"gate": kind})
+        if decision["decision"] == "reject":
+            log.warning(
+                "cycle %s: the %s gate was rejected: %s", cycle_id, kind, decision["reason"]
+            )
+            return StageOutcome(
+                stage="publish", status="rejected", stats={"gate": kind, **decision}
+            )
+    return None
