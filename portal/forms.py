@@ -1,0 +1,254 @@
+"""From a submitted form to the task kind's typed input (models/inputs.py).
+
+Each reader takes the form's fields and returns the data for ``INPUT_FOR_KIND[kind]`` and
+the problems it found, each naming its field, so the page can show them next to the field.
+The typed model then validates the data again, exactly as for the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from kinerja.models.inputs import INPUT_FOR_KIND
+from kinerja.portal.i18n import TEXTS
+
+TARGET_FIELDS = (
+    "target_id",
+    "serves",
+    "statement",
+    "indicator",
+    "aspect",
+    "target",
+    "target_high",
+    "unit_of_measure",
+    "direction",
+    "weight",
+    "kind",
+)
+NUMBERS = ("target", "target_high", "weight")
+_ROW = re.compile(r"^row(\d+)\.(\w+)$")
+
+
+@dataclass
+class FormResult:
+    """The data for the typed input, and the problems as (field name, message) pairs."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _text(form: Mapping[str, str], name: str) -> str | None:
+    value = (form.get(name) or "").strip()
+    return value or None
+
+
+def _number(value: str) -> float:
+    # People type a decimal comma as often as a point.
+    return float(value.strip().replace(",", "."))
+
+
+def _nan_message(lang: str) -> str:
+    id_, en = TEXTS["must_be_number"]
+    return id_ if lang == "id" else en
+
+
+def target_decision(form: Mapping[str, str], lang: str) -> FormResult:
+    comments = {
+        name.removeprefix("tc:"): value.strip()
+        for name, value in form.items()
+        if name.startswith("tc:") and value.strip()
+    }
+    return FormResult(
+        {
+            "decision": form.get("decision", ""),
+            "comment": _text(form, "comment"),
+            "target_comments": comments,
+        }
+    )
+
+
+def review(form: Mapping[str, str], lang: str) -> FormResult:
+    values = {
+        name.removeprefix("pv:"): value
+        for name, value in form.items()
+        if name.startswith("pv:") and value
+    }
+    out = FormResult(
+        {
+            "hasil_kerja": _text(form, "hasil_kerja"),
+            "perilaku": _text(form, "perilaku"),
+            "perilaku_values": values,
+            "comment": _text(form, "comment"),
+        }
+    )
+    proposed = _text(form, "proposed")
+    changed = out.data["hasil_kerja"] not in (None, proposed)
+    if changed and not out.data["comment"]:
+        out.errors.append(
+            (
+                "comment",
+                "alasan wajib diisi bila rating berbeda dari usulan / "
+                "a reason is required when the rating differs from the proposal",
+            )
+        )
+    return out
+
+
+def feedback_note(form: Mapping[str, str], lang: str) -> FormResult:
+    return FormResult({"text": _text(form, "text") or ""})
+
+
+def acknowledgement(form: Mapping[str, str], lang: str) -> FormResult:
+    return FormResult({"acknowledged": True, "comment": _text(form, "comment")})
+
+
+def realisation(form: Mapping[str, str], lang: str) -> FormResult:
+    out = FormResult({"values": {}, "evidence": _text(form, "evidence")})
+    for name, raw in form.items():
+        if not name.startswith("value:") or not raw.strip():
+            continue
+        try:
+            out.data["values"][name.removeprefix("value:")] = _number(raw)
+        except ValueError:
+            out.errors.append((name, _nan_message(lang)))
+    return out
+
+
+def target_proposal(form: Mapping[str, str], lang: str) -> FormResult:
+    """Rows ``row<i>.<field>``; a row left empty is ignored; "resubmit" keeps the targets."""
+    if form.get("action") == "resubmit":
+        return FormResult({"targets": None, "comment": _text(form, "comment")})
+    rows: dict[int, dict[str, str]] = {}
+    for name, value in form.items():
+        match = _ROW.match(name)
+        if match and match[2] in TARGET_FIELDS:
+            rows.setdefault(int(match[1]), {})[match[2]] = value.strip()
+    out = FormResult({"targets": [], "comment": _text(form, "comment")})
+    for i in sorted(rows):
+        row = rows[i]
+        if not any(row.get(f) for f in ("serves", "statement", "indicator", "target")):
+            continue
+        target: dict[str, Any] = {}
+        for name in TARGET_FIELDS:
+            value = row.get(name, "")
+            if not value:
+                continue
+            if name in NUMBERS:
+                try:
+                    target[name] = _number(value)
+                except ValueError:
+                    out.errors.append((f"row{i}.{name}", _nan_message(lang)))
+                    continue
+            else:
+                target[name] = value
+        for required in ("serves", "statement", "indicator", "target", "unit_of_measure"):
+            if required not in target and not any(f == f"row{i}.{required}" for f, _ in out.errors):
+                id_, en = TEXTS["required"]
+                out.errors.append((f"row{i}.{required}", f"{id_} / {en}"))
+        out.data["targets"].append(target)
+    return out
+
+
+# --- the fallback: a form built from the typed input's fields ----------------------------------
+
+
+def _base(annotation: Any) -> Any:
+    """The annotation without ``| None``."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def field_widgets(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """How each field of ``model`` is shown: text, textarea, number, select, checkbox, json."""
+    widgets = []
+    for name, info in model.model_fields.items():
+        base = _base(info.annotation)
+        origin = typing.get_origin(base)
+        widget: dict[str, Any] = {
+            "name": name,
+            "required": info.is_required(),
+            "help": info.description or "",
+        }
+        if origin is Literal:
+            choices = [c for c in typing.get_args(base)]
+            widget["type"] = "checkbox" if choices == [True] else "select"
+            widget["choices"] = [str(c) for c in choices]
+        elif base is bool:
+            widget["type"] = "checkbox"
+        elif base in (int, float):
+            widget["type"] = "number"
+        elif origin in (dict, list) or base in (dict, list):
+            widget["type"] = "json"
+        elif name in ("text", "comment", "reason", "grounds", "decision_reason"):
+            widget["type"] = "textarea"
+        else:
+            widget["type"] = "text"
+        widgets.append(widget)
+    return widgets
+
+
+def generic(model: type[BaseModel]) -> Callable[[Mapping[str, str], str], FormResult]:
+    def read(form: Mapping[str, str], lang: str) -> FormResult:
+        out = FormResult()
+        for widget in field_widgets(model):
+            name, raw = widget["name"], (form.get(widget["name"]) or "").strip()
+            if widget["type"] == "checkbox":
+                if raw:
+                    out.data[name] = True
+                continue
+            if not raw:
+                continue
+            if widget["type"] == "json":
+                try:
+                    out.data[name] = json.loads(raw)
+                except ValueError:
+                    out.errors.append((name, "JSON tidak valid / not valid JSON"))
+            else:
+                out.data[name] = raw
+        return out
+
+    return read
+
+
+READERS: dict[str, Callable[[Mapping[str, str], str], FormResult]] = {
+    "approve_targets": target_decision,
+    "review": review,
+    "write_feedback": feedback_note,
+    "acknowledge_feedback": acknowledgement,
+    "report_realisation": realisation,
+    "propose_targets": target_proposal,
+    "revise_targets": target_proposal,
+}
+
+
+def read_form(kind: str, form: Mapping[str, str], lang: str) -> tuple[BaseModel | None, FormResult]:
+    """The typed input for ``kind`` from ``form``, or None with the problems found."""
+    model = INPUT_FOR_KIND[kind]
+    reader = READERS.get(kind) or generic(model)
+    out = reader(form, lang)
+    if out.errors:
+        return None, out
+    try:
+        return model.model_validate(out.data), out
+    except ValidationError as exc:
+        for err in exc.errors():
+            out.errors.append((_form_name(err["loc"]), err["msg"]))
+        return None, out
+
+
+def _form_name(loc: tuple[Any, ...]) -> str:
+    """The form field a model error points at (``targets.0.weight`` -> ``row?.weight``)."""
+    parts = [str(p) for p in loc]
+    if len(parts) >= 3 and parts[0] == "targets":
+        return f"target #{int(parts[1]) + 1}: {parts[2]}"
+    return ".".join(parts) or "input"

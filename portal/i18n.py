@@ -1,0 +1,150 @@
+"""The portal's words in Bahasa Indonesia and English, and how a page picks its language.
+
+A page is in ``?lang=`` when given (``id`` or ``en``), else in the person's language
+(``employees.lang``), else Bahasa Indonesia.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGS = ("id", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "portal": ("Portal Kinerja", "Kinerja portal"),
+    "hello": ("Halo", "Hello"),
+    "for": ("Untuk", "For"),
+    "about": ("Tentang", "About"),
+    "cycle": ("Siklus", "Cycle"),
+    "due": ("Batas waktu", "Due"),
+    "final_due": ("Batas akhir", "Final deadline"),
+    "submit": ("Kirim", "Submit"),
+    "approve": ("Setujui", "Approve"),
+    "return": ("Kembalikan untuk diperbaiki", "Return for revision"),
+    "comment": ("Komentar", "Comment"),
+    "comment_per_target": ("Komentar untuk target ini", "Comment on this target"),
+    "overall_comment": ("Komentar umum", "Overall comment"),
+    "targets": ("Target (RHK)", "Targets (RHK)"),
+    "no_targets": ("Belum ada target.", "No targets yet."),
+    "statement": ("Rencana hasil kerja", "Planned result"),
+    "indicator": ("Indikator", "Indicator"),
+    "aspect": ("Aspek", "Aspect"),
+    "target": ("Target", "Target"),
+    "target_high": ("Target atas (rentang)", "Upper target (range)"),
+    "unit_of_measure": ("Satuan", "Unit of measure"),
+    "direction": ("Arah", "Direction"),
+    "weight": ("Bobot", "Weight"),
+    "kind": ("Jenis", "Kind"),
+    "serves": ("Mendukung (sasaran/target atasan)", "Serves (goal or manager's target)"),
+    "status": ("Status", "Status"),
+    "realisation": ("Realisasi", "Realisation"),
+    "achievement": ("Capaian", "Achievement"),
+    "evidence": ("Bukti dukung", "Evidence"),
+    "evidence_hint": (
+        "Tautan atau keterangan dokumen bukti",
+        "Links to or a description of the evidence",
+    ),
+    "score": ("Skor", "Score"),
+    "proposal": ("Usulan rating hasil kerja", "Proposed result rating"),
+    "hasil_kerja": ("Rating hasil kerja", "Result rating"),
+    "perilaku": ("Perilaku kerja (BerAKHLAK)", "Work behaviour (BerAKHLAK)"),
+    "perilaku_overall": ("Rating perilaku keseluruhan", "Overall behaviour rating"),
+    "from_values": ("(dihitung dari nilai-nilai)", "(computed from the values)"),
+    "review_comment_hint": (
+        "Wajib diisi bila rating berbeda dari usulan",
+        "Required when the rating differs from the proposal",
+    ),
+    "measurements": ("Realisasi per periode", "Realisation per period"),
+    "period": ("Periode", "Period"),
+    "feedback": ("Umpan balik", "Feedback"),
+    "feedback_text": ("Tulis umpan balik", "Write your feedback"),
+    "acknowledge": ("Saya telah membaca umpan balik ini", "I have read this feedback"),
+    "returned_comments": ("Catatan atasan", "Your manager's notes"),
+    "resubmit": ("Ajukan kembali tanpa perubahan", "Resubmit unchanged"),
+    "new_target": ("Target baru", "New target"),
+    "empty_rows": (
+        "Baris yang dikosongkan diabaikan.",
+        "Rows left empty are ignored.",
+    ),
+    "value": ("Nilai", "Value"),
+    "details": ("Rincian", "Details"),
+    "done_title": ("Terima kasih", "Thank you"),
+    "done_body": ("Jawaban Anda telah dicatat.", "Your response has been recorded."),
+    "already_recorded": (
+        "Jawaban yang sama sudah tercatat sebelumnya.",
+        "The same response was already recorded.",
+    ),
+    "my_page": ("Halaman saya", "My page"),
+    "refused_title": ("Akses ditolak", "Access refused"),
+    "refused_body": (
+        "Tautan ini tidak berlaku untuk Anda. Percobaan ini dicatat.",
+        "This link is not valid for you. The attempt has been recorded.",
+    ),
+    "forged_body": (
+        "Tautan tidak sah. Buka tautan dari pesan yang Anda terima.",
+        "This link is not valid. Open the link from the message you received.",
+    ),
+    "gone_title": ("Sudah dijawab", "Already answered"),
+    "gone_body": (
+        "Tugas ini sudah ditutup; tautannya tidak berlaku lagi.",
+        "This task is closed; its link no longer works.",
+    ),
+    "expired_title": ("Tautan kedaluwarsa", "Link expired"),
+    "expired_body": (
+        "Tautan ini sudah kedaluwarsa. Hubungi koordinator SDM.",
+        "This link has expired. Please contact the HR coordinator.",
+    ),
+    "bad_request_title": ("Permintaan tidak sah", "Bad request"),
+    "csrf_body": (
+        "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.",
+        "The form has expired or is not valid. Reload the page and submit again.",
+    ),
+    "fix_errors": ("Periksa isian berikut:", "Please check the following:"),
+    "open_tasks": ("Tugas yang menunggu Anda", "Tasks waiting for you"),
+    "no_open_tasks": ("Tidak ada tugas yang menunggu.", "No tasks are waiting."),
+    "results": ("Hasil penilaian", "Results"),
+    "no_results": ("Belum ada hasil.", "No results yet."),
+    "predikat": ("Predikat kinerja", "Performance predikat"),
+    "no_feedback": ("Belum ada umpan balik.", "No feedback yet."),
+    "acknowledged": ("Diterima", "Acknowledged"),
+    "open": ("Buka", "Open"),
+    "fields": ("Isian", "Fields"),
+    "yes": ("Ya", "Yes"),
+    "choose": ("(pilih)", "(choose)"),
+    "generic_intro": (
+        "Isi formulir berikut untuk menyelesaikan tugas ini.",
+        "Fill in the form below to complete this task.",
+    ),
+    "no_form": (
+        "Tugas ini tidak dapat dijawab lewat portal.",
+        "This task cannot be answered in the portal.",
+    ),
+    "required": ("wajib diisi", "required"),
+    "must_be_number": ("harus berupa angka", "must be a number"),
+    "language": ("Bahasa", "Language"),
+}
+
+
+def pick_lang(query: str | None, person: str | None) -> str:
+    """``?lang=`` if it names a known language, else the person's, else ``id``."""
+    for candidate in (query, person):
+        if candidate in LANGS:
+            return candidate
+    return "id"
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """``t(key)`` for templates: the text in ``lang``; an unknown key shows as itself."""
+    index = 0 if lang == "id" else 1
+
+    def t(key: str) -> str:
+        pair = TEXTS.get(key)
+        return pair[index] if pair else key
+
+    return t
+
+
+def both(key: str) -> str:
+    """The text in both languages, ``id / en`` (messages read before a language is known)."""
+    id_, en = TEXTS[key]
+    return f"{id_} / {en}"

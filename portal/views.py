@@ -1,0 +1,231 @@
+"""What a page shows: read-only queries that gather a task's or a person's context.
+
+Nothing here writes. Labels come from the cycle's own policy pack, in the page's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from kinerja.models.humantasks import ACTIVE, title
+from kinerja.models.inputs import INPUT_FOR_KIND
+from kinerja.models.responses import pack_of
+from kinerja.models.tables import (
+    Cycle,
+    Employee,
+    Feedback,
+    Goal,
+    HumanTask,
+    Measurement,
+    Result,
+    Target,
+)
+from kinerja.portal.forms import field_widgets
+
+BLANK_ROWS = 3
+"""Empty target rows offered on a proposal form (no JavaScript to add more)."""
+
+
+def label(labels: dict[str, Any], code: str | None, lang: str) -> str:
+    """The pack's label of ``code`` in ``lang`` (the code itself when the pack has none)."""
+    if code is None:
+        return "-"
+    found = labels.get(code)
+    if found is None:
+        return code
+    return found.id if lang == "id" else found.en
+
+
+def person(session: Session, nip: str) -> Employee | None:
+    return session.get(Employee, nip)
+
+
+def targets_of(session: Session, cycle_id: str, nip: str) -> list[Target]:
+    return list(
+        session.scalars(
+            select(Target)
+            .where(Target.cycle_id == cycle_id, Target.nip == nip, Target.status != "withdrawn")
+            .order_by(Target.target_id)
+        )
+    )
+
+
+def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) -> dict[str, Any]:
+    """Everything the page of ``task`` shows, whatever its kind."""
+    pack = pack_of(cycle)
+    subject = person(session, task.subject_nip)
+    ctx: dict[str, Any] = {
+        "task": task,
+        "cycle": cycle,
+        "title": title(task.kind, lang),
+        "subject": subject,
+        "subject_name": subject.name if subject else task.subject_nip,
+        "payload": task.payload or {},
+        "targets": targets_of(session, cycle.cycle_id, task.subject_nip),
+        "kind_template": f"kinds/{task.kind}.html",
+    }
+    if task.kind == "review":
+        ctx.update(_review(session, task=task, cycle=cycle, pack=pack, lang=lang))
+    elif task.kind in ("write_feedback", "acknowledge_feedback"):
+        ctx["feedback"] = session.get(Feedback, (cycle.cycle_id, task.subject_nip))
+        ctx["result"] = session.get(Result, (cycle.cycle_id, task.subject_nip))
+        result = ctx["result"]
+        ctx["hasil_kerja_label"] = label(
+            pack.result_rating.labels, result.hasil_kerja if result else None, lang
+        )
+        ctx["perilaku_label"] = label(
+            pack.behaviour.labels, result.perilaku if result else None, lang
+        )
+        ctx["predikat_label"] = label(
+            pack.predikat.labels, result.predikat if result else None, lang
+        )
+    elif task.kind in ("propose_targets", "revise_targets"):
+        ctx.update(_proposal(session, task=task, cycle=cycle, targets=ctx["targets"]))
+    elif task.kind not in _KNOWN_KINDS:
+        model = INPUT_FOR_KIND.get(task.kind)
+        ctx["kind_template"] = "kinds/generic.html"
+        ctx["widgets"] = field_widgets(model) if model else []
+    return ctx
+
+
+_KNOWN_KINDS = frozenset(
+    {
+        "approve_targets",
+        "review",
+        "write_feedback",
+        "acknowledge_feedback",
+        "propose_targets",
+        "revise_targets",
+        "report_realisation",
+    }
+)
+
+
+def _review(
+    session: Session, *, task: HumanTask, cycle: Cycle, pack: Any, lang: str
+) -> dict[str, Any]:
+    """The proposal and the achievements per target that produced it, and the behaviour form."""
+    result = session.get(Result, (cycle.cycle_id, task.subject_nip))
+    ids = [
+        t
+        for (t,) in session.execute(
+            select(Target.target_id).where(
+                Target.cycle_id == cycle.cycle_id, Target.nip == task.subject_nip
+            )
+        )
+    ]
+    measurements: dict[str, list[Measurement]] = {}
+    if ids:
+        for m in session.scalars(
+            select(Measurement)
+            .where(Measurement.cycle_id == cycle.cycle_id, Measurement.target_id.in_(ids))
+            .order_by(Measurement.target_id, Measurement.period)
+        ):
+            measurements.setdefault(m.target_id, []).append(m)
+    rr, bh = pack.result_rating, pack.behaviour
+    return {
+        "result": result,
+        "proposed": result.proposed_hasil_kerja if result else None,
+        "proposed_label": label(rr.labels, result.proposed_hasil_kerja if result else None, lang),
+        "measurements": measurements,
+        "result_levels": [(code, label(rr.labels, code, lang)) for code in rr.levels],
+        "behaviour_levels": [(code, label(bh.labels, code, lang)) for code in bh.levels],
+        "behaviour_values": [(v, label(bh.value_labels, v, lang)) for v in bh.values],
+        "current_values": (result.perilaku_values if result else None) or {},
+        "behaviour_default": bh.default_rating,
+    }
+
+
+def _proposal(
+    session: Session, *, task: HumanTask, cycle: Cycle, targets: list[Target]
+) -> dict[str, Any]:
+    """What a target may serve (the unit's goals, the manager's targets) and the form rows."""
+    subject = person(session, task.subject_nip)
+    options: list[tuple[str, str]] = []
+    if subject is not None:
+        goals = session.scalars(
+            select(Goal)
+            .where(Goal.cycle_id == cycle.cycle_id, Goal.unit_id == subject.unit_id)
+            .order_by(Goal.goal_id)
+        )
+        options += [(g.goal_id, f"{g.goal_id}: {g.statement}") for g in goals]
+        if subject.manager_nip:
+            theirs = targets_of(session, cycle.cycle_id, subject.manager_nip)
+            options += [(t.target_id, f"{t.target_id}: {t.statement}") for t in theirs]
+    rows = [
+        {
+            "target_id": t.target_id,
+            "serves": t.serves,
+            "statement": t.statement,
+            "indicator": t.indicator,
+            "aspect": t.aspect,
+            "target": f"{t.target_value:g}",
+            "target_high": "" if t.target_high is None else f"{t.target_high:g}",
+            "unit_of_measure": t.unit_of_measure,
+            "direction": t.direction,
+            "weight": "" if t.weight is None else f"{t.weight:g}",
+            "kind": t.kind,
+        }
+        for t in targets
+    ]
+    rows += [{"aspect": "kuantitas", "direction": "higher", "kind": "utama"}] * BLANK_ROWS
+    return {"serves_options": options, "rows": rows}
+
+
+def person_context(session: Session, *, nip: str, lang: str) -> dict[str, Any]:
+    """One's own open tasks, and per cycle one's targets, result and feedback."""
+    tasks = list(
+        session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.state.in_(ACTIVE),
+                or_(
+                    HumanTask.assignee_nip == nip,
+                    HumanTask.delegate_nip == nip,
+                    HumanTask.escalated_to == nip,
+                ),
+            )
+            .order_by(HumanTask.due_at, HumanTask.id)
+        )
+    )
+    subjects = {
+        e.nip: e.name
+        for e in session.scalars(
+            select(Employee).where(Employee.nip.in_({t.subject_nip for t in tasks} or {""}))
+        )
+    }
+    cycles = []
+    for cycle in session.scalars(select(Cycle).order_by(Cycle.created_at.desc()).limit(5)):
+        pack = pack_of(cycle)
+        result = session.get(Result, (cycle.cycle_id, nip))
+        targets = targets_of(session, cycle.cycle_id, nip)
+        feedback = session.get(Feedback, (cycle.cycle_id, nip))
+        if not (targets or result or feedback):
+            continue
+        reviewed = result is not None and result.hasil_kerja is not None
+        cycles.append(
+            {
+                "cycle": cycle,
+                "targets": targets,
+                "result": result if reviewed else None,
+                "hasil_kerja": label(pack.result_rating.labels, result.hasil_kerja, lang)
+                if reviewed
+                else None,
+                "perilaku": label(pack.behaviour.labels, result.perilaku, lang)
+                if reviewed
+                else None,
+                "predikat": label(pack.predikat.labels, result.predikat, lang)
+                if reviewed and result.predikat
+                else None,
+                "feedback": feedback if feedback and feedback.text else None,
+            }
+        )
+    return {
+        "tasks": [
+            (t, title(t.kind, lang), subjects.get(t.subject_nip, t.subject_nip)) for t in tasks
+        ],
+        "cycles": cycles,
+    }
