@@ -1,0 +1,222 @@
+"""Coordinator gates: the cycle pauses before payout and publication until the HR coordinator
+signs in the Prefect form (resumed here as the UI does) or with ``kinerja gate``."""
+
+from __future__ import annotations
+
+import contextvars
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.flow_runs import resume_flow_run
+from sqlalchemy import select, update
+
+from kinerja.flows.cycle import performance_cycle
+from kinerja.flows.gates import GateError, GateInput, check_input, find_paused_run, sign_gate
+from kinerja.flows.simulate import simulate
+from kinerja.flows.stage import StageOutcome
+from kinerja.models.audit import verify
+from kinerja.models.cycles import get_cycle, stage_row
+from kinerja.models.db import get_engine, session_scope
+from kinerja.models.tables import AuditEvent, DistributionFinding
+from kinerja.tasks.mailcatcher import MailCatcher
+
+DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
+WAIT = 120  # seconds: every wait in these tests has this deadline
+
+
+@pytest.fixture
+def gated(db_url, tmp_path, monkeypatch) -> str:
+    """The demo cycle, run to the end, then set back to just before the gates as a real
+    (not simulated) cycle, with one unit failing the distribution check."""
+    monkeypatch.setenv("KINERJA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KINERJA_GATE_POLL_SECONDS", "1")
+    scenario = tmp_path / "scenario"
+    shutil.copytree(DEMO, scenario)
+    with MailCatcher(tmp_path / "mail") as catcher:
+        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+        cycle_id = simulate(scenario, db_url=db_url).cycle_id
+    with session_scope(get_engine(db_url)) as s:
+        incentives = stage_row(s, cycle_id, "incentives")
+        incentives.stats = {k: v for k, v in incentives.stats.items() if k != "gates"}
+        publish = stage_row(s, cycle_id, "publish")
+        publish.status, publish.stats, publish.closed_at = "pending", {}, None
+        cycle = get_cycle(s, cycle_id)
+        cycle.status, cycle.current_stage, cycle.finished_at = "running", "publish", None
+        cycle.clock_at = None
+        s.execute(
+            update(DistributionFinding)
+            .where(DistributionFinding.cycle_id == cycle_id, DistributionFinding.unit_id == "DINAS")
+            .values(passed=False)
+        )
+    return cycle_id
+
+
+def run_cycle_with(
+    cycle_id: str, db_url: str, actions: list[Callable[[str, str], None]]
+) -> StageOutcome:
+    """Run the cycle flow in a thread; act on each new gate pause in turn; return its outcome."""
+    out: list[Any] = []
+
+    def run() -> None:
+        try:
+            out.append(performance_cycle(cycle_id=cycle_id, db_url=db_url))
+        except BaseException as exc:  # reported by the assertion below
+            out.append(exc)
+
+    flow = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True)
+    flow.start()
+    seen: set[tuple[str, str]] = set()
+    for act in actions:
+        deadline = time.monotonic() + WAIT
+        while (paused := find_paused_run(cycle_id)) is None or paused in seen:
+            assert flow.is_alive(), f"the flow ended before pausing: {out}"
+            assert time.monotonic() < deadline, "the cycle did not pause at a gate"
+            time.sleep(0.3)
+        seen.add(paused)
+        act(*paused)
+    flow.join(WAIT)
+    assert not flow.is_alive(), "the cycle flow did not finish after the last signature"
+    assert not isinstance(out[0], BaseException), out[0]
+    return out[0]
+
+
+def gate_events(db_url: str) -> list[tuple[str, dict]]:
+    with session_scope(get_engine(db_url)) as s:
+        rows = s.execute(
+            select(AuditEvent.action, AuditEvent.payload)
+            .where(AuditEvent.action.like("gate.%"))
+            .order_by(AuditEvent.seq)
+        ).all()
+    return [(a, p) for a, p in rows]
+
+
+def test_gates_pause_and_approval_with_reasons_publishes(gated, db_url):
+    keys: list[str] = []
+
+    def approve_payout(run_id: str, key: str) -> None:
+        keys.append(key)
+        assert sign_gate(gated, db_url=db_url, decision="approve")["mode"] == "resumed"
+
+    def ui_without_reason(run_id: str, key: str) -> None:
+        keys.append(key)  # the form as the UI sends it: the failing unit's reason left blank
+        resume_flow_run(
+            run_id,
+            run_input={
+                "decision": "approve",
+                "signed_by": "HR-0001",
+                "reason": "",
+                "exceptions": [{"unit_id": "DINAS", "reason": ""}],
+            },
+        )
+
+    def approve_with_reason(run_id: str, key: str) -> None:
+        keys.append(key)
+        with pytest.raises(GateError, match="DINAS"):  # refused before it reaches the run
+            sign_gate(gated, db_url=db_url, decision="approve")
+        sign_gate(
+            gated,
+            db_url=db_url,
+            decision="approve",
+            exceptions={"DINAS": "unit kecil / small unit"},
+        )
+
+    outcome = run_cycle_with(
+        gated, db_url, [approve_payout, ui_without_reason, approve_with_reason]
+    )
+    assert outcome.done
+    assert keys == ["gate-payout-1", "gate-publication-1", "gate-publication-2"]
+    with session_scope(get_engine(db_url)) as s:
+        assert stage_row(s, gated, "publish").status == "done"
+        assert get_cycle(s, gated).status == "done"
+        gates = stage_row(s, gated, "incentives").stats["gates"]
+        assert gates["publication"]["exceptions"] == {"DINAS": "unit kecil / small unit"}
+        assert verify(s).ok
+    events = gate_events(db_url)
+    assert [(a, p["gate"]) for a, p in events[-2:]] == [
+        ("gate.approve", "payout"),
+        ("gate.approve", "publication"),
+    ]
+    # A rerun after the signatures does not pause again and changes nothing.
+    assert performance_cycle(cycle_id=gated, db_url=db_url).done
+    assert gate_events(db_url) == events
+
+
+def test_reject_stops_the_cycle_until_an_approval(gated, db_url):
+    def reject(run_id: str, key: str) -> None:
+        sign_gate(gated, db_url=db_url, decision="reject", reason="data unit salah / wrong data")
+
+    outcome = run_cycle_with(gated, db_url, [reject])
+    assert (outcome.stage, outcome.status, outcome.stats["gate"]) == (
+        "publish",
+        "rejected",
+        "payout",
+    )
+    with session_scope(get_engine(db_url)) as s:
+        assert get_cycle(s, gated).status == "rejected"
+        assert stage_row(s, gated, "publish").status == "pending"
+    again = run_cycle_with(gated, db_url, [])  # no pause: the rejection stands
+    assert again.status == "rejected"
+    with pytest.raises(GateError, match="reason"):
+        sign_gate(gated, db_url=db_url, decision="reject")
+    # Corrected, the coordinator approves without a paused run: recorded, the cycle goes on
+    # (in this process) to the publication gate, where the form is signed in turn.
+    result: dict[str, Any] = {}
+
+    def approve_publication(run_id: str, key: str) -> None:
+        assert key == "gate-publication-1"
+        sign_gate(gated, db_url=db_url, decision="approve", exceptions={"DINAS": "koreksi"})
+
+    def approve_payout() -> None:
+        result.update(sign_gate(gated, db_url=db_url, decision="approve"))
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(approve_payout,))
+    thread.start()
+    deadline = time.monotonic() + WAIT
+    while find_paused_run(gated) is None:
+        assert time.monotonic() < deadline, "the publication gate did not pause"
+        time.sleep(0.3)
+    approve_publication(*find_paused_run(gated))
+    thread.join(WAIT)
+    assert result["mode"] == "recorded" and result["cycle"]["status"] == "done"
+    with session_scope(get_engine(db_url)) as s:
+        assert get_cycle(s, gated).status == "done"
+        assert verify(s).ok
+    assert [a for a, _ in gate_events(db_url)][-3:] == [
+        "gate.reject",
+        "gate.approve",
+        "gate.approve",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "signed", "message"),
+    [
+        ("payout", {"decision": "reject", "signed_by": "HR"}, "reason"),
+        ("payout", {"decision": "approve", "signed_by": "someone"}, "coordinator"),
+        ("publication", {"decision": "approve", "signed_by": "HR"}, "U1"),
+        (
+            "publication",
+            {
+                "decision": "approve",
+                "signed_by": "HR",
+                "exceptions": [{"unit_id": "U9", "reason": "x"}],
+            },
+            "U9",
+        ),
+        ("payout", {"decision": "approve", "signed_by": "HR"}, "budget"),
+    ],
+)
+def test_signatures_that_are_refused(kind, signed, message):
+    summary = {"failing": {"U1": ["rule: detail"]}, "units": [], "total": "120", "budget": 100}
+    with pytest.raises(GateError, match=message):
+        check_input(kind, GateInput.model_validate(signed), summary, "HR")
+    ok = {"decision": "approve", "signed_by": "HR", "reason": "ok"}
+    if kind == "publication":
+        ok["exceptions"] = [{"unit_id": "U1", "reason": "accepted"}]
+    check_input(kind, GateInput.model_validate(ok), summary, "HR")
