@@ -85,12 +85,12 @@ class Portal:
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
 
     def page(
-        self, request: Request, name: str, lang: str, status: int = 200, **context: Any
+        self, request: Request, template: str, lang: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         other = "en" if lang == "id" else "id"
         return self.templates.TemplateResponse(
             request,
-            name,
+            template,
             {"lang": lang, "other_lang": other, "t": translator(lang), **context},
             status_code=status,
             headers={
