@@ -1,0 +1,232 @@
+"""The deployments ``kinerja serve`` runs, and the automations that alert ops.
+
+One ``serve`` process (no work pool, no worker) runs:
+
+- ``performance-cycle/performance-cycle``: the cycle flow, started by ``kinerja cycle start``,
+  by the response service when a stage's last task closes, and by the sweeper;
+- ``sweeper/sweeper``: reminders, escalations, final deadlines, on an interval;
+- ``dispatcher/dispatcher``: sends due notifications, and emits ``kinerja.stage.overdue``
+  once for every stage still open past its final deadline;
+- ``ops-alert/ops-alert``: one message to ops, started by the automations below.
+
+Automations (created idempotently, by name): a stage or cycle flow run that fails or
+crashes, and a ``kinerja.stage.overdue`` event, each start ``ops-alert``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import select
+
+from kinerja.flows.cycle import performance_cycle
+from kinerja.flows.sweeper import sweeper
+from kinerja.models.clock import cycle_now
+from kinerja.models.cycles import cycle_config
+from kinerja.models.db import get_engine, session_scope
+from kinerja.models.tables import Cycle, CycleStage
+
+OVERDUE_EVENT = "kinerja.stage.overdue"
+SERVE_LIMIT = 8  # concurrent runs: 50 starved a 2-core server's DB pool, 8 was safe
+AUTOMATION_FAILED = "kinerja: stage run failed"
+AUTOMATION_OVERDUE = "kinerja: stage open past its final deadline"
+
+
+@task(name="overdue-stages", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def emit_overdue_stages(db_url: str | None) -> list[str]:
+    """Emit one ``kinerja.stage.overdue`` event per open stage past its final deadline.
+
+    The stage row remembers the event (``stats["overdue_alerted"]``), so ops hear once.
+    """
+    from prefect.events import emit_event
+
+    emitted: list[str] = []
+    with session_scope(get_engine(db_url)) as session:
+        rows = session.execute(
+            select(CycleStage, Cycle)
+            .join(Cycle, Cycle.cycle_id == CycleStage.cycle_id)
+            .where(CycleStage.status == "open", CycleStage.final_due_at.is_not(None))
+            .where(Cycle.status.in_(("created", "running")))
+        ).all()
+        for stage, cycle in rows:
+            now = cycle_now(cycle.clock_at)
+            if now <= stage.final_due_at or stage.stats.get("overdue_alerted"):
+                continue
+            emit_event(
+                event=OVERDUE_EVENT,
+                resource={
+                    "prefect.resource.id": f"kinerja.stage.{cycle.cycle_id}.{stage.stage}",
+                    "kinerja.cycle": cycle.cycle_id,
+                    "kinerja.stage": stage.stage,
+                },
+                payload={"final_due_at": stage.final_due_at.isoformat(), "now": now.isoformat()},
+            )
+            stage.stats = {**stage.stats, "overdue_alerted": now.isoformat()}
+            emitted.append(f"{cycle.cycle_id}/{stage.stage}")
+    return emitted
+
+
+@flow(name="dispatcher")
+def dispatcher(db_url: str | None = None) -> dict[str, Any]:
+    """Send every running cycle's due notifications; report stages past their final deadline."""
+    from kinerja.tasks.notify import coordinator_recipients, dispatch_notifications
+
+    with session_scope(get_engine(db_url)) as session:
+        configs = [
+            cycle_config(c)
+            for c in session.scalars(select(Cycle).where(Cycle.status.in_(("created", "running"))))
+        ]
+    sent: dict[str, Any] = {}
+    for config in configs:
+        sent[config.cycle_id or config.name] = dispatch_notifications(
+            db_url,
+            cycle_now(None),
+            routes_path=config.notifications.routes,
+            extra_recipients=coordinator_recipients(config),
+            max_attempts=config.notifications.max_attempts,
+            backoff_seconds=config.notifications.backoff_seconds,
+            limit=config.notifications.batch_size,
+        )
+    return {"sent": sent, "overdue": emit_overdue_stages(db_url)}
+
+
+@flow(name="ops-alert")
+def ops_alert(
+    reason: str,
+    ops_email: str | None = None,
+    routes_path: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> str:
+    """One message to ops through the Apprise routes (role ``ops``); logged in any case."""
+    from kinerja.tasks.notify import Routes, send_one
+
+    log = get_run_logger()
+    body = "\n".join([reason, *(f"{k}: {v}" for k, v in (details or {}).items())])
+    log.warning("ops alert: %s", body)
+    if not ops_email:
+        return "logged"
+    routes = Routes.load(routes_path)
+    recipient = {"nip": "ops", "role": "ops", "name": "Ops", "email": ops_email}
+    for channel in routes.channels_for(recipient):
+        url, _ = routes.url_for(channel, recipient)
+        if send_one(url, title=f"[kinerja] {reason}", body=body) is None:
+            return f"sent via {channel}"
+    raise RuntimeError("ops alert could not be delivered on any channel")
+
+
+def deployments(
+    *,
+    db_url: str | None,
+    sweep_minutes: float = 10,
+    dispatch_minutes: float = 1,
+    ops_email: str | None = None,
+    routes_path: str | None = None,
+) -> list[Any]:
+    """The four deployments, bound to one application database."""
+    return [
+        performance_cycle.to_deployment(name="performance-cycle", parameters={"db_url": db_url}),
+        sweeper.to_deployment(
+            name="sweeper",
+            interval=timedelta(minutes=sweep_minutes),
+            parameters={"db_url": db_url},
+        ),
+        dispatcher.to_deployment(
+            name="dispatcher",
+            interval=timedelta(minutes=dispatch_minutes),
+            parameters={"db_url": db_url},
+        ),
+        ops_alert.to_deployment(
+            name="ops-alert",
+            parameters={"ops_email": ops_email, "routes_path": routes_path},
+        ),
+    ]
+
+
+def ensure_automations(alert_deployment_id: Any) -> list[str]:
+    """Create the ops automations unless they exist (matched by name); returns their names."""
+    from prefect.automations import Automation
+    from prefect.events.actions import RunDeployment
+    from prefect.events.schemas.automations import EventTrigger, Posture
+
+    def run_alert(reason: str, details: dict[str, str]) -> list[Any]:
+        return [
+            RunDeployment(
+                source="selected",
+                deployment_id=alert_deployment_id,
+                parameters={"reason": reason, "details": details},
+            )
+        ]
+
+    wanted = [
+        Automation(
+            name=AUTOMATION_FAILED,
+            description="A cycle or stage flow run failed or crashed",
+            trigger=EventTrigger(
+                expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed"},
+                match_related={
+                    "prefect.resource.role": "flow",
+                    "prefect.resource.name": ["performance-cycle", "stage-*"],
+                },
+                posture=Posture.Reactive,
+                threshold=1,
+                within=timedelta(0),
+            ),
+            # a bare {{ flow_run.id }} fails with InvalidJinja in Prefect 3.9: UUIDs need | string
+            actions=run_alert(
+                "Tahap gagal / stage run failed",
+                {"flow_run_id": "{{ flow_run.id | string }}", "flow_run": "{{ flow_run.name }}"},
+            ),
+        ),
+        Automation(
+            name=AUTOMATION_OVERDUE,
+            description="A stage is still open after its final deadline",
+            trigger=EventTrigger(
+                expect={OVERDUE_EVENT},
+                posture=Posture.Reactive,
+                threshold=1,
+                within=timedelta(0),
+            ),
+            actions=run_alert(
+                "Tahap melewati batas akhir / stage open past its final deadline",
+                {
+                    "cycle": "{{ event.resource['kinerja.cycle'] }}",
+                    "stage": "{{ event.resource['kinerja.stage'] }}",
+                },
+            ),
+        ),
+    ]
+    names = []
+    for automation in wanted:
+        try:
+            Automation.read(name=automation.name)
+        except ValueError:
+            automation.create()
+        names.append(automation.name)
+    return names
+
+
+def serve_all(
+    *,
+    db_url: str | None,
+    sweep_minutes: float = 10,
+    dispatch_minutes: float = 1,
+    ops_email: str | None = None,
+    routes_path: str | None = None,
+    limit: int = SERVE_LIMIT,
+) -> None:
+    """Register the deployments and automations, then serve them until interrupted."""
+    from prefect import serve
+
+    deps = deployments(
+        db_url=db_url,
+        sweep_minutes=sweep_minutes,
+        dispatch_minutes=dispatch_minutes,
+        ops_email=ops_email,
+        routes_path=routes_path,
+    )
+    alert_id = deps[-1].apply()
+    ensure_automations(alert_id)
+    serve(*deps, limit=limit)
