@@ -47,7 +47,7 @@ from kinerja.models.links import (
 from kinerja.models.responses import parse_input, respond
 from kinerja.models.tables import Cycle, Employee, HumanTask
 from kinerja.portal import forms, views
-from kinerja.portal.i18n import pick_lang, translator
+from kinerja.portal.i18n import both, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token, record_refusal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -101,14 +101,14 @@ class Portal:
         )
 
     def refusal(self, request: Request, refusal: Refusal, lang: str) -> HTMLResponse:
-        t = translator(lang)
+        """A refusal page says it in both languages: whoever holds the link may read either."""
         return self.page(
             request,
             "message.html",
             lang,
             status=refusal.status,
-            heading=t(refusal.title),
-            body=t(refusal.body),
+            heading=both(refusal.title),
+            body=both(refusal.body),
             detail=refusal.detail,
         )
 
