@@ -121,6 +121,14 @@ class CycleConfig(_Strict):
     )
     notifications: NotificationConfig = Field(default_factory=NotificationConfig)
     stages: dict[str, StageConfig] = Field(default_factory=dict)
+    appeal_window_days: int = Field(
+        14,
+        ge=1,
+        description="Days after publication in which an employee may appeal (keberatan)",
+        # Left out of the snapshot at its default, so the content hash (and the derived
+        # cycle id) of a config that does not set it stays what it was.
+        exclude_if=lambda v: v == 14,
+    )
 
     @model_validator(mode="after")
     def _check(self) -> CycleConfig:

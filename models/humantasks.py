@@ -52,6 +52,9 @@ KINDS: dict[str, tuple[str, bool]] = {
     "review": ("review", True),
     "write_feedback": ("feedback", True),
     "acknowledge_feedback": ("feedback", False),
+    # Filed after publication, when every stage is done: a stage of its own (see
+    # models/appeals.py), so the publish stage's counts and completion stay as they were.
+    "decide_appeal": ("appeal", True),
 }
 
 TITLES: dict[str, tuple[str, str]] = {
@@ -62,6 +65,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "review": ("Menilai kinerja", "Review performance"),
     "write_feedback": ("Menulis umpan balik", "Write feedback"),
     "acknowledge_feedback": ("Menerima umpan balik", "Acknowledge feedback"),
+    "decide_appeal": ("Memutus keberatan", "Decide an appeal"),
 }
 
 

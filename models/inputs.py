@@ -87,6 +87,43 @@ class FeedbackAcknowledgement(_Input):
     comment: str | None = None
 
 
+class Appeal(_Input):
+    """An employee objects to their result (keberatan), with reasons, after publication."""
+
+    reason: str = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _reason_not_blank(self) -> Appeal:
+        if not self.reason.strip():
+            raise ValueError("alasan keberatan wajib diisi / an appeal needs a reason")
+        return self
+
+
+class AppealDecision(_Input):
+    """The rater's superior decides an appeal; final. Upholding gives the new rating(s)."""
+
+    decision: Literal["uphold", "reject"]
+    hasil_kerja: Rating | None = None
+    perilaku: Rating | None = None
+    reason: str = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AppealDecision:
+        if not self.reason.strip():
+            raise ValueError("keputusan memerlukan alasan / a decision needs a reason")
+        changes = self.hasil_kerja is not None or self.perilaku is not None
+        if self.decision == "uphold" and not changes:
+            raise ValueError(
+                "menerima keberatan memerlukan rating baru (hasil_kerja dan/atau perilaku) / "
+                "upholding an appeal needs a new rating (hasil_kerja and/or perilaku)"
+            )
+        if self.decision == "reject" and changes:
+            raise ValueError(
+                "menolak keberatan tidak mengubah rating / rejecting an appeal changes no rating"
+            )
+        return self
+
+
 INPUT_FOR_KIND: dict[str, type[_Input]] = {
     "propose_targets": TargetProposal,
     "revise_targets": TargetProposal,
@@ -95,4 +132,6 @@ INPUT_FOR_KIND: dict[str, type[_Input]] = {
     "review": ReviewSubmission,
     "write_feedback": FeedbackNote,
     "acknowledge_feedback": FeedbackAcknowledgement,
+    "file_appeal": Appeal,  # not a task: filed through models.appeals.file_appeal
+    "decide_appeal": AppealDecision,
 }

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kinerja.models.appeals import decide_appeal
 from kinerja.models.audit import append_event, append_many
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import active_task_count, cycle_config, cycle_pack
@@ -529,6 +530,7 @@ _EFFECTS = {
     "review": _reviewed,
     "write_feedback": _feedback_written,
     "acknowledge_feedback": _feedback_acknowledged,
+    "decide_appeal": decide_appeal,  # an upheld appeal recalculates: see models/appeals.py
 }
 
 

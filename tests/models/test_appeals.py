@@ -1,0 +1,460 @@
+"""Appeals (keberatan): filing within the window, who decides, and what an upheld appeal changes.
+
+A small published cycle is built in-process with the stage functions themselves::
+
+    ROOT  head H (no manager)           H, R1 .. R4 (report to H)
+    SEC   head M (reports to H)         M, S1 .. S5 (report to M)
+
+S1 is rated di_bawah / sesuai (predikat butuh_perbaikan): the only one in SEC, so SEC's
+"at least one Butuh Perbaikan or Kurang" finding passes until S1's appeal is upheld.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from kinerja.models import publish, stagework
+from kinerja.models.appeals import AppealError, file_appeal, list_appeals
+from kinerja.models.audit import verify
+from kinerja.models.config import STAGES, Coordinator, CycleConfig
+from kinerja.models.cycles import close_stage, create_cycle, cycle_pack, open_stage
+from kinerja.models.humantasks import Actor, NotAllowed, TaskError
+from kinerja.models.responses import respond
+from kinerja.models.tables import (
+    AuditEvent,
+    Cycle,
+    CycleStage,
+    DistributionFinding,
+    Employee,
+    HumanTask,
+    JpLedgerEntry,
+    Notification,
+    Publication,
+    Result,
+    TrainingAssignment,
+    Unit,
+    UnitRating,
+)
+
+CYCLE_ID = "skp-2025"
+PUBLISHED = datetime(2026, 1, 20, 9, 0)
+HR = "HR-1"
+H, M, S1 = "H-1", "M-1", "S-1"
+RATINGS = {
+    H: ("di_atas", "sesuai", "IV/c"),
+    M: ("sesuai", "sesuai", "IV/a"),
+    S1: ("di_bawah", "sesuai", "III/b"),
+    "S-2": ("sesuai", "sesuai", "III/b"),
+    "S-3": ("sesuai", "sesuai", "III/a"),
+    "S-4": ("di_atas", "di_atas", "III/c"),
+    "S-5": ("sesuai", "di_atas", "II/d"),
+    "R-1": ("sesuai", "sesuai", "III/d"),
+    "R-2": ("di_bawah", "di_bawah", "III/a"),
+    "R-3": ("sesuai", "sesuai", "II/c"),
+    "R-4": ("di_atas", "sesuai", "III/b"),
+}
+UPHOLD = {"decision": "uphold", "hasil_kerja": "sesuai", "reason": "Bukti realisasi Q4 diterima"}
+REJECT = {"decision": "reject", "reason": "Penilaian sudah sesuai bukti"}
+
+
+def config(**extra: Any) -> CycleConfig:
+    return CycleConfig(
+        cycle_id=CYCLE_ID,
+        name="SKP 2025",
+        policy="asn",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        coordinator=Coordinator(nip=HR, name="Koordinator SDM"),
+        **extra,
+    )
+
+
+def build_published(session: Session, cfg: CycleConfig) -> Cycle:
+    """The organisation and a cycle run to publication by the stage functions."""
+    session.add_all(
+        [
+            Unit(unit_id="ROOT", name="Dinas Contoh", head_nip=H),
+            Unit(unit_id="SEC", name="Seksi Layanan", parent_id="ROOT", head_nip=M),
+        ]
+    )
+    for nip, (_, _, grade) in RATINGS.items():
+        unit = "ROOT" if nip == H or nip.startswith("R") else "SEC"
+        manager = None if nip == H else (H if unit == "ROOT" or nip == M else M)
+        session.add(
+            Employee(
+                nip=nip, name=f"Pegawai {nip}", unit_id=unit, position="Staf", grade=grade,
+                manager_nip=manager,
+            )
+        )  # fmt: skip
+    session.flush()
+    start = PUBLISHED - timedelta(days=30)
+    cycle = create_cycle(session, config=cfg, config_dir=None, now=start)
+    session.add_all(
+        UnitRating(cycle_id=CYCLE_ID, unit_id=u, predikat_organisasi="baik")
+        for u in ("ROOT", "SEC")
+    )
+    stagework.ensure_results(session, cycle=cycle, coordinator=HR, lo="", hi="\uffff")
+    session.flush()
+    for nip, (hasil, perilaku, _) in RATINGS.items():
+        result = session.get(Result, (CYCLE_ID, nip))
+        result.proposed_hasil_kerja = result.hasil_kerja = hasil
+        result.perilaku = perilaku
+    session.flush()
+    pack = cycle_pack(cycle)
+    every = {"lo": "", "hi": "\uffff"}
+    stagework.compute_predikat(session, cycle=cycle, pack=pack, now=start, **every)
+    stagework.check_distributions(session, cycle=cycle, pack=pack)
+    stagework.assign_training(session, cycle=cycle, pack=pack, year=2025, **every)
+    stagework.compute_incentives(session, cycle=cycle, pack=pack, now=start, **every)
+    stagework.apply_incentive_budget(
+        session, cycle=cycle, budget=cfg.incentive_budget, pack=pack, now=start
+    )
+    publish.publish_units(session, cycle=cycle, config=cfg, now=PUBLISHED)
+    for stage in STAGES:
+        open_stage(session, cycle=cycle, stage=stage, now=start)
+        close_stage(session, cycle=cycle, stage=stage, now=PUBLISHED, stats={})
+    session.commit()
+    return cycle
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def cycle(session: Session) -> Cycle:
+    return build_published(session, config())
+
+
+def snapshot(session: Session) -> dict[str, Any]:
+    """Every row an appeal may change, keyed so that two snapshots can be compared row by row."""
+    session.expire_all()
+    results = {
+        r.nip: {c.name: getattr(r, c.name) for c in Result.__table__.columns}
+        for r in session.scalars(select(Result))
+    }
+    return {
+        "results": results,
+        "publications": {
+            p.unit_id: (p.payload, p.published_at) for p in session.scalars(select(Publication))
+        },
+        "findings": {
+            (f.unit_id, f.rule): (f.passed, f.detail)
+            for f in session.scalars(select(DistributionFinding))
+        },
+        "training": {
+            (t.nip, t.course): (t.jp, t.reason, t.status)
+            for t in session.scalars(select(TrainingAssignment))
+        },
+        "ledger": {
+            e.key: (e.nip, e.jp, e.status, e.year) for e in session.scalars(select(JpLedgerEntry))
+        },
+    }
+
+
+def differing(before: dict[str, Any], after: dict[str, Any]) -> dict[str, set]:
+    """The keys whose rows differ (changed, added or removed), per table."""
+    out = {}
+    for table in before:
+        keys = set(before[table]) | set(after[table])
+        out[table] = {k for k in keys if before[table].get(k) != after[table].get(k)}
+    return out
+
+
+def appeal(session: Session, nip: str = S1, now: datetime = PUBLISHED) -> HumanTask:
+    task = file_appeal(
+        session, cycle_id=CYCLE_ID, nip=nip, reason="Bukti Q4 belum dinilai", now=now
+    )
+    session.commit()
+    return task
+
+
+def decide(
+    session: Session, task: HumanTask, data: dict, *, by: str = H, reason: str | None = None
+) -> Any:
+    try:
+        outcome = respond(
+            session,
+            task_id=task.id,
+            actor=Actor(by, reason),
+            data=data,
+            now=PUBLISHED + timedelta(days=3),
+        )
+    except Exception:
+        session.rollback()  # the caller's transaction: a refusal leaves nothing behind
+        raise
+    session.commit()
+    return outcome
+
+
+def count(session: Session, table: type, *where: Any) -> int:
+    return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
+
+
+# --- filing ------------------------------------------------------------------------------------
+
+
+def test_an_appeal_opens_a_task_for_the_raters_superior_with_a_message(session, cycle):
+    task = appeal(session)
+    assert (task.kind, task.stage, task.state) == ("decide_appeal", "appeal", "open")
+    assert task.subject_nip == S1 and task.assignee_nip == H  # S1's rater is M; M reports to H
+    assert task.payload["rater_nip"] == M and task.payload["predikat"] == "butuh_perbaikan"
+    (message,) = session.scalars(select(Notification).where(Notification.task_id == task.id))
+    assert message.recipient_nip == H and message.kind == "task_opened"
+    assert message.link in message.body and "Memutus keberatan" in message.body
+    filed = session.scalars(select(AuditEvent).where(AuditEvent.action == "appeal.filed")).one()
+    assert (filed.actor, filed.entity_id) == (S1, str(task.id))
+    assert [a["nip"] for a in list_appeals(session, cycle_id=CYCLE_ID)] == [S1]
+
+
+def test_without_a_superior_the_hr_coordinator_decides(session, cycle):
+    # H has no manager: the coordinator rated H, and, with nobody above, decides too.
+    task = appeal(session, nip=H)
+    assert task.assignee_nip == HR and task.payload["rater_nip"] == HR
+    decide(session, task, {"decision": "reject", "reason": "Sesuai"}, by=HR)
+    assert session.get(HumanTask, task.id).state == "done"
+
+
+@pytest.mark.parametrize(
+    ("late", "refused"),
+    [
+        (timedelta(days=14), False),
+        (timedelta(days=14, seconds=1), True),
+        (timedelta(days=40), True),
+    ],
+)
+def test_the_window_is_fourteen_days_from_publication(session, cycle, late, refused):
+    if refused:
+        with pytest.raises(AppealError, match="window"):
+            file_appeal(session, cycle_id=CYCLE_ID, nip=S1, reason="x", now=PUBLISHED + late)
+        session.rollback()
+        assert count(session, HumanTask) == 0 and count(session, Notification) == 0
+    else:
+        assert appeal(session, now=PUBLISHED + late).state == "open"
+
+
+def test_the_window_comes_from_the_cycle_config(session):
+    cfg = config(appeal_window_days=3)
+    assert "appeal_window_days" in cfg.model_dump()
+    assert "appeal_window_days" not in config().model_dump()  # the default keeps old hashes
+    build_published(session, cfg)
+    with pytest.raises(AppealError, match="3 days"):
+        file_appeal(session, cycle_id=CYCLE_ID, nip=S1, reason="x", now=PUBLISHED + timedelta(4))
+
+
+def test_a_second_appeal_is_refused_before_and_after_the_decision(session, cycle):
+    task = appeal(session)
+    with pytest.raises(AppealError, match="already appealed"):
+        appeal(session)
+    session.rollback()
+    decide(session, task, REJECT)
+    with pytest.raises(AppealError, match="already appealed"):
+        appeal(session)
+    session.rollback()
+    assert count(session, HumanTask) == 1
+
+
+def test_appeals_before_publication_without_reason_or_result_are_refused(session, cycle):
+    with pytest.raises(AppealError, match="reason"):
+        file_appeal(session, cycle_id=CYCLE_ID, nip=S1, reason="   ", now=PUBLISHED)
+    with pytest.raises(AppealError, match="no result"):
+        file_appeal(session, cycle_id=CYCLE_ID, nip="NOBODY", reason="x", now=PUBLISHED)
+    with pytest.raises(AppealError, match="unknown cycle"):
+        file_appeal(session, cycle_id="other", nip=S1, reason="x", now=PUBLISHED)
+    session.rollback()
+    session.get(CycleStage, (CYCLE_ID, "publish")).status = "open"
+    session.flush()
+    with pytest.raises(AppealError, match="not published"):
+        file_appeal(session, cycle_id=CYCLE_ID, nip=S1, reason="x", now=PUBLISHED)
+    session.rollback()
+    assert (
+        count(session, HumanTask) == 0
+        and count(session, AuditEvent, AuditEvent.action == "appeal.filed") == 0
+    )
+
+
+# --- deciding ----------------------------------------------------------------------------------
+
+
+def test_an_upheld_appeal_changes_exactly_the_appellant_and_their_unit(session, cycle):
+    task = appeal(session)
+    before = snapshot(session)
+    events_before = count(session, AuditEvent)
+    outcome = decide(session, task, UPHOLD)
+    assert outcome.recorded and outcome.state == "done" and outcome.stage == "appeal"
+    after = snapshot(session)
+    changed = differing(before, after)
+    assert changed["results"] == {S1}
+    assert changed["publications"] == {"SEC"}
+    assert {unit for unit, _ in changed["findings"]} == {"SEC"}
+    assert {nip for nip, _ in changed["training"]} == {S1}
+    assert {after["ledger"].get(k, before["ledger"].get(k))[0] for k in changed["ledger"]} == {S1}
+
+    old, new = before["results"][S1], after["results"][S1]
+    assert (old["hasil_kerja"], old["predikat"]) == ("di_bawah", "butuh_perbaikan")
+    assert (new["hasil_kerja"], new["perilaku"], new["predikat"]) == ("sesuai", "sesuai", "baik")
+    assert new["rater_nip"] == M  # the rating stays the rater's, changed on appeal
+    assert new["incentive"] > old["incentive"]  # the predikat factor 0.90 -> 1.00
+    assert new["derivation"]["appeal"][0].startswith(f"appeal (task {task.id}) upheld by {H}")
+    # Training: coaching for Butuh Perbaikan is gone; the 20 JP top-up now covers all 20.
+    assert {c for n, c in before["training"] if n == S1} == {"bimbingan_kinerja", "pemenuhan_jp"}
+    assert {c: v[0] for (n, c), v in after["training"].items() if n == S1} == {"pemenuhan_jp": 20}
+    assert f"{CYCLE_ID}:{S1}:bimbingan_kinerja" not in after["ledger"]
+    assert after["ledger"][f"{CYCLE_ID}:{S1}:pemenuhan_jp"][1] == 20
+    assert new["training_jp"] == 20
+    # The unit's aggregates and the curve's finding follow the new predikat.
+    assert before["publications"]["SEC"][0]["predikat"]["butuh_perbaikan"] == 1
+    assert "butuh_perbaikan" not in after["publications"]["SEC"][0]["predikat"]
+    assert after["publications"]["SEC"][1] == before["publications"]["SEC"][1]
+    rule = ("SEC", "baik.bp_kurang.min1")
+    assert before["findings"][rule][0] is True and after["findings"][rule][0] is False
+
+    actions = list(
+        session.scalars(
+            select(AuditEvent.action).where(AuditEvent.seq > events_before).order_by(AuditEvent.seq)
+        )
+    )
+    assert actions == [
+        "appeal.rating",
+        "result.predikat",
+        "training.appeal",
+        "result.incentive",
+        "publication.appeal",
+        "distribution.appeal",
+        "task.respond",
+    ]
+    assert verify(session).ok
+    # Final: another decision is refused, the same one is recorded once.
+    with pytest.raises(TaskError, match="already answered"):
+        decide(session, task, REJECT)
+    assert decide(session, task, UPHOLD).recorded is False
+    assert snapshot(session) == after and verify(session).ok
+
+
+def test_reject_changes_nothing_and_closes_with_the_reason(session, cycle):
+    task = appeal(session)
+    before = snapshot(session)
+    decide(session, task, REJECT)
+    assert snapshot(session) == before
+    closed = session.get(HumanTask, task.id)
+    assert (closed.state, closed.closed_by) == ("done", H)
+    assert closed.response["input"]["reason"] == REJECT["reason"]
+    (row,) = list_appeals(session, cycle_id=CYCLE_ID)
+    assert (row["decision"], row["decision_reason"], row["decided_by"]) == (
+        "reject",
+        REJECT["reason"],
+        H,
+    )
+    with pytest.raises(TaskError, match="already answered"):
+        decide(session, task, UPHOLD)
+    assert snapshot(session) == before and verify(session).ok
+
+
+@pytest.mark.parametrize(
+    ("who", "reason", "match"),
+    [
+        (S1, None, "own work"),  # the appellant
+        (M, None, "not allowed"),  # the rater
+        ("R-1", None, "not allowed"),  # a colleague
+        (HR, None, "reason"),  # the coordinator, without a written reason
+    ],
+)
+def test_the_wrong_person_cannot_decide(session, cycle, who, reason, match):
+    task = appeal(session)
+    before = snapshot(session)
+    events = count(session, AuditEvent)
+    with pytest.raises(NotAllowed, match=match):
+        decide(session, task, UPHOLD, by=who, reason=reason)
+    assert snapshot(session) == before and count(session, AuditEvent) == events
+    assert session.get(HumanTask, task.id).state == "open"
+
+
+def test_the_rater_cannot_decide_even_as_a_delegate(session, cycle):
+    task = appeal(session)
+    session.get(HumanTask, task.id).delegate_nip = M
+    session.commit()
+    with pytest.raises(NotAllowed, match="rater"):
+        decide(session, task, UPHOLD, by=M)
+    assert session.get(HumanTask, task.id).state == "open"
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ({"decision": "uphold", "reason": "ya"}, "needs a new rating"),
+        ({"decision": "reject", "hasil_kerja": "sesuai", "reason": "x"}, "changes no rating"),
+        ({"decision": "uphold", "hasil_kerja": "sesuai"}, "reason"),
+        ({"decision": "uphold", "hasil_kerja": "luar_biasa", "reason": "x"}, "luar_biasa"),
+        ({"decision": "uphold", "hasil_kerja": "di_bawah", "reason": "x"}, "must change"),
+    ],
+)
+def test_invalid_decisions_are_refused(session, cycle, data, match):
+    task = appeal(session)
+    before = snapshot(session)
+    with pytest.raises(TaskError, match=match):
+        decide(session, task, data)
+    assert snapshot(session) == before and session.get(HumanTask, task.id).state == "open"
+
+
+def expected_total() -> Decimal:
+    """The cycle's incentives without a budget, from the pack's rules alone."""
+    from kinerja.models.policy import load_pack
+    from kinerja.models.rules.incentive import incentive_for
+    from kinerja.models.rules.predikat import predikat_for
+
+    pack = load_pack("asn")
+    total = Decimal(0)
+    for hasil, perilaku, grade in RATINGS.values():
+        predikat = predikat_for(hasil_kerja=hasil, perilaku=perilaku, rules=pack.predikat).value
+        total += incentive_for(
+            grade=grade, predikat=predikat, attendance_deduction_pct=0, rules=pack.incentive
+        ).value
+    return total
+
+
+def test_an_upheld_appeal_stays_within_the_budget_cap(session):
+    budget = Decimal("40000000")
+    build_published(session, config(incentive_budget=budget))
+    before = snapshot(session)
+    applied = session.scalars(
+        select(AuditEvent.payload).where(AuditEvent.action == "incentive.budget")
+    ).one()
+    assert Decimal(applied["total_before"]) == expected_total() > budget  # the cap bound
+    decide(session, appeal(session), UPHOLD)
+    after = snapshot(session)
+    assert differing(before, after)["results"] == {S1}
+    # S1 gets the scale everyone got (raw 3,800,000 at factor 1.00), within what is left.
+    scaled = math.floor(Fraction(3800000) * Fraction(budget) / Fraction(expected_total()))
+    others = sum(r["incentive"] for n, r in after["results"].items() if n != S1)
+    new = after["results"][S1]["incentive"]
+    assert new == min(Decimal(scaled), budget - others)
+    assert new >= before["results"][S1]["incentive"]
+    assert sum(r["incentive"] for r in after["results"].values()) <= budget
+    assert any("budget scale" in step for step in after["results"][S1]["derivation"]["incentive"])
+    assert verify(session).ok
+
+
+def test_the_appellant_gets_at_most_what_is_left_of_the_budget(session):
+    # A budget just above the cycle's total: nothing is scaled, and S1's raise must fit.
+    budget = expected_total() + 1000
+    build_published(session, config(incentive_budget=budget))
+    before = snapshot(session)
+    assert count(session, AuditEvent, AuditEvent.action == "incentive.budget") == 0
+    decide(session, appeal(session), UPHOLD)
+    after = snapshot(session)
+    assert differing(before, after)["results"] == {S1}
+    assert after["results"][S1]["incentive"] == before["results"][S1]["incentive"] + 1000
+    assert sum(r["incentive"] for r in after["results"].values()) == budget
+    assert "left of the budget" in after["results"][S1]["derivation"]["incentive"][-1]
+    assert verify(session).ok
