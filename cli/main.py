@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from kinerja.cli import people, runs
+from kinerja.cli import appeals, people, runs
 from kinerja.cli.common import (
     database_url,
     echo_table,
@@ -245,6 +245,7 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
 people.register(app)
 runs.register(app, results_app, audit_app, notify_app)
 app.add_typer(policy_app, name="policy")
+appeals.register(app)
 
 
 def main() -> None:
