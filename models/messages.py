@@ -45,8 +45,20 @@ def digest_key_part(task_ids: Sequence[int]) -> str:
     return f"d{ids[0]}-{digest}"
 
 
-def task_link(config: CycleConfig, task: HumanTask) -> str:
-    return f"{config.portal_url.rstrip('/')}/tasks/{task.id}"
+def task_link(config: CycleConfig, task: HumanTask, *, nip: str | None = None) -> str:
+    """The signed portal link to exactly ``task`` for exactly one person.
+
+    The person is ``nip`` when given (the message's recipient), else whoever must act now:
+    the escalation target of an escalated task, else the assignee. The link expires a day
+    after the task's final deadline, and the portal refuses it once the task is closed.
+    """
+    from kinerja.models.links import link_secret, sign, task_expiry
+
+    if nip is None:
+        nip = task.escalated_to if task.state == "escalated" and task.escalated_to else None
+        nip = nip or task.assignee_nip
+    token = sign(task.id, nip, task_expiry(task.final_due_at), link_secret())
+    return f"{config.portal_url.rstrip('/')}/t/{token}"
 
 
 def queue_task_messages(
