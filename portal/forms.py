@@ -220,7 +220,19 @@ def generic(model: type[BaseModel]) -> Callable[[Mapping[str, str], str], FormRe
     return read
 
 
+def appeal_decision(form: Mapping[str, str], lang: str) -> FormResult:
+    return FormResult(
+        {
+            "decision": form.get("decision", ""),
+            "hasil_kerja": _text(form, "hasil_kerja"),
+            "perilaku": _text(form, "perilaku"),
+            "reason": (form.get("reason") or "").strip(),
+        }
+    )
+
+
 READERS: dict[str, Callable[[Mapping[str, str], str], FormResult]] = {
+    "decide_appeal": appeal_decision,
     "approve_targets": target_decision,
     "review": review,
     "write_feedback": feedback_note,

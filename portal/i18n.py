@@ -122,6 +122,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "required": ("wajib diisi", "required"),
     "must_be_number": ("harus berupa angka", "must be a number"),
     "language": ("Bahasa", "Language"),
+    "appeal": ("Keberatan pegawai", "The employee's appeal"),
+    "appeal_hint": (
+        "Keputusan Anda final. Menerima keberatan memerlukan rating baru; menolak tidak "
+        "mengubah rating.",
+        "Your decision is final. Upholding needs a new rating; rejecting changes no rating.",
+    ),
+    "decision": ("Keputusan", "Decision"),
+    "new_hasil_kerja": ("Rating hasil kerja baru", "New result rating"),
+    "new_perilaku": ("Rating perilaku baru", "New behaviour rating"),
+    "unchanged": ("(tidak berubah)", "(unchanged)"),
+    "decision_reason": ("Alasan keputusan", "Reason for the decision"),
+    "uphold": ("Terima keberatan", "Uphold the appeal"),
+    "reject": ("Tolak keberatan", "Reject the appeal"),
 }
 
 

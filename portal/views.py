@@ -82,6 +82,8 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
         ctx["predikat_label"] = label(
             pack.predikat.labels, result.predikat if result else None, lang
         )
+    elif task.kind == "decide_appeal":
+        ctx.update(_appeal(pack=pack, payload=ctx["payload"], lang=lang))
     elif task.kind in ("propose_targets", "revise_targets"):
         ctx.update(_proposal(session, task=task, cycle=cycle, targets=ctx["targets"]))
     elif task.kind not in _KNOWN_KINDS:
@@ -100,8 +102,23 @@ _KNOWN_KINDS = frozenset(
         "propose_targets",
         "revise_targets",
         "report_realisation",
+        "decide_appeal",
     }
 )
+
+
+def _appeal(*, pack: Any, payload: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The ratings appealed against (as filed) and the choices for new ones."""
+    rr, bh = pack.result_rating, pack.behaviour
+    return {
+        "current_hasil_kerja": label(rr.labels, payload.get("hasil_kerja"), lang),
+        "current_perilaku": label(bh.labels, payload.get("perilaku"), lang),
+        "current_predikat": label(pack.predikat.labels, payload.get("predikat"), lang)
+        if payload.get("predikat")
+        else None,
+        "result_levels": [(code, label(rr.labels, code, lang)) for code in rr.levels],
+        "behaviour_levels": [(code, label(bh.labels, code, lang)) for code in bh.levels],
+    }
 
 
 def _review(

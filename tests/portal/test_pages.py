@@ -10,7 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from kinerja.models import inputs
-from kinerja.models.tables import Feedback, HumanTask, Measurement, Result, Target
+from kinerja.models.cycles import cycle_config
+from kinerja.models.humantasks import NewTask, open_tasks
+from kinerja.models.tables import Cycle, Feedback, HumanTask, Measurement, Result, Target
+from kinerja.tests.models.orgfixture import H
 from kinerja.tests.portal.portalfixture import (
     SECRET,
     A,
@@ -232,16 +235,16 @@ class Keberatan(BaseModel):
 
 def test_an_unknown_kind_gets_the_generic_page(engine, monkeypatch):
     portal = build_portal(engine, monkeypatch)
-    monkeypatch.setitem(inputs.INPUT_FOR_KIND, "decide_appeal", Keberatan)
+    monkeypatch.setitem(inputs.INPUT_FOR_KIND, "appeal_hearing", Keberatan)
     with portal.session() as s:
         task = s.get(HumanTask, portal.tasks[("review", A)])
-        task.kind, task.payload = "decide_appeal", {"grounds": "Nilai tidak sesuai bukti"}
+        task.kind, task.payload = "appeal_hearing", {"grounds": "Nilai tidak sesuai bukti"}
         s.commit()
     page = portal.client.get(f"/t/{portal.token('review')}?lang=en")
     assert page.status_code == 200
     assert "Nilai tidak sesuai bukti" in page.text
     assert '<option value="uphold"' in page.text and 'name="reason"' in page.text
-    monkeypatch.delitem(inputs.INPUT_FOR_KIND, "decide_appeal")
+    monkeypatch.delitem(inputs.INPUT_FOR_KIND, "appeal_hearing")
     bare = portal.client.get(f"/t/{portal.token('review')}?lang=en")
     assert bare.status_code == 200 and "cannot be answered in the portal" in bare.text
 
@@ -273,3 +276,60 @@ def test_my_page_lists_my_open_tasks_targets_results_and_feedback(engine, monkey
 def test_healthz(engine, monkeypatch):
     portal = build_portal(engine, monkeypatch)
     assert portal.client.get("/healthz").json() == {"status": "ok"}
+
+
+def _appeal_task(portal) -> int:
+    """A's appeal against the review, decided by H (Maya's superior), opened as filed."""
+    with portal.session() as s:
+        cycle = s.get(Cycle, "skp-2025")
+        result = s.get(Result, ("skp-2025", A))
+        result.hasil_kerja, result.perilaku, result.predikat = (
+            "di_bawah",
+            "sesuai",
+            "butuh_perbaikan",
+        )
+        payload = {"reason": "Capaian saya 110%", "rater_nip": M, "hasil_kerja": "di_bawah"}
+        payload |= {"perilaku": "sesuai", "predikat": "butuh_perbaikan"}
+        (task,) = open_tasks(
+            s,
+            cycle=cycle,
+            config=cycle_config(cycle),
+            stage_due_at=portal.clock.now() + timedelta(days=14),
+            stage_final_due_at=portal.clock.now() + timedelta(days=21),
+            tasks=[NewTask("decide_appeal", A, H, payload)],
+            now=portal.clock.now(),
+        )
+        s.commit()
+        portal.tasks[("decide_appeal", A)] = task.id
+        return task.id
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_appeal_page_shows_the_reason_and_the_ratings(engine, monkeypatch, lang):
+    portal = build_portal(engine, monkeypatch)
+    _appeal_task(portal)
+    page = portal.client.get(f"/t/{portal.token('decide_appeal')}?lang={lang}")
+    assert page.status_code == 200
+    assert "Capaian saya 110%" in page.text
+    words = ("Memutus keberatan", "Di Bawah Ekspektasi", "Terima keberatan", "Butuh Perbaikan")
+    if lang == "en":
+        words = ("Decide an appeal", "Below expectations", "Uphold the appeal", "Needs")
+    for word in words:
+        assert word in page.text
+
+
+def test_rejecting_an_appeal_needs_a_reason_then_closes_it(engine, monkeypatch):
+    portal = build_portal(engine, monkeypatch)
+    task_id = _appeal_task(portal)
+    path = message_link(portal, task_id, H)
+    csrf = open_form(portal, path)
+    before = table_rows(engine, with_audit=True)
+    bare = portal.client.post(path, data={"csrf_token": csrf, "decision": "reject"})
+    assert bare.status_code == 400 and "reason" in bare.text
+    assert table_rows(engine, with_audit=True) == before
+    form = {"csrf_token": csrf, "decision": "reject", "reason": "Bukti tidak mendukung"}
+    assert portal.client.post(path, data=form).status_code == 200
+    with portal.session() as s:
+        task = s.get(HumanTask, task_id)
+        assert (task.state, task.closed_by) == ("done", H)
+        assert s.get(Result, ("skp-2025", A)).hasil_kerja == "di_bawah"
