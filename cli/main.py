@@ -13,6 +13,7 @@ from typing import Any
 import typer
 
 from kinerja.cli import appeals, people, runs
+from kinerja.cli import serve as serve_cli
 from kinerja.cli.common import (
     database_url,
     echo_table,
@@ -246,6 +247,7 @@ people.register(app)
 runs.register(app, results_app, audit_app, notify_app)
 app.add_typer(policy_app, name="policy")
 appeals.register(app)
+serve_cli.register(app)
 
 
 def main() -> None:

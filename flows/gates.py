@@ -28,12 +28,13 @@ from typing import Any, Literal
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import append_event
 from kinerja.models.clock import cycle_now
+from kinerja.models.config import GatesConfig
 from kinerja.models.cycles import cycle_config, get_cycle, stage_row
 from kinerja.models.db import get_engine, session_scope
 from kinerja.models.tables import Cycle, DistributionFinding
@@ -45,19 +46,6 @@ GATE_TITLES = {
     "payout": ("Persetujuan pembayaran tunjangan", "Payout approval"),
     "publication": ("Persetujuan publikasi", "Publication approval"),
 }
-
-
-class GatesConfig(BaseModel):
-    """Which gates a cycle has, and how long a paused run waits (``gates:`` in cycle.yaml)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    publication: bool = Field(True, description="Sign the distribution findings before publish")
-    payout: bool = Field(True, description="Sign the incentive totals before payout")
-    timeout_days: float = Field(30, gt=0, description="A pause not signed by then fails the run")
-    poll_seconds: float = Field(
-        10, gt=0, description="How often a paused run looks for a signature"
-    )
 
 
 class UnitException(BaseModel):
@@ -85,11 +73,7 @@ class GateError(ValueError):
 
 def gates_config(cycle: Cycle) -> GatesConfig:
     """The cycle's gate settings (all on when its config names none)."""
-    gates = getattr(cycle_config(cycle), "gates", None)
-    if gates is None:
-        gates = GatesConfig.model_validate(cycle.config.get("gates") or {})
-    elif not isinstance(gates, GatesConfig):
-        gates = GatesConfig.model_validate(gates.model_dump())
+    gates = cycle_config(cycle).gates
     poll = os.environ.get("KINERJA_GATE_POLL_SECONDS")  # snappy resumes in tests
     return gates.model_copy(update={"poll_seconds": float(poll)}) if poll else gates
 

@@ -99,6 +99,17 @@ class NotificationConfig(_Strict):
     batch_size: int = Field(500, ge=1)
 
 
+class GatesConfig(_Strict):
+    """Coordinator gates (Prefect pause forms) and how long a paused run waits."""
+
+    publication: bool = Field(True, description="Sign the distribution findings before publish")
+    payout: bool = Field(True, description="Sign the incentive totals before payout")
+    timeout_days: float = Field(30, gt=0, description="A pause not signed by then fails the run")
+    poll_seconds: float = Field(
+        10, gt=0, description="How often a paused run looks for a signature"
+    )
+
+
 class CycleConfig(_Strict):
     """A cycle definition (cycle.yaml)."""
 
@@ -121,13 +132,11 @@ class CycleConfig(_Strict):
     )
     notifications: NotificationConfig = Field(default_factory=NotificationConfig)
     stages: dict[str, StageConfig] = Field(default_factory=dict)
+    gates: GatesConfig = Field(default_factory=GatesConfig)
     appeal_window_days: int = Field(
         14,
         ge=1,
         description="Days after publication in which an employee may appeal (keberatan)",
-        # Left out of the snapshot at its default, so the content hash (and the derived
-        # cycle id) of a config that does not set it stays what it was.
-        exclude_if=lambda v: v == 14,
     )
 
     @model_validator(mode="after")

@@ -61,8 +61,6 @@ def create_cycle(
     """
     from kinerja.models.policy import load_pack, pack_hash, pack_to_dict
 
-    # the pack version in force when the cycle's period starts
-    pack = load_pack(config.policy, base_dir=config_dir, on=config.period_start)
     config_data = config.model_dump(mode="json")
     cfg_hash = content_hash(config_data)
     cycle_id = cycle_id_for(config)
@@ -73,7 +71,9 @@ def create_cycle(
                 f"Siklus '{cycle_id}' sudah ada dengan konfigurasi lain / "
                 f"cycle '{cycle_id}' already exists with a different config"
             )
-        return existing
+        return existing  # its pack is the snapshot: the pack file may have changed or gone
+    # the pack version in force when the cycle's period starts
+    pack = load_pack(config.policy, base_dir=config_dir, on=config.period_start)
     cycle = Cycle(
         cycle_id=cycle_id,
         name=config.name,
