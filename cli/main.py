@@ -13,6 +13,7 @@ from typing import Any
 import typer
 
 from kinerja.cli import appeals, people, runs
+from kinerja.cli import portal as portal_cli
 from kinerja.cli import serve as serve_cli
 from kinerja.cli.common import (
     database_url,
@@ -248,6 +249,7 @@ runs.register(app, results_app, audit_app, notify_app)
 app.add_typer(policy_app, name="policy")
 appeals.register(app)
 serve_cli.register(app)
+portal_cli.register(app)
 
 
 def main() -> None:

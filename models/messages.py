@@ -96,12 +96,13 @@ def queue_task_messages(
         first = group[0]
         names = [known.get(t.subject_nip, (t.subject_nip, lang))[0] for t in group]
         if len(group) == 1:
-            subject_name, link = names[0], task_link(config, first)
+            subject_name, link = names[0], task_link(config, first, nip=recipient)
             key_task: int | str = first.id
         else:
             subject_name = f"{len(group)} pegawai" if lang == "id" else f"{len(group)} people"
             link = "\n".join(
-                f"{n}: {task_link(config, t)}" for n, t in zip(names, group, strict=True)
+                f"{n}: {task_link(config, t, nip=recipient)}"
+                for n, t in zip(names, group, strict=True)
             )
             key_task = digest_key_part([t.id for t in group])
         context = {

@@ -226,7 +226,7 @@ def notifications(
     return list(session.scalars(query.order_by(Notification.id)))
 
 
-LINK = re.compile(r"^(?:(?P<name>[^\n]+): )?(?P<url>\S+/tasks/(?P<id>\d+))$")
+LINK = re.compile(r"^(?:(?P<name>[^\n]+): )?(?P<url>\S+/t/(?P<id>\d+)\.[\w.-]+)$")
 """One line of a message's ``link``: ``url`` alone, or ``<subject name>: url`` in a digest."""
 
 

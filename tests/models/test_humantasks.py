@@ -195,7 +195,7 @@ def test_opened_task_carries_key_deadlines_and_the_recipients_language(session: 
     assert task.final_due_at == START + days(DEADLINE_DAYS + FINAL_AFTER_DAYS)
     by_recipient = {n.recipient_nip: n for n in notifications(session, kind="task_opened")}
     assert by_recipient[A].lang == "id" and by_recipient[B].lang == "en"
-    assert by_recipient[A].link.endswith(f"/tasks/{task.id}")
+    assert f"/t/{task.id}." in by_recipient[A].link
     assert "Agus" in by_recipient[A].body
 
 

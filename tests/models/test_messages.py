@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks import NewTask
-from kinerja.models.messages import digest_key_part, queue_task_messages
+from kinerja.models.messages import digest_key_part, queue_task_messages, task_link
 from kinerja.models.notifications import notification_key
 from kinerja.models.tables import HumanTask, Notification
 from kinerja.tests.models.orgfixture import (
@@ -93,7 +93,7 @@ def reminders(session: Session) -> list[Notification]:
 
 
 def url(org: Org, task: HumanTask) -> str:
-    return f"{org.config.portal_url.rstrip('/')}/tasks/{task.id}"
+    return task_link(org.config, task, nip=task.assignee_nip)
 
 
 def key(task_id: int | str, recipient: str, slot: int = 1) -> str:
