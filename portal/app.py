@@ -17,6 +17,7 @@ on any refusal.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -176,6 +177,22 @@ class Portal:
         )
 
 
+def advance_later(cycle_id: str, stage: str, task_id: int, db_url: str | None) -> Any:
+    """After the response is sent, start the cycle flow again: the stage's last task closed.
+
+    With a Prefect server this creates a run of the served deployment (idempotent per task);
+    without one the portal runs no flows itself, and the sweeper or ``kinerja cycle run``
+    moves the cycle on.
+    """
+    from starlette.background import BackgroundTask
+
+    if not os.environ.get("PREFECT_API_URL"):
+        return None
+    from kinerja.flows.trigger import advance_cycle
+
+    return BackgroundTask(advance_cycle, cycle_id, db_url=db_url, key=f"{stage}-{task_id}")
+
+
 def create_app(
     db_url: str | None = None, *, secret: str | bytes | None = None, clock: Clock | None = None
 ) -> FastAPI:
@@ -232,7 +249,7 @@ def create_app(
                     request, session, access, token, status=400, errors=read.errors, values=form
                 )
             try:
-                respond(
+                outcome = respond(
                     session, task_id=task.id, actor=Actor(access.nip), data=data, now=access.now
                 )
             except NotAllowed as exc:
@@ -262,13 +279,16 @@ def create_app(
                     values=form,
                 )
             session.commit()
-            return portal.page(
+            response = portal.page(
                 request,
                 "done.html",
                 access.lang,
                 title=title(task.kind, access.lang),
                 repeated=False,
             )
+            if outcome.stage_complete:
+                response.background = advance_later(task.cycle_id, outcome.stage, task.id, db_url)
+            return response
 
     def _closed(request: Request, access: Access, data: Any) -> Response:
         """A closed task: the same answer again (a double click) is thanked, not refused."""
