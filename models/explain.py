@@ -27,8 +27,8 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         .where(Target.cycle_id == cycle.cycle_id, Target.nip == nip)
         .order_by(Target.target_id)
     ):
-        target = f"{t.target_value:g}" + (
-            f"-{t.target_high:g}" if t.target_high is not None else ""
+        target = f"{t.target_value:.15g}" + (
+            f"-{t.target_high:.15g}" if t.target_high is not None else ""
         )
         lines.append(
             f"   {t.target_id} [{t.kind}, {t.aspect}, {t.direction}, weight "

@@ -441,9 +441,11 @@ def _reviewed(
             "memerlukan alasan (comment) / changing the proposed rating needs a reason (comment)"
         )
     perilaku = data.perilaku
-    if perilaku is None and data.perilaku_values:
+    if data.perilaku_values:  # the value ratings decide; an overall rating is only a fallback
         try:
-            perilaku = behaviour_rating(dict(data.perilaku_values), pack.behaviour).value
+            perilaku = behaviour_rating(
+                dict(data.perilaku_values), pack.behaviour, overall=data.perilaku
+            ).value
         except ValueError as exc:
             raise TaskError(
                 f"Jawaban tidak valid / invalid response: perilaku_values: {exc}"
