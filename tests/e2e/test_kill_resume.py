@@ -19,6 +19,8 @@ from email import message_from_bytes
 from pathlib import Path
 
 EMPLOYEES = "60"
+# Chunks of two people: a stage opens its tasks over 30 task runs, a window of seconds in
+# which the test kills the demo.
 SEED = "11"
 
 
@@ -33,7 +35,7 @@ def demo_command(directory: Path) -> list[str]:
         "--seed",
         SEED,
         "--chunk-size",
-        "8",
+        "2",
         "--dir",
         str(directory),
     ]
@@ -110,7 +112,7 @@ def test_killed_demo_resumes_to_identical_results(tmp_path):
     stage = None
     while stage is None and process.poll() is None and time.monotonic() < deadline:
         stage = opening_stage(killed / "kinerja.db")
-        time.sleep(0.02)
+        time.sleep(0.01)
     assert stage == "review", "the demo finished or stalled before the review stage opened"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
