@@ -111,20 +111,14 @@ def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
 
 def notify_send(routes: str | None = typer.Option(None, help="Routes file (YAML)")) -> None:
     """Send every due message in the outbox now (one dispatcher pass until empty)."""
-    from sqlalchemy import select
-
     from kinerja.models.clock import SYSTEM_CLOCK
-    from kinerja.models.cycles import cycle_config
     from kinerja.models.db import session_factory, session_scope
-    from kinerja.models.tables import Cycle
-    from kinerja.tasks.notify import Routes, coordinator_recipients, dispatch_due, static_recipients
+    from kinerja.tasks.notify import Routes, all_coordinators, dispatch_due, static_recipients
 
     engine = require_schema()
     # The HR coordinators of the cycles are recipients too, though not employees.
-    extra: dict[str, dict] = {}
     with session_scope(engine) as session:
-        for cycle in session.scalars(select(Cycle)):
-            extra.update(coordinator_recipients(cycle_config(cycle)))
+        extra = all_coordinators(session)
     total = {"sent": 0, "failed": 0, "dead": 0}
     while True:
         report = dispatch_due(

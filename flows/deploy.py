@@ -25,7 +25,6 @@ from sqlalchemy import select
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.models.clock import cycle_now
-from kinerja.models.cycles import cycle_config
 from kinerja.models.db import get_engine, session_scope
 from kinerja.models.tables import Cycle, CycleStage
 
@@ -71,25 +70,13 @@ def emit_overdue_stages(db_url: str | None) -> list[str]:
 
 @flow(name="dispatcher")
 def dispatcher(db_url: str | None = None) -> dict[str, Any]:
-    """Send every running cycle's due notifications; report stages past their final deadline."""
-    from kinerja.tasks.notify import coordinator_recipients, dispatch_notifications
+    """Send the outbox's due notifications; report stages past their final deadline.
 
-    with session_scope(get_engine(db_url)) as session:
-        configs = [
-            cycle_config(c)
-            for c in session.scalars(select(Cycle).where(Cycle.status.in_(("created", "running"))))
-        ]
-    sent: dict[str, Any] = {}
-    for config in configs:
-        sent[config.cycle_id or config.name] = dispatch_notifications(
-            db_url,
-            cycle_now(None),
-            routes_path=config.notifications.routes,
-            extra_recipients=coordinator_recipients(config),
-            max_attempts=config.notifications.max_attempts,
-            backoff_seconds=config.notifications.backoff_seconds,
-            limit=config.notifications.batch_size,
-        )
+    The outbox is shared by every cycle: one pass, able to reach every HR coordinator.
+    """
+    from kinerja.tasks.notify import dispatch_notifications
+
+    sent = dispatch_notifications(db_url, cycle_now(None))
     return {"sent": sent, "overdue": emit_overdue_stages(db_url)}
 
 

@@ -21,11 +21,11 @@ from typing import Any
 from kinerja.flows.cycle import performance_cycle
 from kinerja.models.config import load_cycle_config
 from kinerja.models.cycledata import load_scenario
-from kinerja.models.cycles import active_task_count, cycle_config, get_cycle, set_clock
+from kinerja.models.cycles import active_task_count, get_cycle, set_clock
 from kinerja.models.db import get_engine, session_factory, session_scope
 from kinerja.models.simulation import load_people, simulate_answers
 from kinerja.models.sweeper import sweep
-from kinerja.tasks.notify import Routes, coordinator_recipients, dispatch_due
+from kinerja.tasks.notify import Routes, all_coordinators, dispatch_due, static_recipients
 
 MAX_DAYS_PER_STAGE = 400
 
@@ -79,7 +79,8 @@ def simulate(
         progress(f"imported {line}")
     people = load_people(directory / "people.csv")
     routes = Routes.load(routes_path)
-    recipients = coordinator_recipients(config)
+    with session_scope(engine) as session:
+        recipients = static_recipients(all_coordinators(session))
 
     def dispatch(now: datetime) -> None:
         while True:
@@ -87,7 +88,7 @@ def simulate(
                 session_factory(engine),
                 now=now,
                 routes=routes,
-                recipients=_static(recipients),
+                recipients=recipients,
                 max_attempts=config.notifications.max_attempts,
                 backoff_seconds=config.notifications.backoff_seconds,
                 limit=config.notifications.batch_size,
@@ -152,10 +153,4 @@ def _clock(session: Any, cycle_id: str) -> datetime:
     return cycle.clock_at
 
 
-def _static(mapping: dict[str, dict[str, Any]]) -> Any:
-    from kinerja.tasks.notify import static_recipients
-
-    return static_recipients(mapping)
-
-
-__all__ = ["simulate", "SimulationReport", "cycle_config"]
+__all__ = ["simulate", "SimulationReport", "lean_prefect"]

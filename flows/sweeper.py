@@ -12,9 +12,9 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy import select
 
 from kinerja.models.clock import cycle_now
-from kinerja.models.cycles import cycle_config
 from kinerja.models.db import get_engine, session_scope
 from kinerja.models.sweeper import sweep
 from kinerja.models.tables import Cycle
@@ -39,27 +39,20 @@ def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
 def sweeper(db_url: str | None = None, advance: bool = True) -> dict[str, Any]:
     """Sweep every running cycle; dispatch messages; advance cycles whose stage completed."""
     from kinerja.flows.trigger import advance_cycle
-    from kinerja.tasks.notify import coordinator_recipients, dispatch_notifications
+    from kinerja.tasks.notify import dispatch_notifications
 
     log = get_run_logger()
     with session_scope(get_engine(db_url)) as session:
-        cycles = [
-            (c.cycle_id, cycle_config(c))
-            for c in session.query(Cycle).filter(Cycle.status.in_(("created", "running")))
-        ]
+        cycles = session.scalars(
+            select(Cycle.cycle_id).where(Cycle.status.in_(("created", "running")))
+        ).all()
     out: dict[str, Any] = {}
-    for cycle_id, config in cycles:
-        result = sweep_cycle(db_url, cycle_id)
-        dispatch_notifications(
-            db_url,
-            cycle_now(None),
-            routes_path=config.notifications.routes,
-            extra_recipients=coordinator_recipients(config),
-            max_attempts=config.notifications.max_attempts,
-            backoff_seconds=config.notifications.backoff_seconds,
-        )
+    for cycle_id in cycles:
+        out[cycle_id] = sweep_cycle(db_url, cycle_id)
+    # The outbox is shared: one pass sends what every cycle queued.
+    dispatch_notifications(db_url, cycle_now(None))
+    for cycle_id, result in out.items():
         if advance and result["complete"]:
             log.info("cycle %s: %s complete, advancing", cycle_id, result["complete"])
             advance_cycle(cycle_id, db_url=db_url, key="-".join(result["complete"]))
-        out[cycle_id] = result
     return out

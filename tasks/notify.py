@@ -318,6 +318,21 @@ def coordinator_recipients(config: CycleConfig) -> dict[str, dict[str, Any]]:
     return {c.nip: {"name": c.name, "email": c.email, "role": "hr", "lang": config.lang}}
 
 
+def all_coordinators(session: Session) -> dict[str, dict[str, Any]]:
+    """Every cycle's HR coordinator as an extra recipient.
+
+    The outbox is shared by all cycles, so one dispatcher pass must be able to reach the
+    coordinator of any of them.
+    """
+    from kinerja.models.cycles import cycle_config
+    from kinerja.models.tables import Cycle
+
+    out: dict[str, dict[str, Any]] = {}
+    for cycle in session.scalars(select(Cycle).order_by(Cycle.created_at)):
+        out.update(coordinator_recipients(cycle_config(cycle)))
+    return out
+
+
 def with_key_header(url: str, key: str | None) -> str:
     """An e-mail URL that also sets the ``X-Kinerja-Key`` header to the message's key.
 
@@ -492,14 +507,21 @@ def dispatch_notifications(
     backoff_seconds: float = 30,
     limit: int = 500,
 ) -> dict[str, int]:
-    """Prefect task: one dispatcher pass over the database at ``db_url`` (see dispatch_due)."""
-    from kinerja.models.db import get_engine, session_factory
+    """Prefect task: one dispatcher pass over the database at ``db_url`` (see dispatch_due).
 
+    Without ``extra_recipients``, every cycle's HR coordinator can be reached.
+    """
+    from kinerja.models.db import get_engine, session_factory, session_scope
+
+    engine = get_engine(db_url)
+    if extra_recipients is None:
+        with session_scope(engine) as session:
+            extra_recipients = all_coordinators(session)
     report = dispatch_due(
-        session_factory(get_engine(db_url)),
+        session_factory(engine),
         now=now,
         routes=Routes.load(routes_path),
-        recipients=static_recipients(extra_recipients) if extra_recipients else None,
+        recipients=static_recipients(extra_recipients),
         max_attempts=max_attempts,
         backoff_seconds=backoff_seconds,
         limit=limit,

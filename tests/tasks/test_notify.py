@@ -442,3 +442,31 @@ def test_mail_catcher_keeps_numbering_across_restarts(tmp_path):
             "Halo b/../c@x.go.id",
         ]
         assert "message body" in second.messages()[1].get_content()
+
+
+def test_one_pass_reaches_the_coordinator_of_every_cycle(engine, db_url, catcher, monkeypatch):
+    from datetime import date
+
+    from kinerja.models.config import Coordinator, CycleConfig
+    from kinerja.models.cycles import create_cycle
+    from kinerja.tasks.notify import dispatch_notifications
+
+    monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+    with session_factory(engine)() as session:
+        for n in (1, 2):
+            config = CycleConfig(
+                cycle_id=f"c{n}",
+                name=f"Cycle {n}",
+                policy="asn",
+                period_start=date(2025, 1, 1),
+                period_end=date(2025, 12, 31),
+                coordinator=Coordinator(nip=f"HR-{n}", email=f"hr{n}@agency.go.id"),
+            )
+            create_cycle(session, config=config, config_dir=None, now=NOW)
+        session.commit()
+    queue(engine, [("HR-1", "SDM Satu", "id"), ("HR-2", "SDM Dua", "id")])
+
+    report = dispatch_notifications.fn(db_url, NOW)
+
+    assert report == {"sent": 2, "failed": 0, "dead": 0}
+    assert sorted(m["To"] for m in catcher.messages()) == ["hr1@agency.go.id", "hr2@agency.go.id"]
