@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.config import STAGES
 from kinerja.models.tables import CycleStage, Employee, HumanTask, Notification
 
 
@@ -109,13 +108,3 @@ def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     for r in rows:
         lines.append("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
     return "\n".join(lines)
-
-
-def markdown_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
-    return head + "".join(
-        "| " + " | ".join(str(r.get(c, "")) for c in columns) + " |\n" for r in rows
-    )
-
-
-STAGE_ORDER = {s: i for i, s in enumerate(STAGES)}

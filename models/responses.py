@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.appeals import decide_appeal
-from kinerja.models.audit import append_event, append_many
+from kinerja.models.audit import append_event
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import active_task_count, cycle_config, cycle_pack
 from kinerja.models.humantasks import (
@@ -592,10 +592,3 @@ def expire_task(
             payload={"policy": policy, "applied": applied},
         )
     ]
-
-
-def record_events(session: Session, *, events: list[dict[str, Any]], now: datetime) -> int:
-    """Append a batch of audit events (one head lock)."""
-    if not events:
-        return 0
-    return append_many(session, events=events, at=now)
