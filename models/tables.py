@@ -190,6 +190,7 @@ class Result(Base):
     predikat: Mapped[str | None] = mapped_column(String(32))
     training_jp: Mapped[float | None] = mapped_column(Float)
     incentive: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    credit_points: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     rule_version: Mapped[str | None] = mapped_column(String(128))
     derivation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -241,6 +242,48 @@ class JpLedgerEntry(Base):
     source: Mapped[str] = mapped_column(String(64))
     jp: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16), default="planned")
+    completed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AttendanceLapse(Base):
+    """Attendance lapses of one kind (late TL1-TL4, early leave PSW1-PSW4, absent TK) in a cycle."""
+
+    __tablename__ = "attendance"
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class DisciplineSanction(Base):
+    """A discipline sanction (hukuman disiplin) in force for one person in a cycle."""
+
+    __tablename__ = "discipline_sanctions"
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sanction: Mapped[str] = mapped_column(String(64), primary_key=True)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+
+class FunctionalPosition(Base):
+    """A person's functional position rank (jenjang jabatan fungsional) in a cycle's year."""
+
+    __tablename__ = "functional_positions"
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    jenjang: Mapped[str] = mapped_column(String(64))
+    months: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+
+class CompetencyLevel(Base):
+    """Required and actual level of one competency of one person, assessed for a cycle."""
+
+    __tablename__ = "competency_levels"
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    competency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    required_level: Mapped[int] = mapped_column(Integer)
+    actual_level: Mapped[int] = mapped_column(Integer)
 
 
 class SurveyResponse(Base):
