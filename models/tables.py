@@ -43,6 +43,9 @@ class Unit(Base):
     parent_id: Mapped[str | None] = mapped_column(String(64), index=True)
     head_nip: Mapped[str | None] = mapped_column(String(64))
     is_service_unit: Mapped[bool] = mapped_column(Boolean, default=False)
+    # People a service unit serves in a survey period: the population of the survey's
+    # Krejcie-Morgan sample-size check (units.csv ``service_population``).
+    service_population: Mapped[int | None] = mapped_column(Integer)
 
 
 class Employee(Base):
@@ -125,7 +128,9 @@ class Target(Base):
     statement: Mapped[str] = mapped_column(Text)
     indicator: Mapped[str] = mapped_column(Text)
     aspect: Mapped[str] = mapped_column(String(32))
-    target_value: Mapped[float] = mapped_column(Float)
+    # None only in a cycle with the qualitative approach: the rater judges the RHK against
+    # the expectation, without a number.
+    target_value: Mapped[float | None] = mapped_column(Float)
     target_high: Mapped[float | None] = mapped_column(Float)
     unit_of_measure: Mapped[str] = mapped_column(String(64))
     direction: Mapped[str] = mapped_column(String(8), default="higher")
@@ -144,17 +149,26 @@ class Measurement(Base):
     cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
     target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     period: Mapped[str] = mapped_column(String(16), primary_key=True)
-    value: Mapped[float] = mapped_column(Float)
+    # None only in a qualitative cycle, where the realisation is the evidence text.
+    value: Mapped[float | None] = mapped_column(Float)
     evidence: Mapped[str | None] = mapped_column(Text)
 
 
 class UnitRating(Base):
-    """A unit's own result (predikat organisasi), which keys the distribution curve."""
+    """A unit's own result (predikat organisasi), which keys the distribution curve.
+
+    ``source`` is ``file`` (unit_ratings.csv: the leader's decision, which always wins) or
+    ``iku`` (computed from the capaian of the unit's IKU, see models/orgresults.py), with
+    ``capaian`` and the ``derivation`` of every goal's numbers.
+    """
 
     __tablename__ = "unit_ratings"
     cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     predikat_organisasi: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16), default="file", server_default="file")
+    capaian: Mapped[float | None] = mapped_column(Float)
+    derivation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ScriptedReview(Base):
@@ -196,11 +210,16 @@ class Result(Base):
 
 
 class DistributionFinding(Base):
-    """One finding of the distribution check for one group (a unit) in one cycle."""
+    """One finding of the distribution check for one group in one cycle.
+
+    The group is the pack's ``distribution.group``: a whole unit (``rater_nip`` is ``""``)
+    or one rater's direct reports within a unit (``rater_nip`` names the rater).
+    """
 
     __tablename__ = "distribution_findings"
     cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rater_nip: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
     rule: Mapped[str] = mapped_column(String(128), primary_key=True)
     passed: Mapped[bool] = mapped_column(Boolean)
     detail: Mapped[str] = mapped_column(Text)
@@ -354,6 +373,55 @@ class HumanTask(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     __table_args__ = (Index("ix_human_tasks_cycle_stage_state", "cycle_id", "stage", "state"),)
+
+
+class Absence(Base):
+    """A person away (cuti, dinas luar) from ``starts_on`` to ``ends_on``, both days included,
+    and the delegate who acts on their tasks meanwhile (see models/absences.py)."""
+
+    __tablename__ = "absences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nip: Mapped[str] = mapped_column(String(64), index=True)
+    delegate_nip: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TaskDelegation(Base):
+    """One task handed to an absent person's delegate: when, why (``role``: the person is the
+    task's ``assignee`` or its ``escalation`` target), and when the delegation was lifted."""
+
+    __tablename__ = "task_delegations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_tasks.id"), index=True)
+    absence_id: Mapped[int] = mapped_column(ForeignKey("absences.id"))
+    delegate_nip: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    delegated_at: Mapped[datetime] = mapped_column(DateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        Index("ux_task_delegations_task_absence", "task_id", "absence_id", unique=True),
+    )
+
+
+class TaskExtension(Base):
+    """A deadline extension of one task: the old and new deadlines, by whom and why."""
+
+    __tablename__ = "task_extensions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_tasks.id"), index=True)
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    days: Mapped[float] = mapped_column(Float)
+    old_due_at: Mapped[datetime] = mapped_column(DateTime)
+    new_due_at: Mapped[datetime] = mapped_column(DateTime)
+    old_final_due_at: Mapped[datetime] = mapped_column(DateTime)
+    new_final_due_at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    by_nip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Notification(Base):
