@@ -214,8 +214,20 @@ def _training(pack: PolicyPack) -> list[str]:
     if t is None:
         return [*lines, "None: no training is assigned."]
     lines.append(f"At least {_num(t.min_jp_per_year)} JP (jam pelajaran, 45 minutes) a year.")
+    if t.catalogue is not None:
+        lines.append(
+            f"Courses from the catalogue {t.catalogue.name}@{t.catalogue.version}"
+            f" ({len(t.catalogue.courses)} courses)."
+        )
     for c in t.courses:
-        lines.append(f"- {_label(c.title)}, {_num(c.jp)} JP, for: {', '.join(c.predikat)}")
+        title, jp = t.course_info(c.course)
+        lines.append(f"- {_label(title)}, {_num(jp)} JP, for: {', '.join(c.predikat)}")
+    for g in t.gap_courses:
+        title, jp = t.course_info(g.course)
+        lines.append(
+            f"- {_label(title)}, {_num(jp)} JP,"
+            f" for a gap of {g.min_gap}+ level(s) in {g.competency}"
+        )
     counts = "count" if t.course_jp_counts else "do not count"
     lines.append(
         f"Opened courses {counts} toward the minimum; a shortfall opens"

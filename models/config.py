@@ -172,14 +172,19 @@ def read_yaml(path: Path) -> Any:
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_yaml_model(path: str | Path, model: type[M]) -> M:
-    """Load a YAML file into ``model``; raises :class:`ConfigError` naming file and fields."""
+def load_yaml_model(
+    path: str | Path, model: type[M], *, context: dict[str, Any] | None = None
+) -> M:
+    """Load a YAML file into ``model``; raises :class:`ConfigError` naming file and fields.
+
+    ``context`` reaches the model's validators (a pack resolves its catalogue with it).
+    """
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(str(path), exc)) from exc
 

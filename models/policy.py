@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 import kinerja.configs
+from kinerja.models.catalogue import TrainingCatalogue, check_training_rules, embedded_catalogue
 from kinerja.models.config import (
     ConfigError,
     content_hash,
@@ -41,6 +42,7 @@ from kinerja.models.config import (
     load_yaml_model,
     read_yaml,
 )
+from kinerja.models.policy_org import OrgPredikatRules
 from kinerja.models.rules.base import exact
 from kinerja.models.rules.formula import FUNCTIONS, Formula, FormulaError, parse_formula
 from kinerja.models.rules.incentive import DEFAULT_FORMULA, FORMULA_INPUTS
@@ -287,6 +289,13 @@ class DistributionRules(_Strict):
     max_rounding: Rounding = Field("ceil", description="share x group size -> allowed maximum")
     min_rounding: Rounding = Field("floor", description="share x group size -> required minimum")
     exempt_below: int | None = Field(None, ge=1, description="Smaller groups are not checked")
+    group: Literal["unit", "rater"] = Field(
+        "unit",
+        description="A checked group: a whole unit, or one rater's direct reports in a unit",
+    )
+    from_iku: OrgPredikatRules | None = Field(
+        None, description="A unit without unit_ratings.csv row: its predikat from IKU capaian"
+    )
     curves: dict[str, list[DistributionRule]]
     _labels: dict[str, Label] = PrivateAttr(default_factory=dict)
 
@@ -300,6 +309,13 @@ class DistributionRules(_Strict):
             ids = [r.rule_id for r in rules]
             if len(set(ids)) != len(ids):
                 raise ValueError(f"curves.{org}: rule ids must be unique, got {ids}")
+        if self.from_iku is not None:
+            for i, band in enumerate(self.from_iku.bands):
+                if band.predikat not in self.org_predikat:
+                    raise ValueError(
+                        f"from_iku.bands.{i}.predikat: {band.predikat!r} is not one of"
+                        f" org_predikat {self.org_predikat}"
+                    )
         return self
 
     def knows_predikat(self, code: str) -> bool:
@@ -393,21 +409,54 @@ class IkmRules(_Strict):
 
 
 class Course(_Strict):
+    """A course a predikat opens: a catalogue course by code, or described here in full."""
+
     course: str
-    title: Label
-    jp: float = Field(gt=0, description="Hours (jam pelajaran, 1 JP = 45 minutes)")
+    title: Label | None = Field(None, description="Default: the catalogue's title")
+    jp: float | None = Field(None, gt=0, description="Hours (1 JP = 45 min); default: catalogue")
     predikat: list[str] = Field(min_length=1, description="Predikat that open this course")
 
 
+class GapCourse(_Strict):
+    """A competency gap of at least ``min_gap`` levels opens a catalogue course."""
+
+    competency: str
+    min_gap: int = Field(1, ge=1, description="Required minus actual level, at least this")
+    course: str
+
+
 class TrainingRules(_Strict):
-    """Competency development: minimum JP a year and the courses a predikat opens."""
+    """Competency development: minimum JP a year, the courses a predikat or a competency gap
+    opens, from the training catalogue (configs/training, embedded when the pack loads)."""
 
     min_jp_per_year: float = Field(20, ge=0)
+    catalogue: TrainingCatalogue | None = Field(
+        None, description="Catalogue name (configs/training) or path, relative to the pack"
+    )
     courses: list[Course] = Field(default_factory=list)
+    gap_courses: list[GapCourse] = Field(default_factory=list)
     course_jp_counts: bool = Field(True, description="Opened courses count toward the minimum")
     topup_course: str = "pemenuhan_jp"
     topup_title: Label
     topup_round_up_to: float | None = Field(1, gt=0, description="JP gap rounded up to this step")
+
+    @field_validator("catalogue", mode="before")
+    @classmethod
+    def _embed(cls, v: Any, info: ValidationInfo) -> Any:
+        return embedded_catalogue(v, info.context)
+
+    def course_info(self, code: str) -> tuple[Label, float]:
+        """Title and JP of a course: the rule's own, else the catalogue's."""
+        rule = next((c for c in self.courses if c.course == code), None)
+        entry = self.catalogue.course(code) if self.catalogue is not None else None
+        title = rule.title if rule is not None and rule.title is not None else None
+        jp = rule.jp if rule is not None and rule.jp is not None else None
+        if entry is not None:
+            title = title or Label(id=entry.title.id, en=entry.title.en)
+            jp = jp if jp is not None else entry.jp
+        if title is None or jp is None:
+            raise KeyError(code)
+        return title, jp
 
 
 class AttendanceCode(_Strict):
@@ -580,10 +629,7 @@ def _check_cross(pack: PolicyPack) -> None:
                         f"distribution.curves.{org}.{i}.predikat: unknown predikat {sorted(bad)}"
                     )
     if pack.training is not None:
-        for i, course in enumerate(pack.training.courses):
-            bad = set(course.predikat) - order
-            if bad:
-                raise ValueError(f"training.courses.{i}.predikat: unknown predikat {sorted(bad)}")
+        check_training_rules(pack.training, order)
     if pack.incentive is not None and set(pack.incentive.predikat_factors) != order:
         raise ValueError(
             f"incentive.predikat_factors: must give a factor for exactly {pack.predikat.order}"
@@ -658,7 +704,7 @@ def _versions(path: Path, data: dict[str, Any]) -> list[PolicyPack]:
                 )
         current = _merged(current, entry)
         try:
-            pack = PolicyPack.model_validate(current)
+            pack = PolicyPack.model_validate(current, context={"base_dir": path.parent})
         except ValidationError as exc:
             raise _version_error(path, i, exc) from exc
         if packs and pack.effective_from <= packs[-1].effective_from:
@@ -682,7 +728,7 @@ def load_pack_versions(name_or_path: str, *, base_dir: Path | None = None) -> li
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     if "versions" not in data:
-        return [load_yaml_model(path, PolicyPack)]
+        return [load_yaml_model(path, PolicyPack, context={"base_dir": path.parent})]
     return _versions(path, data)
 
 
