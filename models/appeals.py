@@ -42,14 +42,12 @@ from kinerja.models.tables import (
     AuditEvent,
     Cycle,
     CycleStage,
-    DistributionFinding,
     Employee,
     HumanTask,
     JpLedgerEntry,
     Publication,
     Result,
     TrainingAssignment,
-    UnitRating,
 )
 
 KIND = "decide_appeal"
@@ -528,60 +526,7 @@ def _reprice(
 
 
 def _recheck_unit(session: Session, *, cycle: Cycle, pack: Any, unit: str) -> dict[str, Any]:
-    """The distribution findings of one unit, as check_distributions stores them."""
-    from kinerja.models.rules.distribution import check_distribution
+    """The distribution findings of one unit's groups, as check_distributions stores them."""
+    from kinerja.models.distributions import recheck_unit
 
-    cid = cycle.cycle_id
-    old = {
-        f.rule: f.passed
-        for f in session.scalars(
-            select(DistributionFinding).where(
-                DistributionFinding.cycle_id == cid, DistributionFinding.unit_id == unit
-            )
-        )
-    }
-    session.execute(
-        delete(DistributionFinding).where(
-            DistributionFinding.cycle_id == cid, DistributionFinding.unit_id == unit
-        )
-    )
-    rows: list[dict[str, Any]] = []
-    if pack.distribution is not None:
-        counts = dict(
-            session.execute(
-                select(Result.predikat, func.count())
-                .where(
-                    Result.cycle_id == cid,
-                    Result.unit_id == unit,
-                    Result.predikat.is_not(None),
-                )
-                .group_by(Result.predikat)
-            ).all()
-        )
-        org = session.scalar(
-            select(UnitRating.predikat_organisasi).where(
-                UnitRating.cycle_id == cid, UnitRating.unit_id == unit
-            )
-        )
-        if counts and org is None:
-            rows.append(
-                {
-                    "rule": "org_predikat",
-                    "passed": False,
-                    "detail": "unit has no predikat organisasi / belum ada predikat unit",
-                }
-            )
-        elif counts:
-            rows = [
-                {"rule": f.rule, "passed": f.passed, "detail": f.detail}
-                for f in check_distribution(
-                    org_predikat=org, counts=counts, rules=pack.distribution
-                )
-            ]
-    if rows:
-        session.execute(
-            DistributionFinding.__table__.insert(),
-            [{"cycle_id": cid, "unit_id": unit, **r} for r in rows],
-        )
-    new = {r["rule"]: r["passed"] for r in rows}
-    return {"before": old, "after": new}
+    return recheck_unit(session, cycle=cycle, pack=pack, unit=unit)

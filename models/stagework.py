@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import append_many
@@ -21,7 +21,6 @@ from kinerja.models.humantasks import NewTask
 from kinerja.models.sqlutil import bulk_update, upsert
 from kinerja.models.tables import (
     Cycle,
-    DistributionFinding,
     Employee,
     Feedback,
     JpLedgerEntry,
@@ -29,7 +28,6 @@ from kinerja.models.tables import (
     Result,
     Target,
     TrainingAssignment,
-    UnitRating,
 )
 
 
@@ -358,57 +356,13 @@ def compute_predikat(
     return len(updates)
 
 
-def check_distributions(session: Session, *, cycle: Cycle, pack: Any) -> dict[str, int]:
-    """The distribution curve per unit, keyed to the unit's own predikat; findings stored."""
-    from kinerja.models.rules.distribution import check_distribution
+def check_distributions(
+    session: Session, *, cycle: Cycle, pack: Any, now: datetime | None = None
+) -> dict[str, Any]:
+    """The distribution curve per group (see models/distributions.py); findings stored."""
+    from kinerja.models.distributions import check_distributions as check_groups
 
-    session.execute(
-        delete(DistributionFinding).where(DistributionFinding.cycle_id == cycle.cycle_id)
-    )
-    if pack.distribution is None:
-        return {"groups": 0, "failed": 0}
-    org = dict(
-        session.execute(
-            select(UnitRating.unit_id, UnitRating.predikat_organisasi).where(
-                UnitRating.cycle_id == cycle.cycle_id
-            )
-        ).all()
-    )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for unit, predikat, n in session.execute(
-        select(Result.unit_id, Result.predikat, func.count())
-        .where(Result.cycle_id == cycle.cycle_id, Result.predikat.is_not(None))
-        .group_by(Result.unit_id, Result.predikat)
-    ):
-        counts[unit][predikat] = n
-    rows = []
-    for unit in sorted(counts):
-        if unit not in org:
-            rows.append(
-                {
-                    "cycle_id": cycle.cycle_id,
-                    "unit_id": unit,
-                    "rule": "org_predikat",
-                    "passed": False,
-                    "detail": "unit has no predikat organisasi / belum ada predikat unit",
-                }
-            )
-            continue
-        for finding in check_distribution(
-            org_predikat=org[unit], counts=counts[unit], rules=pack.distribution
-        ):
-            rows.append(
-                {
-                    "cycle_id": cycle.cycle_id,
-                    "unit_id": unit,
-                    "rule": finding.rule,
-                    "passed": finding.passed,
-                    "detail": finding.detail,
-                }
-            )
-    if rows:
-        session.execute(DistributionFinding.__table__.insert(), rows)
-    return {"groups": len(counts), "failed": sum(1 for r in rows if not r["passed"])}
+    return check_groups(session, cycle=cycle, pack=pack, now=now)
 
 
 # --- feedback ----------------------------------------------------------------------------------

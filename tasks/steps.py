@@ -130,7 +130,9 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
 
 CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "cascade": lambda c: stagework.cascade_report(c.session, cycle=c.cycle),
-    "distribution": lambda c: stagework.check_distributions(c.session, cycle=c.cycle, pack=c.pack),
+    "distribution": lambda c: stagework.check_distributions(
+        c.session, cycle=c.cycle, pack=c.pack, now=c.now
+    ),
     "feedback-counts": lambda c: stagework.feedback_counts(c.session, cycle=c.cycle),
     "budget": lambda c: stagework.apply_incentive_budget(
         c.session, cycle=c.cycle, budget=c.config.incentive_budget, pack=c.pack, now=c.now

@@ -127,7 +127,15 @@ class UnitRatingsImporter(_CycleImporter):
             )
         if not (ok and unit_id):
             return None
-        return {"cycle_id": self.cycle_id, "unit_id": unit_id, "predikat_organisasi": predikat}
+        # The file is the leader's decision: it replaces a predikat computed from the IKU.
+        return {
+            "cycle_id": self.cycle_id,
+            "unit_id": unit_id,
+            "predikat_organisasi": predikat,
+            "source": "file",
+            "capaian": None,
+            "derivation": None,
+        }
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         unit_id = record["unit_id"]
