@@ -119,6 +119,14 @@ class CycleConfig(_Strict):
     period_start: date
     period_end: date
     evaluation_periods: Literal["monthly", "quarterly", "semester", "annual"] = "quarterly"
+    approach: Literal["quantitative", "qualitative"] = Field(
+        "quantitative",
+        description=(
+            "PermenPANRB 6/2022: quantitative (numeric targets, a proposed rating from the"
+            " achievements) or qualitative (the rater judges each RHK against the expectation:"
+            " targets may have no number, realisation may be evidence only, no proposal)"
+        ),
+    )
     chunk_size: int = Field(5000, ge=1)
     metrics_at_period_end: bool = Field(
         True, description="Collect metrics only once the period has ended"

@@ -21,19 +21,31 @@ from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.measurements import import_metrics, import_survey
 from kinerja.models.imports.org import import_org
 from kinerja.models.imports.plans import import_goals, import_targets
+from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
 from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
 from kinerja.models.responses import pack_of
 from kinerja.models.tables import Cycle
 
 __all__ = ["import_cycle_file", "load_scenario", "CYCLE_FILES", "imports"]
 
-CYCLE_FILES = ("goals", "targets", "metrics", "reviews", "unit_ratings")
+CYCLE_FILES = (
+    "goals",
+    "targets",
+    "metrics",
+    "reviews",
+    "unit_ratings",
+    "attendance",
+    "discipline",
+    "functional_positions",
+    "competencies",
+)
 
 
 def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) -> ImportReport:
-    """Import one of a cycle's files (goals, targets, metrics, reviews, unit_ratings)."""
+    """Import one of a cycle's files (see :data:`CYCLE_FILES`)."""
     pack: Any = pack_of(cycle)
     cid = cycle.cycle_id
+    qualitative = cycle.config.get("approach") == "qualitative"
     if kind == "goals":
         return import_goals(session, path=path, cycle_id=cid)
     if kind == "targets":
@@ -44,9 +56,10 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
             weights_sum=pack.targets.required_weights_sum,
             aspects=set(pack.targets.aspects),
             kinds=set(pack.targets.kinds),
+            qualitative=qualitative,
         )
     if kind == "metrics":
-        return import_metrics(session, path=path, cycle_id=cid)
+        return import_metrics(session, path=path, cycle_id=cid, qualitative=qualitative)
     if kind == "reviews":
         return import_reviews(
             session,
@@ -58,6 +71,8 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
     if kind == "unit_ratings":
         org = pack.distribution.org_predikat if pack.distribution else pack.predikat.order
         return import_unit_ratings(session, path=path, cycle_id=cid, predikat=set(org))
+    if kind in POLICY_INPUT_FILES:
+        return import_policy_input(session, cycle_id=cid, pack=pack, kind=kind, path=path)
     raise ValueError(f"unknown cycle file kind {kind!r}")
 
 

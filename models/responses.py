@@ -431,8 +431,16 @@ def _reviewed(
         raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")
     pack = pack_of(cycle)
     _check_codes(data, pack)
+    if result.proposed_hasil_kerja is None and data.hasil_kerja is None and actor.nip != "system":
+        # The qualitative approach proposes nothing: the rater judges against the expectation.
+        raise TaskError(
+            "Pilih rating hasil kerja: tidak ada usulan dari angka (pendekatan kualitatif)"
+            " / choose a rating hasil kerja: there is no proposal from numbers (qualitative"
+            " approach)"
+        )
     if (
         data.hasil_kerja is not None
+        and result.proposed_hasil_kerja is not None
         and data.hasil_kerja != result.proposed_hasil_kerja
         and not (data.comment and data.comment.strip())
     ):

@@ -186,6 +186,8 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
     )
     from kinerja.models.rules.rating import TargetScore, propose_result_rating, weighted_score
 
+    if cycle.config.get("approach") == "qualitative":
+        return _qualitative_results(session, cycle=cycle, lo=lo, hi=hi)
     values: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for target_id, period, value in session.execute(
         select(Measurement.target_id, Measurement.period, Measurement.value)
@@ -195,7 +197,11 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
                 Target.cycle_id == Measurement.cycle_id, Target.target_id == Measurement.target_id
             ),
         )
-        .where(Measurement.cycle_id == cycle.cycle_id, _in_chunk(Target.nip, lo, hi))
+        .where(
+            Measurement.cycle_id == cycle.cycle_id,
+            Measurement.value.is_not(None),
+            _in_chunk(Target.nip, lo, hi),
+        )
     ):
         values[target_id].append((period, value))
     rules = pack.achievement
@@ -283,6 +289,36 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
         .values(proposed_hasil_kerja=pack.result_rating.if_no_results)
     )
     return len(target_updates)
+
+
+def _qualitative_results(session: Session, *, cycle: Cycle, lo: str, hi: str) -> int:
+    """The qualitative approach (PermenPANRB 6/2022): no achievement and no proposal.
+
+    The rater judges each RHK against the expectation from the evidence, so the review task
+    carries no proposed rating and the rater must choose one.
+    """
+    step = "qualitative approach: no achievement from numbers; the rater judges each RHK"
+    rows = session.execute(
+        select(Result.nip, Result.derivation).where(
+            Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi)
+        )
+    ).all()
+    _bulk_update_results(
+        session,
+        [
+            {
+                "cycle_id": cycle.cycle_id,
+                "nip": nip,
+                "achievement": None,
+                "score": None,
+                "proposed_hasil_kerja": None,
+                "derivation": {**(d or {}), "proposal": [step]},
+            }
+            for nip, d in rows
+        ],
+        ("achievement", "score", "proposed_hasil_kerja", "derivation"),
+    )
+    return len(rows)
 
 
 # --- review ------------------------------------------------------------------------------------

@@ -1,5 +1,11 @@
 """What was measured: metrics.csv (realisation per target and period) and survey.csv
-(citizen satisfaction answers, SKM, per service unit)."""
+(citizen satisfaction answers, SKM, per service unit).
+
+A metrics.csv ``target_id`` names an employee's target (RHK) or a unit goal (IKU of the
+Perjanjian Kinerja, goals.csv ``goal_id``): a goal's realisation gives the unit's capaian,
+from which its predikat organisasi is computed when unit_ratings.csv has no row for it. An
+id that is both a target and a goal of the cycle is refused as ambiguous.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from kinerja.models.imports.values import (
     parse_number,
     parse_period,
 )
-from kinerja.models.tables import Measurement, SurveyResponse, Target, Unit
+from kinerja.models.tables import Goal, Measurement, SurveyResponse, Target, Unit
 
 
 class MetricsImporter(FileImporter):
@@ -31,10 +37,12 @@ class MetricsImporter(FileImporter):
     optional = ("evidence",)
     unique = ("target_id", "period")
 
-    def __init__(self, path: str | Path, *, cycle_id: str) -> None:
+    def __init__(self, path: str | Path, *, cycle_id: str, qualitative: bool = False) -> None:
         super().__init__(path)
         self.cycle_id = cycle_id
+        self.qualitative = qualitative
         self.targets: set[str] = set()
+        self.goals: set[str] = set()
 
     def scope(self) -> list[ColumnElement[bool]]:
         return [Measurement.__table__.c.cycle_id == self.cycle_id]
@@ -48,12 +56,21 @@ class MetricsImporter(FileImporter):
         self.check_cycle(session, self.cycle_id)
         query = select(Target.target_id).where(Target.cycle_id == self.cycle_id)
         self.targets = set(session.scalars(query))
+        self.goals = set(
+            session.scalars(select(Goal.goal_id).where(Goal.cycle_id == self.cycle_id))
+        )
 
     def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
         record: dict[str, Any] = {"cycle_id": self.cycle_id}
         ok = True
         record["target_id"] = self.need(row, cells, "target_id")
+        evidence_only = self.qualitative and not cells.get("value") and cells.get("evidence")
+        if evidence_only:
+            # A qualitative realisation is the evidence itself: no number to report.
+            record["value"] = None
         for column, parse in (("period", parse_period), ("value", parse_number)):
+            if column == "value" and evidence_only:
+                continue
             text = self.need(row, cells, column)
             if text is None:
                 ok = False
@@ -69,12 +86,21 @@ class MetricsImporter(FileImporter):
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         target_id = record["target_id"]
-        if target_id not in self.targets:
+        if target_id in self.targets and target_id in self.goals:
             self.bad(
                 row,
                 "target_id",
-                f"unknown target '{target_id}' in cycle '{self.cycle_id}'",
-                f"target '{target_id}' tidak dikenal di siklus '{self.cycle_id}'",
+                f"'{target_id}' is both a target and a goal of cycle '{self.cycle_id}':"
+                " rename one of them",
+                f"'{target_id}' adalah target sekaligus sasaran (goal) di siklus"
+                f" '{self.cycle_id}': ganti salah satu",
+            )
+        elif target_id not in self.targets and target_id not in self.goals:
+            self.bad(
+                row,
+                "target_id",
+                f"unknown target or goal '{target_id}' in cycle '{self.cycle_id}'",
+                f"target atau sasaran '{target_id}' tidak dikenal di siklus '{self.cycle_id}'",
             )
 
 
@@ -136,9 +162,15 @@ class SurveyImporter(FileImporter):
             self.bad(row, "unit_id", f"unknown unit '{unit_id}'", f"unit '{unit_id}' tidak dikenal")
 
 
-def import_metrics(session: Session, *, path: str | Path, cycle_id: str) -> ImportReport:
-    """Import metrics.csv: the realisation of targets of a cycle, per period."""
-    return import_one(session, MetricsImporter(path, cycle_id=cycle_id))
+def import_metrics(
+    session: Session, *, path: str | Path, cycle_id: str, qualitative: bool = False
+) -> ImportReport:
+    """Import metrics.csv: the realisation of targets (and of unit goals) of a cycle, per period.
+
+    ``qualitative``: the cycle's approach is qualitative, so a row may give ``evidence`` and
+    leave ``value`` empty.
+    """
+    return import_one(session, MetricsImporter(path, cycle_id=cycle_id, qualitative=qualitative))
 
 
 def import_survey(

@@ -31,6 +31,9 @@ WEIGHT_TOLERANCE = 0.01
 class _PlanImporter(FileImporter):
     """Shared by goals and targets: the cycle, required texts, and target with direction."""
 
+    qualitative = False
+    """A qualitative cycle (PermenPANRB 6/2022) accepts an empty target: no number."""
+
     def __init__(self, path: str | Path, *, cycle_id: str) -> None:
         super().__init__(path)
         self.cycle_id = cycle_id
@@ -50,6 +53,9 @@ class _PlanImporter(FileImporter):
         except Bad as exc:
             self.wrong(row, "direction", exc)
             return None
+        if self.qualitative and not cells.get("target", ""):
+            record["target_value"], record["target_high"] = None, None
+            return record if ok else None
         text = self.need(row, cells, "target")
         if text is None:
             return None
@@ -166,8 +172,10 @@ class TargetsImporter(_PlanImporter):
         weights_sum: float | None,
         aspects: set[str] | None,
         kinds: set[str] | None,
+        qualitative: bool = False,
     ) -> None:
         super().__init__(path, cycle_id=cycle_id)
+        self.qualitative = qualitative
         self.weights_sum = weights_sum
         self.aspects = aspects
         self.kinds = kinds
@@ -310,14 +318,21 @@ def import_targets(
     weights_sum: float | None = 100.0,
     aspects: set[str] | None = None,
     kinds: set[str] | None = None,
+    qualitative: bool = False,
 ) -> ImportReport:
     """Import targets.csv for a cycle.
 
     ``weights_sum``: each employee's weights must add up to it (None: weights are free and
     may be left out). ``aspects`` and ``kinds``: the allowed values (None: any), e.g. from
-    the policy pack.
+    the policy pack. ``qualitative``: the cycle's approach is qualitative, so a target may
+    be left empty (the rater judges the RHK against the expectation, without a number).
     """
     importer = TargetsImporter(
-        path, cycle_id=cycle_id, weights_sum=weights_sum, aspects=aspects, kinds=kinds
+        path,
+        cycle_id=cycle_id,
+        weights_sum=weights_sum,
+        aspects=aspects,
+        kinds=kinds,
+        qualitative=qualitative,
     )
     return import_one(session, importer)
