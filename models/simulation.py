@@ -81,6 +81,8 @@ def _ratings(task: HumanTask, pack: Any) -> tuple[str | None, str]:
         hasil = levels[-1]
     if hasil == proposed:
         hasil = None
+    if proposed is None and hasil is None:
+        hasil = levels[len(levels) // 2]  # nothing proposed (qualitative): the rater chooses
     behaviour = pack.behaviour
     perilaku_roll = stable(task.task_key, "perilaku") % 100
     perilaku = (
@@ -116,7 +118,8 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
                 Target.status == "approved",
             )
         ):
-            values[target_id] = round(value * (80 + stable(target_id) % 41) / 100, 2)
+            if value is not None:  # a qualitative target has no number to report against
+                values[target_id] = round(value * (80 + stable(target_id) % 41) / 100, 2)
         return {"values": values or {"-": 0.0}, "evidence": "laporan simulasi / simulated report"}
     if kind == "review":
         scripted = session.get(ScriptedReview, (cycle.cycle_id, task.subject_nip))

@@ -179,7 +179,7 @@ def _proposal(
             "statement": t.statement,
             "indicator": t.indicator,
             "aspect": t.aspect,
-            "target": f"{t.target_value:g}",
+            "target": "" if t.target_value is None else f"{t.target_value:g}",
             "target_high": "" if t.target_high is None else f"{t.target_high:g}",
             "unit_of_measure": t.unit_of_measure,
             "direction": t.direction,
