@@ -193,6 +193,10 @@ def open_tasks(
             session.scalars(select(HumanTask).where(HumanTask.task_key.in_(inserted[i : i + 1000])))
         )
     new.sort(key=lambda t: t.id)
+    # Someone away (models/absences.py): their new tasks go to their delegate at once.
+    from kinerja.models.absences import sync_delegations
+
+    sync_delegations(session, cycle=cycle, now=now, task_ids=[t.id for t in new])
     if notify:
         from kinerja.models.messages import queue_task_messages
 

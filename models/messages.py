@@ -72,11 +72,13 @@ def queue_task_messages(
     slot: int = 0,
     recipients: dict[int, str] | None = None,
     comment: str = "",
+    digest: bool = True,
 ) -> int:
     """Queue ``kind`` messages for tasks, to each assignee or to ``recipients[task.id]``.
 
     One message per recipient, not per task: a manager with twelve approvals gets one
-    message listing twelve links, each to exactly one task. Returns messages newly queued.
+    message listing twelve links, each to exactly one task. With ``digest=False`` every
+    task gets a message of its own. Returns messages newly queued.
     """
     if not tasks:
         return 0
@@ -87,11 +89,11 @@ def queue_task_messages(
     )
     coordinator = config.coordinator
     known.setdefault(coordinator.nip, (coordinator.name, config.lang))
-    grouped: dict[str, list[HumanTask]] = defaultdict(list)
+    grouped: dict[tuple[str, int], list[HumanTask]] = defaultdict(list)
     for task in sorted(tasks, key=lambda t: t.id):
-        grouped[to[task.id]].append(task)
+        grouped[(to[task.id], 0 if digest else task.id)].append(task)
     rows = []
-    for recipient, group in grouped.items():
+    for (recipient, _), group in grouped.items():
         name, lang = known.get(recipient, (recipient, config.lang))
         first = group[0]
         names = [known.get(t.subject_nip, (t.subject_nip, lang))[0] for t in group]

@@ -32,6 +32,8 @@ KINDS: tuple[str, ...] = (
     "task_escalated",
     "task_expired",
     "task_returned",
+    "task_delegated",
+    "task_extended",
     "cycle_published",
 )
 """Every kind of message the engine sends."""

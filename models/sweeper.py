@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.absences import sync_delegations
 from kinerja.models.audit import append_many
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import active_task_count, cycle_config
@@ -28,12 +29,14 @@ class SweepReport:
     reminders: int = 0
     escalations: int = 0
     expired: int = 0
+    delegations: int = 0
     complete_stages: list[str] = field(default_factory=list)
 
     def add(self, other: SweepReport) -> None:
         self.reminders += other.reminders
         self.escalations += other.escalations
         self.expired += other.expired
+        self.delegations += other.delegations
         self.complete_stages += other.complete_stages
 
 
@@ -162,4 +165,8 @@ def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
     ).all()
     for stage in open_stages:
         report.add(sweep_stage(session, cycle=cycle, stage=stage, now=now))
+    # Absences (models/absences.py): hand tasks to delegates, escalated ones included, and
+    # lift delegations whose absence has ended.
+    items = sync_delegations(session, cycle=cycle, now=now)
+    report.delegations += sum(1 for i in items if i.outcome == "ok")
     return report
