@@ -164,11 +164,25 @@ def _distribution(pack: PolicyPack) -> list[str]:
     if d is None:
         return [*lines, "None: any spread of predikat is allowed."]
     exempt = f"; groups under {d.exempt_below} are not checked" if d.exempt_below else ""
-    lines.append(
-        "Checked per unit (everyone whose result belongs to the unit) against the curve of"
-        f" the unit's own rating. Shares become head counts: maxima {d.max_rounding}, minima"
-        f" {d.min_rounding}{exempt}."
+    group = (
+        "per rater's direct reports within a unit (one group per rater and unit; group: rater)"
+        if d.group == "rater"
+        else "per unit (everyone whose result belongs to the unit; group: unit)"
     )
+    lines.append(
+        f"Checked {group} against the curve of the unit's own rating. Shares become head"
+        f" counts: maxima {d.max_rounding}, minima {d.min_rounding}{exempt}."
+    )
+    if d.from_iku is None:
+        lines.append("The unit's rating comes from unit_ratings.csv only.")
+    else:
+        bands = ", ".join(f">= {b.min:g}% {b.predikat}" for b in d.from_iku.bands)
+        missing = "left out" if d.from_iku.missing == "ignore" else "counted as 0"
+        lines.append(
+            "The unit's rating comes from unit_ratings.csv; a unit without a row gets it from"
+            f" its IKU: the {d.from_iku.aggregate} capaian of its goals (achievement rules"
+            f" above; a goal without realisation is {missing}), then {bands}."
+        )
     rows = [
         {
             "unit rating": f"{org} ({d.org_labels[org].id})",

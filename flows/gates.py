@@ -37,7 +37,7 @@ from kinerja.models.clock import cycle_now
 from kinerja.models.config import GatesConfig
 from kinerja.models.cycles import cycle_config, get_cycle, stage_row
 from kinerja.models.db import get_engine, session_scope
-from kinerja.models.tables import Cycle, DistributionFinding
+from kinerja.models.tables import Cycle, UnitRating
 
 GATES: tuple[str, ...] = ("payout", "publication")
 """The gates, in the order the cycle meets them (both after ``incentives``)."""
@@ -88,14 +88,30 @@ def gate_decisions(session: Session, cycle_id: str) -> dict[str, dict[str, Any]]
 
 
 def failing_units(session: Session, cycle_id: str) -> dict[str, list[str]]:
-    """Failing distribution findings per unit: ``{unit: ["rule: detail", ...]}``."""
-    out: dict[str, list[str]] = {}
-    for unit, rule, detail in session.execute(
-        select(DistributionFinding.unit_id, DistributionFinding.rule, DistributionFinding.detail)
-        .where(DistributionFinding.cycle_id == cycle_id, DistributionFinding.passed.is_(False))
-        .order_by(DistributionFinding.unit_id, DistributionFinding.rule)
+    """Failing distribution findings per unit: ``{unit: ["group: rule: detail", ...]}``.
+
+    The group is the unit, or one rater's direct reports in it (the pack's
+    ``distribution.group``).
+    """
+    from kinerja.models.distributions import failing_groups
+
+    return failing_groups(session, cycle_id=cycle_id)
+
+
+def org_predikat_rows(session: Session, cycle_id: str) -> list[tuple[str, str, str]]:
+    """``(unit, predikat organisasi, where it came from)`` for every rated unit."""
+    out = []
+    for r in session.scalars(
+        select(UnitRating).where(UnitRating.cycle_id == cycle_id).order_by(UnitRating.unit_id)
     ):
-        out.setdefault(unit, []).append(f"{rule}: {detail}")
+        source = (
+            "unit_ratings.csv"
+            if r.source == "file"
+            else f"capaian IKU / IKU capaian {r.capaian:g}"
+            if r.capaian is not None
+            else r.source
+        )
+        out.append((r.unit_id, r.predikat_organisasi, source))
     return out
 
 
@@ -104,7 +120,10 @@ def gate_summary(session: Session, *, cycle: Cycle, kind: str) -> dict[str, Any]
     from kinerja.models.stagework import incentive_totals
 
     if kind == "publication":
-        return {"failing": failing_units(session, cycle.cycle_id)}
+        return {
+            "failing": failing_units(session, cycle.cycle_id),
+            "org_predikat": org_predikat_rows(session, cycle.cycle_id),
+        }
     budget = cycle_config(cycle).incentive_budget
     totals = incentive_totals(session, cycle=cycle)
     return {"units": totals["units"], "total": totals["total"], "budget": budget}
@@ -118,6 +137,17 @@ def gate_markdown(cycle_id: str, kind: str, summary: dict[str, Any], problem: st
         lines += [f"**{problem}**", ""]
     if kind == "publication":
         failing = summary["failing"]
+        org = summary.get("org_predikat") or []
+        if org:
+            lines += [
+                "Predikat organisasi per unit (kurva distribusi) / each unit's own predikat"
+                " (the distribution curve it keys):",
+                "",
+                "| unit | predikat organisasi | sumber / source |",
+                "|---|---|---|",
+                *(f"| {unit} | {predikat} | {source} |" for unit, predikat, source in org),
+                "",
+            ]
         if not failing:
             lines.append(
                 "Semua unit lolos uji distribusi / every unit passed the distribution check."
@@ -274,14 +304,20 @@ def form_model(kind: str, state: dict[str, Any]) -> type[GateInput]:
     """The form, prefilled (signer, one row per failing unit) with its constraints kept.
 
     ``RunInput.with_initial_data`` rebuilds fields from bare annotations and drops their
-    constraints, so the defaults are set with ``create_model`` on the model itself.
+    constraints, so the defaults are set with ``create_model`` on the model itself. The
+    defaults are plain values, not factories: the UI prefills its form from the JSON
+    schema's ``default``, which a ``default_factory`` leaves out (Pydantic copies a mutable
+    default for each instance).
     """
     rows = [UnitException(unit_id=u) for u in state["summary"].get("failing", {})]
     return create_model(
         f"{kind.capitalize()}Gate",
         __base__=GateInput,
         signed_by=(str, Field(state["coordinator"], min_length=1, description="NIP koordinator")),
-        exceptions=(list[UnitException], Field(default_factory=lambda: list(rows))),
+        exceptions=(
+            list[UnitException],
+            Field(rows, description=GateInput.model_fields["exceptions"].description),
+        ),
     )
 
 

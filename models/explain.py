@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.tables import Cycle, Employee, Result, Target, TrainingAssignment
+from kinerja.models.tables import (
+    Cycle,
+    Employee,
+    Result,
+    Target,
+    TrainingAssignment,
+    UnitIndex,
+    UnitRating,
+)
 
 
 def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | None:
@@ -27,7 +35,7 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         .where(Target.cycle_id == cycle.cycle_id, Target.nip == nip)
         .order_by(Target.target_id)
     ):
-        target = f"{t.target_value:.15g}" + (
+        target = ("-" if t.target_value is None else f"{t.target_value:.15g}") + (
             f"-{t.target_high:.15g}" if t.target_high is not None else ""
         )
         lines.append(
@@ -46,6 +54,7 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         lines.append(f"   comment: {result.review_comment}")
     lines += ["", f"4. Predikat: {result.predikat}"]
     lines += [f"   {s}" for s in d.get("predikat", [])]
+    lines += _unit_lines(session, cycle=cycle, unit_id=result.unit_id)
     lines += ["", f"5. Training: {result.training_jp or 0:g} JP assigned"]
     for a in session.scalars(
         select(TrainingAssignment).where(
@@ -58,4 +67,31 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
     lines += ["", f"6. Incentive: {result.incentive}"]
     lines += [f"   {s}" for s in d.get("incentive", [])]
     lines += ["", f"rules: {result.rule_version}"]
+    return lines
+
+
+def _unit_lines(session: Session, *, cycle: Cycle, unit_id: str) -> list[str]:
+    """The unit's predikat organisasi (which keys the distribution curve) and its IKM."""
+    from kinerja.models.orgresults import unit_predikat_lines
+    from kinerja.models.responses import pack_of
+
+    pack = pack_of(cycle)
+    labels = pack.distribution.org_labels if pack.distribution is not None else None
+    rating = session.get(UnitRating, (cycle.cycle_id, unit_id))
+    lines = [
+        f"   unit {unit_id}: " + line for line in unit_predikat_lines(rating, labels=labels)[:1]
+    ]
+    lines += unit_predikat_lines(rating, labels=labels)[1:]
+    index = session.get(UnitIndex, (cycle.cycle_id, unit_id))
+    if index is not None:
+        lines.append(
+            f"   IKM unit {unit_id}: {index.ikm} (mutu {index.mutu}, {index.respondents}"
+            " respondent(s))"
+        )
+        detail = index.detail or {}
+        sample = detail.get("sample")
+        if sample:
+            lines.append(f"   {sample['message']}")
+        if detail.get("warning") and not (sample and not sample["ok"]):
+            lines.append(f"   warning / peringatan: {detail['warning']}")
     return lines

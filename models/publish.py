@@ -48,9 +48,19 @@ EXPORT_COLUMNS = (
 )
 
 
+NO_SURVEY = "no survey this period / belum ada survei"
+
+
 def compute_unit_indices(session: Session, *, cycle: Cycle, config: CycleConfig, pack: Any) -> int:
-    """IKM per service unit from the survey responses dated within the cycle's period."""
+    """IKM per service unit from the survey responses dated within the cycle's period.
+
+    Warnings (``detail["warning"]``): a service unit without any survey in the period
+    (PermenPANRB 14/2017: at least once a year, the pack's ``min_surveys_per_year``), and a
+    unit whose respondents fall short of the Krejcie-Morgan sample for its
+    ``service_population`` (units.csv; no population, no check).
+    """
     from kinerja.models.rules.ikm import compute_ikm
+    from kinerja.models.rules.sample import sample_check
 
     session.execute(delete(UnitIndex).where(UnitIndex.cycle_id == cycle.cycle_id))
     if pack.ikm is None:
@@ -64,9 +74,18 @@ def compute_unit_indices(session: Session, *, cycle: Cycle, config: CycleConfig,
         if date is None or config.period_start <= date <= config.period_end:
             answers[unit_id].append({k: int(v) for k, v in response.items()})
     service_units = session.scalars(select(Unit.unit_id).where(Unit.is_service_unit)).all()
+    populations = dict(
+        session.execute(
+            select(Unit.unit_id, Unit.service_population).where(
+                Unit.service_population.is_not(None)
+            )
+        ).all()
+    )
     rows = []
     for unit_id in sorted(set(service_units) | set(answers)):
         responses = answers.get(unit_id, [])
+        if not responses and pack.ikm.min_surveys_per_year == 0:
+            continue
         if not responses:
             rows.append(
                 {
@@ -75,24 +94,50 @@ def compute_unit_indices(session: Session, *, cycle: Cycle, config: CycleConfig,
                     "respondents": 0,
                     "ikm": None,
                     "mutu": None,
-                    "detail": {"warning": "no survey this period / belum ada survei"},
+                    "detail": {"warning": NO_SURVEY},
                 }
             )
             continue
         result = compute_ikm(responses, pack.ikm)
+        detail = _jsonable(result)
+        population = populations.get(unit_id)
+        if population is not None and pack.ikm.sample is not None:
+            ok, need, message = sample_check(result.respondents, population, pack.ikm.sample)
+            detail["sample"] = {
+                "population": population,
+                "required": need,
+                "respondents": result.respondents,
+                "ok": ok,
+                "message": message,
+            }
+            if not ok:
+                detail["warning"] = message
         rows.append(
             {
                 "cycle_id": cycle.cycle_id,
                 "unit_id": unit_id,
                 "respondents": result.respondents,
-                "ikm": float(result.ikm),
+                "ikm": None if result.ikm is None else float(result.ikm),
                 "mutu": result.mutu,
-                "detail": _jsonable(result),
+                "detail": detail,
             }
         )
     if rows:
         session.execute(UnitIndex.__table__.insert(), rows)
     return len(rows)
+
+
+def index_warnings(session: Session, *, cycle_id: str) -> list[str]:
+    """``"unit: warning"`` for every unit index with a warning (the publish artifact)."""
+    return [
+        f"{unit}: {detail['warning']}"
+        for unit, detail in session.execute(
+            select(UnitIndex.unit_id, UnitIndex.detail)
+            .where(UnitIndex.cycle_id == cycle_id)
+            .order_by(UnitIndex.unit_id)
+        )
+        if (detail or {}).get("warning")
+    ]
 
 
 def _jsonable(obj: Any) -> dict[str, Any]:
@@ -123,11 +168,15 @@ def publish_units(session: Session, *, cycle: Cycle, config: CycleConfig, now: d
     ):
         per_unit[unit_id]["predikat"][predikat or "not_rated"] = n
     indices = {
-        u: (ikm, mutu, n)
-        for u, ikm, mutu, n in session.execute(
-            select(UnitIndex.unit_id, UnitIndex.ikm, UnitIndex.mutu, UnitIndex.respondents).where(
-                UnitIndex.cycle_id == cycle.cycle_id
-            )
+        u: (ikm, mutu, n, (detail or {}).get("warning"))
+        for u, ikm, mutu, n, detail in session.execute(
+            select(
+                UnitIndex.unit_id,
+                UnitIndex.ikm,
+                UnitIndex.mutu,
+                UnitIndex.respondents,
+                UnitIndex.detail,
+            ).where(UnitIndex.cycle_id == cycle.cycle_id)
         )
     }
     rows = []
@@ -143,8 +192,10 @@ def publish_units(session: Session, *, cycle: Cycle, config: CycleConfig, now: d
                 suppressed=False,
             )
         if unit_id in indices:
-            ikm, mutu, n = indices[unit_id]
+            ikm, mutu, n, warning = indices[unit_id]
             payload["ikm"] = {"value": ikm, "mutu": mutu, "respondents": n}
+            if warning:
+                payload["ikm"]["warning"] = warning
         rows.append(
             {
                 "cycle_id": cycle.cycle_id,

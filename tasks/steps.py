@@ -141,7 +141,8 @@ CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "unit-indices": lambda c: {
         "units": publish.compute_unit_indices(
             c.session, cycle=c.cycle, config=c.config, pack=c.pack
-        )
+        ),
+        "warnings": publish.index_warnings(c.session, cycle_id=c.cycle.cycle_id),
     },
     "publish-units": lambda c: {
         "units": publish.publish_units(c.session, cycle=c.cycle, config=c.config, now=c.now)

@@ -16,19 +16,21 @@ from sqlalchemy.orm import Session
 from kinerja.models.imports.base import FileImporter, import_one, run
 from kinerja.models.imports.errors import ImportRejected, ImportReport, RowError, bilingual
 from kinerja.models.imports.reader import XLSX_SUFFIXES
-from kinerja.models.imports.values import Bad, find_loops, parse_flag
+from kinerja.models.imports.values import Bad, find_loops, parse_flag, parse_integer
 from kinerja.models.tables import Employee, Unit
 
 
 class UnitsImporter(FileImporter):
-    """units.csv: unit_id, name, [parent_id], [head_nip], [is_service_unit]."""
+    """units.csv: unit_id, name, [parent_id], [head_nip], [is_service_unit],
+    [service_population] (people a service unit serves in a survey period: the population
+    of the survey's Krejcie-Morgan sample-size check)."""
 
     kind = "units"
     table = Unit.__table__
     keys = ("unit_id",)
     required = ("unit_id", "name")
     unique = ("unit_id",)
-    optional = ("parent_id", "head_nip", "is_service_unit")
+    optional = ("parent_id", "head_nip", "is_service_unit", "service_population")
 
     def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
         super().__init__(path, sheet=sheet)
@@ -54,6 +56,15 @@ class UnitsImporter(FileImporter):
                 record["is_service_unit"] = parse_flag(text) if text else False
             except Bad as exc:
                 self.wrong(row, "is_service_unit", exc)
+                return None
+        if "service_population" in self.columns:
+            text = cells.get("service_population", "")
+            try:
+                record["service_population"] = parse_integer(text) if text else None
+                if text and record["service_population"] < 0:
+                    raise Bad("a population cannot be negative", "populasi tidak boleh negatif")
+            except Bad as exc:
+                self.wrong(row, "service_population", exc)
                 return None
         return record if unit_id and name else None
 
