@@ -12,17 +12,28 @@ from kinerja.cli.common import database_url, echo_table, fail, require_schema, r
 
 
 def register(app: typer.Typer) -> None:
-    app.command("tasks")(tasks)
+    from kinerja.cli import taskadmin
+
+    # `kinerja tasks` alone lists tasks; its sub-verbs are the HR coordinator's actions.
+    tasks_app = typer.Typer(
+        help="Human tasks: list them, or (HR) delegate, extend, remind, history."
+    )
+    tasks_app.callback(invoke_without_command=True)(tasks)
+    taskadmin.register(tasks_app)
+    app.add_typer(tasks_app, name="tasks")
     app.command("respond")(respond)
 
 
 def tasks(
+    ctx: typer.Context,
     as_: str | None = typer.Option(None, "--as", help="Only the tasks this NIP may act on"),
     cycle: str | None = typer.Option(None, "--cycle", help="Cycle id (default: newest)"),
     all_: bool = typer.Option(False, "--all", help="Closed tasks too"),
     limit: int = typer.Option(50, help="At most this many rows"),
 ) -> None:
     """List open human tasks (id, kind, about whom, who must act, due date)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from sqlalchemy import or_, select
 
     from kinerja.models.cycles import get_cycle
@@ -53,10 +64,12 @@ def tasks(
                 "state": t.state,
                 "due": f"{t.due_at:%Y-%m-%d}",
                 "escalated_to": t.escalated_to or "",
+                "delegate": t.delegate_nip or "",
             }
             for t in session.scalars(query.order_by(HumanTask.id).limit(limit))
         ]
-    echo_table(rows, ["id", "stage", "kind", "subject", "assignee", "state", "due", "escalated_to"])
+    columns = ["id", "stage", "kind", "subject", "assignee", "state", "due", "escalated_to"]
+    echo_table(rows, [*columns, "delegate"])
 
 
 def respond(

@@ -7,6 +7,8 @@ One ``serve`` process (no work pool, no worker) runs:
 - ``sweeper/sweeper``: reminders, escalations, final deadlines, on an interval;
 - ``dispatcher/dispatcher``: sends due notifications, and emits ``kinerja.stage.overdue``
   once for every stage still open past its final deadline;
+- ``hr-task-action/hr-task-action``: the HR coordinator's delegate / extend / remind, with
+  a typed form and a table artifact of each item's result (flows/taskadmin.py);
 - ``ops-alert/ops-alert``: one message to ops, started by the automations below.
 
 Automations (created idempotently, by name): a stage or cycle flow run that fails or
@@ -24,6 +26,7 @@ from sqlalchemy import select
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
+from kinerja.flows.taskadmin import hr_task_action
 from kinerja.models.clock import cycle_now
 from kinerja.models.db import get_engine, session_scope
 from kinerja.models.tables import Cycle, CycleStage
@@ -112,7 +115,7 @@ def deployments(
     ops_email: str | None = None,
     routes_path: str | None = None,
 ) -> list[Any]:
-    """The four deployments, bound to one application database."""
+    """The deployments, bound to one application database; ops-alert comes last."""
     return [
         performance_cycle.to_deployment(name="performance-cycle", parameters={"db_url": db_url}),
         sweeper.to_deployment(
@@ -125,6 +128,7 @@ def deployments(
             interval=timedelta(minutes=dispatch_minutes),
             parameters={"db_url": db_url},
         ),
+        hr_task_action.to_deployment(name="hr-task-action", parameters={"db_url": db_url}),
         ops_alert.to_deployment(
             name="ops-alert",
             parameters={"ops_email": ops_email, "routes_path": routes_path},
