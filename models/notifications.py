@@ -35,6 +35,7 @@ KINDS: tuple[str, ...] = (
     "task_delegated",
     "task_extended",
     "cycle_published",
+    "superior_unplanned",
 )
 """Every kind of message the engine sends."""
 

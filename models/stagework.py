@@ -17,18 +17,20 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import append_many
+from kinerja.models.creditpoints import compute_credit_points
+from kinerja.models.cycles import cycle_config
 from kinerja.models.humantasks import NewTask
+from kinerja.models.incentiveinputs import NO_DEDUCTIONS, incentive_deductions
 from kinerja.models.sqlutil import bulk_update, upsert
 from kinerja.models.tables import (
     Cycle,
     Employee,
     Feedback,
-    JpLedgerEntry,
     Measurement,
     Result,
     Target,
-    TrainingAssignment,
 )
+from kinerja.models.trainingwork import assign_training_chunk
 
 
 def _in_chunk(column: Any, lo: str, hi: str) -> Any:
@@ -117,18 +119,19 @@ def cascade_report(session: Session, *, cycle: Cycle) -> dict[str, Any]:
         Employee.nip.not_in(select(Target.nip).where(Target.cycle_id == cycle.cycle_id))
     )
     missing = session.scalar(select(func.count()).select_from(without.subquery())) or 0
-    # Staff whose manager has no targets yet cannot cascade theirs from them: blocked.
-    blocked = session.scalars(
-        select(Employee.nip)
-        .where(Employee.nip.in_(without), Employee.manager_nip.in_(without))
-        .order_by(Employee.nip)
-    ).all()
+    # Staff whose manager has no proposed or approved targets cannot cascade theirs from
+    # them: blocked (models/blocked.py, which also escalates at the plan deadline).
+    from kinerja.models.blocked import blocked_staff
+
+    by_superior = blocked_staff(session, cycle=cycle)
+    blocked = sorted(nip for staff in by_superior.values() for nip in staff)
     return {
         "targets": targets,
         "orphan_targets": orphans,
         "without_targets": missing,
         "blocked_by_superior": len(blocked),
-        "blocked_examples": list(blocked[:20]),
+        "blocked_examples": blocked[:20],
+        "unplanned_superiors": {s: len(staff) for s, staff in sorted(by_superior.items())[:20]},
     }
 
 
@@ -389,6 +392,7 @@ def compute_predikat(
         )
     _bulk_update_results(session, updates, ("predikat", "derivation", "rule_version"))
     append_many(session, events=events, at=now)
+    compute_credit_points(session, cycle=cycle, pack=pack, lo=lo, hi=hi, now=now)
     return len(updates)
 
 
@@ -441,73 +445,9 @@ def feedback_counts(session: Session, *, cycle: Cycle) -> dict[str, int]:
 def assign_training(
     session: Session, *, cycle: Cycle, pack: Any, year: int, lo: str, hi: str
 ) -> int:
-    """Training for low predikat and for JP below the yearly minimum; ledger entries planned."""
-    from kinerja.models.rules.training import training_for
-
-    if pack.training is None:
-        return 0
-    done_jp = dict(
-        session.execute(
-            select(JpLedgerEntry.nip, func.sum(JpLedgerEntry.jp))
-            .where(
-                JpLedgerEntry.year == year,
-                JpLedgerEntry.status == "completed",
-                _in_chunk(JpLedgerEntry.nip, lo, hi),
-            )
-            .group_by(JpLedgerEntry.nip)
-        ).all()
-    )
-    assignments, ledger, updates = [], [], []
-    for nip, predikat, derivation in session.execute(
-        select(Result.nip, Result.predikat, Result.derivation)
-        .where(Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi))
-        .order_by(Result.nip)
-    ):
-        jp_so_far = float(done_jp.get(nip) or 0)
-        needs = training_for(predikat=predikat, jp_so_far=jp_so_far, rules=pack.training)
-        for need in needs:
-            assignments.append(
-                {
-                    "cycle_id": cycle.cycle_id,
-                    "nip": nip,
-                    "course": need.course,
-                    "jp": need.jp,
-                    "reason": need.reason,
-                    "status": "assigned",
-                }
-            )
-            ledger.append(
-                {
-                    "key": f"{cycle.cycle_id}:{nip}:{need.course}",
-                    "nip": nip,
-                    "year": year,
-                    "cycle_id": cycle.cycle_id,
-                    "source": need.course,
-                    "jp": need.jp,
-                    "status": "planned",
-                }
-            )
-        new_derivation = dict(derivation or {})
-        new_derivation["training"] = [f"JP so far {jp_so_far:g}"] + [
-            f"{n.course}: {n.jp:g} JP ({n.reason})" for n in needs
-        ]
-        updates.append(
-            {
-                "cycle_id": cycle.cycle_id,
-                "nip": nip,
-                "training_jp": sum(n.jp for n in needs),
-                "derivation": new_derivation,
-            }
-        )
-    upsert(
-        session,
-        table=TrainingAssignment.__table__,
-        rows=assignments,
-        keys=["cycle_id", "nip", "course"],
-    )
-    upsert(session, table=JpLedgerEntry.__table__, rows=ledger, keys=["key"])
-    _bulk_update_results(session, updates, ("training_jp", "derivation"))
-    return len(assignments)
+    """Training for low predikat, competency gaps and JP below the yearly minimum; ledger
+    entries planned; assignments that no longer apply removed (models/trainingwork.py)."""
+    return assign_training_chunk(session, cycle=cycle, pack=pack, year=year, lo=lo, hi=hi)
 
 
 # --- incentives --------------------------------------------------------------------------------
@@ -520,6 +460,14 @@ def compute_incentives(
 
     if pack.incentive is None:
         return 0
+    deductions = incentive_deductions(
+        session,
+        cycle_id=cycle.cycle_id,
+        rules=pack.incentive,
+        reference=cycle_config(cycle).period_end,
+        lo=lo,
+        hi=hi,
+    )
     updates, events = [], []
     for nip, grade, predikat, derivation in session.execute(
         select(Result.nip, Employee.grade, Result.predikat, Result.derivation)
@@ -530,10 +478,15 @@ def compute_incentives(
         if predikat is None:
             amount, steps = None, ["no predikat: no incentive computed"]
         else:
+            cuts = deductions.get(nip, NO_DEDUCTIONS)
             derived = incentive_for(
-                grade=grade, predikat=predikat, attendance_deduction_pct=0.0, rules=pack.incentive
+                grade=grade,
+                predikat=predikat,
+                attendance_deduction_pct=cuts.attendance_pct,
+                discipline_cut_pct=cuts.discipline_pct,
+                rules=pack.incentive,
             )
-            amount, steps = derived.value, list(derived.steps)
+            amount, steps = derived.value, [*cuts.steps, *derived.steps]
         new_derivation = dict(derivation or {})
         new_derivation["incentive"] = steps
         updates.append(
@@ -554,6 +507,10 @@ def compute_incentives(
                 "payload": {
                     "predikat": predikat,
                     "grade": grade,
+                    "attendance_deduction_pct": str(
+                        deductions.get(nip, NO_DEDUCTIONS).attendance_pct
+                    ),
+                    "discipline_cut_pct": str(deductions.get(nip, NO_DEDUCTIONS).discipline_pct),
                     "incentive": None if amount is None else str(amount),
                 },
             }

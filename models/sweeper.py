@@ -165,6 +165,11 @@ def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
     ).all()
     for stage in open_stages:
         report.add(sweep_stage(session, cycle=cycle, stage=stage, now=now))
+    if "plan" in open_stages:
+        # Past the plan deadline, whoever has not planned holds up their staff: escalate.
+        from kinerja.models.blocked import escalate_unplanned_superiors
+
+        escalate_unplanned_superiors(session, cycle=cycle, config=cycle_config(cycle), now=now)
     # Absences (models/absences.py): hand tasks to delegates, escalated ones included, and
     # lift delegations whose absence has ended.
     items = sync_delegations(session, cycle=cycle, now=now)
