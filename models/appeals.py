@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import append_event, append_many
@@ -44,7 +44,6 @@ from kinerja.models.tables import (
     CycleStage,
     Employee,
     HumanTask,
-    JpLedgerEntry,
     Publication,
     Result,
     TrainingAssignment,
@@ -333,6 +332,15 @@ def _recalculate(
         {"before": old_predikat, "predikat": predikat, "rules": pack.rule_version},
     )
 
+    # Credit points follow the new predikat (only for people in a functional position).
+    from kinerja.models.creditpoints import compute_credit_points
+
+    result.derivation = derivation
+    session.flush()
+    compute_credit_points(session, cycle=cycle, pack=pack, lo=nip, hi=nip, now=now)
+    session.refresh(result)
+    derivation = dict(result.derivation or {})
+
     training = _retrain(session, cycle=cycle, config=config, pack=pack, nip=nip, predikat=predikat)
     result.training_jp = training["training_jp"]
     derivation["training"] = training.pop("steps")
@@ -383,86 +391,42 @@ def _recalculate(
 def _retrain(
     session: Session, *, cycle: Cycle, config: CycleConfig, pack: Any, nip: str, predikat: Any
 ) -> dict[str, Any]:
-    """Training assignments and planned JP for one person, as assign_training would make them.
+    """Training assignments and planned JP for one person: assign_training on a one-person
+    chunk, with the new ``predikat`` (already flushed to the result row).
 
     Courses no longer needed are removed with their planned ledger entries; hours already
     completed stay in the ledger (they were trained).
     """
-    from kinerja.models.rules.training import training_for
+    from kinerja.models.trainingwork import assign_training_chunk
 
-    cid, year = cycle.cycle_id, config.period_end.year
-    own = f"{cid}:{nip}:"
-    # JP completed this year from elsewhere: this cycle's own courses were planned, not done,
-    # when assign_training ran, so they stay out of the count as they did then.
-    done = session.scalar(
-        select(func.coalesce(func.sum(JpLedgerEntry.jp), 0.0)).where(
-            JpLedgerEntry.nip == nip,
-            JpLedgerEntry.year == year,
-            JpLedgerEntry.status == "completed",
-            JpLedgerEntry.key.not_like(own + "%"),
+    cid = cycle.cycle_id
+
+    def current() -> dict[str, float]:
+        return dict(
+            session.execute(
+                select(TrainingAssignment.course, TrainingAssignment.jp).where(
+                    TrainingAssignment.cycle_id == cid, TrainingAssignment.nip == nip
+                )
+            ).all()
         )
+
+    session.flush()
+    before = current()
+    assign_training_chunk(
+        session, cycle=cycle, pack=pack, year=config.period_end.year, lo=nip, hi=nip
     )
-    jp_so_far = float(done or 0)
-    needs = training_for(predikat=predikat, jp_so_far=jp_so_far, rules=pack.training)
-    wanted = {n.course: n for n in needs}
-    existing = {
-        a.course: a
-        for a in session.scalars(
-            select(TrainingAssignment).where(
-                TrainingAssignment.cycle_id == cid, TrainingAssignment.nip == nip
-            )
+    after = current()
+    stored = session.execute(
+        select(Result.training_jp, Result.derivation).where(
+            Result.cycle_id == cid, Result.nip == nip
         )
-    }
-    removed = sorted(set(existing) - set(wanted))
-    added = sorted(set(wanted) - set(existing))
-    changed = sorted(c for c in set(wanted) & set(existing) if existing[c].jp != wanted[c].jp)
-    for course in removed:
-        session.delete(existing[course])
-    if removed:
-        session.execute(
-            delete(JpLedgerEntry).where(
-                JpLedgerEntry.key.in_([own + c for c in removed]),
-                JpLedgerEntry.status == "planned",
-            )
-        )
-    for course, need in wanted.items():
-        row = existing.get(course)
-        if row is None:
-            session.add(
-                TrainingAssignment(
-                    cycle_id=cid,
-                    nip=nip,
-                    course=course,
-                    jp=need.jp,
-                    reason=need.reason,
-                    status="assigned",
-                )
-            )
-        else:
-            row.jp, row.reason = need.jp, need.reason
-        entry = session.scalars(select(JpLedgerEntry).where(JpLedgerEntry.key == own + course))
-        ledger = entry.first()
-        if ledger is None:
-            session.add(
-                JpLedgerEntry(
-                    key=own + course,
-                    nip=nip,
-                    year=year,
-                    cycle_id=cid,
-                    source=course,
-                    jp=need.jp,
-                    status="planned",
-                )
-            )
-        elif ledger.status == "planned":
-            ledger.jp = need.jp
-    steps = [f"JP so far {jp_so_far:g}"] + [f"{n.course}: {n.jp:g} JP ({n.reason})" for n in needs]
+    ).one()
     return {
-        "training_jp": sum(n.jp for n in needs),
-        "removed": removed,
-        "added": added,
-        "changed": changed,
-        "steps": steps,
+        "training_jp": stored.training_jp,
+        "removed": sorted(set(before) - set(after)),
+        "added": sorted(set(after) - set(before)),
+        "changed": sorted(c for c in set(before) & set(after) if before[c] != after[c]),
+        "steps": list((stored.derivation or {}).get("training", [])),
     }
 
 
@@ -488,10 +452,24 @@ def _reprice(
         return None
     if predikat is None:
         return {"amount": None, "steps": ["no predikat: no incentive computed"], "budget": None}
+    from kinerja.models.incentiveinputs import NO_DEDUCTIONS, incentive_deductions
+
+    cuts = incentive_deductions(
+        session,
+        cycle_id=cycle.cycle_id,
+        rules=pack.incentive,
+        reference=config.period_end,
+        lo=nip,
+        hi=nip,
+    ).get(nip, NO_DEDUCTIONS)
     derived = incentive_for(
-        grade=grade, predikat=predikat, attendance_deduction_pct=0.0, rules=pack.incentive
+        grade=grade,
+        predikat=predikat,
+        attendance_deduction_pct=cuts.attendance_pct,
+        discipline_cut_pct=cuts.discipline_pct,
+        rules=pack.incentive,
     )
-    amount, steps = derived.value, list(derived.steps)
+    amount, steps = derived.value, [*cuts.steps, *derived.steps]
     budget = config.incentive_budget
     if budget is None:
         return {"amount": amount, "steps": steps, "budget": None}

@@ -63,9 +63,14 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
     ):
         lines.append(f"   {a.course}: {a.jp:g} JP - {a.reason}")
     # the assignments above carry their reasons; the derivation adds the hours counted so far
-    lines += [f"   {s}" for s in d.get("training", []) if s.startswith("JP so far")]
+    lines += [
+        f"   {s}" for s in d.get("training", []) if s.startswith(("JP so far", "competency "))
+    ]
     lines += ["", f"6. Incentive: {result.incentive}"]
     lines += [f"   {s}" for s in d.get("incentive", [])]
+    if result.credit_points is not None or "credit_points" in d:
+        lines += ["", f"7. Credit points (angka kredit): {result.credit_points}"]
+        lines += [f"   {s}" for s in d.get("credit_points", [])]
     lines += ["", f"rules: {result.rule_version}"]
     return lines
 

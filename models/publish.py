@@ -44,6 +44,7 @@ EXPORT_COLUMNS = (
     "predikat",
     "training_jp",
     "incentive",
+    "credit_points",
     "rule_version",
 )
 
@@ -227,6 +228,8 @@ def result_rows(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
         row["name"] = name
         if isinstance(row["incentive"], Decimal):
             row["incentive"] = str(row["incentive"].quantize(Decimal("1")))
+        if isinstance(row["credit_points"], Decimal):
+            row["credit_points"] = str(row["credit_points"].quantize(Decimal("0.01")))
         out.append({c: row[c] for c in EXPORT_COLUMNS})
     return out
 
