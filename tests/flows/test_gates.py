@@ -16,7 +16,14 @@ from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select, update
 
 from kinerja.flows.cycle import performance_cycle
-from kinerja.flows.gates import GateError, GateInput, check_input, find_paused_run, sign_gate
+from kinerja.flows.gates import (
+    GateError,
+    GateInput,
+    check_input,
+    find_paused_run,
+    form_model,
+    sign_gate,
+)
 from kinerja.flows.simulate import simulate
 from kinerja.flows.stage import StageOutcome
 from kinerja.models.audit import verify
@@ -220,3 +227,22 @@ def test_signatures_that_are_refused(kind, signed, message):
     if kind == "publication":
         ok["exceptions"] = [{"unit_id": "U1", "reason": "accepted"}]
     check_input(kind, GateInput.model_validate(ok), summary, "HR")
+
+
+def test_the_prefect_form_is_prefilled_from_its_schema():
+    """The UI fills its form from the JSON schema's defaults: the signer and one row per
+    failing unit must be there (a default_factory would leave them out)."""
+    state = {"summary": {"failing": {"U1": ["rule: detail"], "U2": ["x"]}}, "coordinator": "HR"}
+    form = form_model("publication", state)
+    props = form.model_json_schema()["properties"]
+    assert props["signed_by"]["default"] == "HR"
+    assert props["signed_by"]["minLength"] == 1
+    assert props["exceptions"]["default"] == [
+        {"unit_id": "U1", "reason": ""},
+        {"unit_id": "U2", "reason": ""},
+    ]
+    first, second = form(decision="approve"), form(decision="approve")
+    first.exceptions[0].reason = "accepted"
+    assert second.exceptions[0].reason == ""  # each signature gets its own rows
+    payout = form_model("payout", {"summary": {"units": []}, "coordinator": "HR"})
+    assert payout.model_json_schema()["properties"]["exceptions"]["default"] == []
