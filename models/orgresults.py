@@ -65,8 +65,19 @@ def compute_org_predikat(
     """
     cid = cycle.cycle_id
     rules = pack.distribution.from_iku if pack.distribution is not None else None
+    # Plain column rows, not ORM objects: a file imported in this session (a bulk upsert)
+    # must be seen as it is in the database.
     stored = {
-        r.unit_id: r for r in session.scalars(select(UnitRating).where(UnitRating.cycle_id == cid))
+        r.unit_id: r
+        for r in session.execute(
+            select(
+                UnitRating.unit_id,
+                UnitRating.source,
+                UnitRating.predikat_organisasi,
+                UnitRating.capaian,
+                UnitRating.derivation,
+            ).where(UnitRating.cycle_id == cid)
+        )
     }
     from_file = {u for u, r in stored.items() if r.source == "file"}
     if rules is None:
