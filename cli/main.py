@@ -15,6 +15,7 @@ import typer
 from kinerja.cli import appeals, people, runs
 from kinerja.cli import portal as portal_cli
 from kinerja.cli import serve as serve_cli
+from kinerja.cli import training as training_cli
 from kinerja.cli.common import (
     database_url,
     echo_table,
@@ -124,15 +125,27 @@ def metrics_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
     _import_cycle_file("metrics", path, cycle)
 
 
+_OTHER_CYCLE_FILES = (
+    "goals",
+    "reviews",
+    "unit_ratings",
+    "attendance",
+    "discipline",
+    "functional_positions",
+    "competencies",
+)
+
+
 @cycle_app.command("import")
 def cycle_import(
-    kind: str = typer.Argument(..., help="goals, reviews or unit_ratings"),
+    kind: str = typer.Argument(..., help=", ".join(_OTHER_CYCLE_FILES)),
     path: Path = typer.Argument(...),
     cycle: str | None = CYCLE_OPTION,
 ) -> None:
-    """Import another of a cycle's files: goals, reviews or unit_ratings."""
-    if kind not in ("goals", "reviews", "unit_ratings"):
-        fail(f"unknown file kind {kind!r}: goals, reviews or unit_ratings")
+    """Import another of a cycle's files: goals, reviews, unit_ratings, attendance,
+    discipline, functional_positions or competencies."""
+    if kind not in _OTHER_CYCLE_FILES:
+        fail(f"unknown file kind {kind!r}: {', '.join(_OTHER_CYCLE_FILES)}")
     _import_cycle_file(kind, path, cycle)
 
 
@@ -248,6 +261,7 @@ people.register(app)
 runs.register(app, results_app, audit_app, notify_app)
 app.add_typer(policy_app, name="policy")
 appeals.register(app)
+training_cli.register(app)
 serve_cli.register(app)
 portal_cli.register(app)
 

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import kinerja.configs
 from kinerja.models.config import STAGES, ConfigError, format_validation_error, read_yaml
 from kinerja.models.policy import PolicyPack, load_pack
+from kinerja.models.scenarioinputs import write_policy_inputs
 
 WORDS_FILE = Path(kinerja.configs.__file__).parent / "demo" / "words.yaml"
 
@@ -470,12 +471,15 @@ def generate_scenario(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     words = load_words()
-    vocabulary = _vocabulary(load_pack(policy, base_dir=directory))
+    pack = load_pack(policy, base_dir=directory)
+    vocabulary = _vocabulary(pack)
     rng = random.Random(seed)
     plans = _plan_units(employees, rng, words)
     with ExitStack() as stack:
         writer = _Writer(stack, directory, rng, words, vocabulary, year)
         writer.write_all(plans, seed=seed, late_share=late_share, never_share=never_share)
+    # attendance, discipline, functional positions, competencies: see models/scenarioinputs.py
+    write_policy_inputs(directory, pack=pack, seed=seed, year=year)
     (directory / "cycle.yaml").write_text(
         cycle_yaml(employees=employees, policy=policy, year=year, name=words.agency.name),
         encoding="utf-8",
