@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 from kinerja.models.policy import load_pack
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.ikm import compute_ikm
-from kinerja.models.rules.incentive import apply_budget_cap, incentive_for
+from kinerja.models.rules.incentive import (
+    apply_budget_cap,
+    attendance_deduction_pct,
+    incentive_for,
+)
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
 
@@ -117,3 +121,28 @@ def test_a_better_predikat_never_pays_less(name, data):
         ).value
 
     assert pay(order[i]) >= pay(order[j]) >= 0
+
+
+@pytest.mark.parametrize("name", sorted(n for n in PACKS if PACKS[n].incentive is not None))
+@given(data=st.data())
+def test_more_attendance_lapses_never_raise_the_incentive(name, data):
+    """Another lapse adds its cut (Permentan 68/2012, DOMAIN.md A4): pay never rises."""
+    rules = PACKS[name].incentive
+    if not rules.attendance_codes:
+        return
+    codes = sorted(rules.attendance_codes)
+    counts = data.draw(st.dictionaries(st.sampled_from(codes), st.integers(0, 40), max_size=5))
+    extra = data.draw(st.sampled_from(codes))
+    more = {**counts, extra: counts.get(extra, 0) + data.draw(st.integers(1, 10))}
+    predikat = data.draw(st.sampled_from(PACKS[name].predikat.order))
+
+    def pay(lapses: dict[str, int]) -> Decimal:
+        pct = attendance_deduction_pct(lapses, rules).value
+        return incentive_for(
+            grade="III/a", predikat=predikat, attendance_deduction_pct=pct, rules=rules
+        ).value
+
+    assert (
+        attendance_deduction_pct(more, rules).value >= attendance_deduction_pct(counts, rules).value
+    )
+    assert pay(more) <= pay(counts)
