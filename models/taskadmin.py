@@ -125,7 +125,12 @@ def run_action(session: Session, *, request: dict | TaskAction, clock: Clock) ->
             )
             # One task named by id: a closed one is refused, not skipped.
             return [
-                ItemResult(i.task_id, i.person, "refused", i.detail)
+                ItemResult(
+                    i.task_id,
+                    i.person,
+                    "refused",
+                    f"Tugas {task.id} sudah {task.state} / task {task.id} is closed ({task.state})",
+                )
                 if i.outcome == "skipped"
                 else i
                 for i in items
