@@ -49,7 +49,7 @@ PEOPLE = [
     ("199409252018091008", "BKPSDM.SEK", (105, None, 100), 102.5, SES, SES, ATAS, B, 2750000),
     ("197110281995102009", "BKPSDM.LYN", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 5200000),
     ("197811032002111010", "BKPSDM.LYN", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 4100000),
-    ("198512062009122011", "BKPSDM.LYN", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 3050000),
+    ("198512062009122011", "BKPSDM.INF", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 3050000),
     ("199201092016011012", "BKPSDM.INF", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 5200000),
     ("196902121993022013", "BKPSDM.INF", (100, 100, 98.98), 99.66, SES, ATAS, ATAS, SB, 3800000),
     ("197603152000031014", "BKPSDM.INF", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 3500000),
@@ -72,8 +72,8 @@ PEOPLE = [
     ("197508101999082031", "BKPSDM.DIK", (100, 100, 98.98), 99.66, SES, SES, BWH, K, 2775500),
     ("198209132006091032", "BKPSDM.DIK", (80, 80, 94.44), 84.81, BWH, BWH, SES, BP, 2726000),
     ("198910162013102033", "BKPSDM.DIK", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 2750000),
-    ("199611192020111034", "BKPSDM.DIK", (100, 100, 98.98), 99.66, SES, SES, SES, B, 2600000),
-    ("197312221997122035", "BKPSDM.DIK", (115, 120, 100), 111.67, ATAS, ATAS, SES, B, 3000000),
+    ("199611192020111034", "BKPSDM.DIS", (100, 100, 98.98), 99.66, SES, SES, SES, B, 2600000),
+    ("197312221997122035", "BKPSDM.SEK", (115, 120, 100), 111.67, ATAS, ATAS, SES, B, 3000000),
     ("198001252004011036", "BKPSDM.DIS", (115, 120, 100), 111.67, ATAS, ATAS, BWH, K, 4732000),
     ("198702282011022037", "BKPSDM.DIS", (100, 100, 98.98), 99.66, SES, SES, BWH, K, 4004000),
     ("199403032018031038", "BKPSDM.DIS", (100, 100, 98.98), 99.66, SES, SES, BWH, K, 3731000),
@@ -88,7 +88,7 @@ PEOPLE = [
     ("199712022021122047", "BKPSDM.UPT1", (70, 0, 88.89), 52.96, BWH, BWH, BWH, SK, 3344000),
     ("197401051998011048", "BKPSDM.UPT1", (80, 80, 94.44), 84.81, BWH, BWH, BWH, SK, 2552000),
     ("198102082005022049", "BKPSDM.UPT1", (100, 100, 98.98), 99.66, SES, SES, SES, B, 3500000),
-    ("198803112012031050", "BKPSDM.UPT1", (100, 100, 98.98), 99.66, SES, SES, SES, B, 2750000),
+    ("198803112012031050", "BKPSDM.UPT2", (100, 100, 98.98), 99.66, SES, SES, SES, B, 2750000),
     ("199504142019042051", "BKPSDM.UPT2", (80, 80, 94.44), 84.81, BWH, BWH, BWH, SK, 3872000),
     ("197205171996051052", "BKPSDM.UPT2", (80, 80, 94.44), 84.81, BWH, BWH, BWH, SK, 3080000),
     ("197906202003062053", "BKPSDM.UPT2", (80, 80, 94.44), 84.81, BWH, BWH, BWH, SK, 2684000),
@@ -105,30 +105,68 @@ PEOPLE = [
 # the score counts it as 0 (pack result_rating.score_missing: zero), the mean leaves it out.
 SCORE_DIFFERS = {"199409252018091008": 68.33}
 
-# README "Per unit": (unit, rule) -> (passed, counted, group size, limit in people or None).
+# README "Per group": (unit, rater, rule) -> (passed, counted, group size, limit in people or
+# None). The asn pack's group is a rater's direct reports within the unit: each unit head
+# (rated by the head of BKPSDM, who is rated by the HR coordinator) is a group of one.
+KB, HR = "197502041999022001", "HR-0001"
+HEAD = {
+    "SEK": "197306161997062005",
+    "LYN": "197110281995102009",
+    "INF": "199201092016011012",
+    "MUT": "199005212014051016",
+    "PKP": "199510082019102021",
+    "DIK": "197003231994031026",
+    "DIS": "198001252004011036",
+    "UPT1": "199011272014111046",
+    "UPT2": "199504142019042051",
+}
 FINDINGS = {
-    ("BKPSDM", "baik.baik.max"): (True, 3, 4, 3),
-    ("BKPSDM", "baik.bp_kurang.min1"): (True, 1, 4, 1),
-    ("BKPSDM.SEK", "baik.baik.max"): (False, 4, 4, 3),
-    ("BKPSDM.SEK", "baik.bp_kurang.min1"): (False, 0, 4, 1),
-    ("BKPSDM.LYN", "istimewa.sangat_baik.max"): (True, 3, 3, 3),
-    ("BKPSDM.INF", "istimewa.sangat_baik.max"): (False, 4, 4, 3),
-    ("BKPSDM.MUT", "bp.bp.min"): (True, 3, 5, 3),
-    ("BKPSDM.MUT", "bp.sangat_baik.max"): (True, 1, 5, 1),
-    ("BKPSDM.PKP", "bp.bp.min"): (False, 2, 5, 3),
-    ("BKPSDM.PKP", "bp.sangat_baik.max"): (False, 2, 5, 1),
-    ("BKPSDM.DIK", "kurang.kurang.min"): (True, 6, 10, 6),
-    ("BKPSDM.DIK", "kurang.bp.min"): (True, 1, 10, 1),
-    ("BKPSDM.DIK", "kurang.sangat_baik.max"): (True, 1, 10, 1),
-    ("BKPSDM.DIS", "kurang.kurang.min"): (False, 5, 10, 6),
-    ("BKPSDM.DIS", "kurang.bp.min"): (False, 0, 10, 1),
-    ("BKPSDM.DIS", "kurang.sangat_baik.max"): (False, 2, 10, 1),
-    ("BKPSDM.UPT1", "sk.sk.min"): (True, 3, 5, 3),
-    ("BKPSDM.UPT1", "sk.kurang_bp.min"): (True, 0, 5, 0),
-    ("BKPSDM.UPT1", "sk.sangat_baik.none"): (True, 0, 5, None),
-    ("BKPSDM.UPT2", "sk.sk.min"): (False, 5, 10, 6),
-    ("BKPSDM.UPT2", "sk.kurang_bp.min"): (False, 0, 10, 1),
-    ("BKPSDM.UPT2", "sk.sangat_baik.none"): (False, 1, 10, None),
+    # The heads, one per group, each with the curve of their own unit.
+    ("BKPSDM", HR, "baik.baik.max"): (True, 1, 1, 1),
+    ("BKPSDM", HR, "baik.bp_kurang.min1"): (False, 0, 1, 1),
+    ("BKPSDM.SEK", KB, "baik.baik.max"): (True, 1, 1, 1),
+    ("BKPSDM.SEK", KB, "baik.bp_kurang.min1"): (False, 0, 1, 1),
+    ("BKPSDM.LYN", KB, "istimewa.sangat_baik.max"): (True, 1, 1, 1),
+    ("BKPSDM.INF", KB, "istimewa.sangat_baik.max"): (True, 1, 1, 1),
+    ("BKPSDM.MUT", KB, "bp.bp.min"): (True, 1, 1, 0),
+    ("BKPSDM.MUT", KB, "bp.sangat_baik.max"): (True, 0, 1, 1),
+    ("BKPSDM.PKP", KB, "bp.bp.min"): (True, 1, 1, 0),
+    ("BKPSDM.PKP", KB, "bp.sangat_baik.max"): (True, 0, 1, 1),
+    ("BKPSDM.DIK", KB, "kurang.kurang.min"): (True, 1, 1, 0),
+    ("BKPSDM.DIK", KB, "kurang.bp.min"): (True, 0, 1, 0),
+    ("BKPSDM.DIK", KB, "kurang.sangat_baik.max"): (True, 0, 1, 1),
+    ("BKPSDM.DIS", KB, "kurang.kurang.min"): (True, 1, 1, 0),
+    ("BKPSDM.DIS", KB, "kurang.bp.min"): (True, 0, 1, 0),
+    ("BKPSDM.DIS", KB, "kurang.sangat_baik.max"): (True, 0, 1, 1),
+    ("BKPSDM.UPT1", KB, "sk.sk.min"): (True, 1, 1, 0),
+    ("BKPSDM.UPT1", KB, "sk.kurang_bp.min"): (True, 0, 1, 0),
+    ("BKPSDM.UPT1", KB, "sk.sangat_baik.none"): (True, 0, 1, None),
+    ("BKPSDM.UPT2", KB, "sk.sk.min"): (True, 1, 1, 0),
+    ("BKPSDM.UPT2", KB, "sk.kurang_bp.min"): (True, 0, 1, 0),
+    ("BKPSDM.UPT2", KB, "sk.sangat_baik.none"): (True, 0, 1, None),
+    # Each head's staff.
+    ("BKPSDM", KB, "baik.baik.max"): (True, 2, 3, 3),
+    ("BKPSDM", KB, "baik.bp_kurang.min1"): (True, 1, 3, 1),
+    ("BKPSDM.SEK", HEAD["SEK"], "baik.baik.max"): (False, 4, 4, 3),
+    ("BKPSDM.SEK", HEAD["SEK"], "baik.bp_kurang.min1"): (False, 0, 4, 1),
+    ("BKPSDM.LYN", HEAD["LYN"], "istimewa.sangat_baik.max"): (True, 1, 1, 1),
+    ("BKPSDM.INF", HEAD["INF"], "istimewa.sangat_baik.max"): (False, 4, 4, 3),
+    ("BKPSDM.MUT", HEAD["MUT"], "bp.bp.min"): (True, 2, 4, 2),
+    ("BKPSDM.MUT", HEAD["MUT"], "bp.sangat_baik.max"): (True, 1, 4, 1),
+    ("BKPSDM.PKP", HEAD["PKP"], "bp.bp.min"): (False, 1, 4, 2),
+    ("BKPSDM.PKP", HEAD["PKP"], "bp.sangat_baik.max"): (False, 2, 4, 1),
+    ("BKPSDM.DIK", HEAD["DIK"], "kurang.kurang.min"): (True, 5, 7, 4),
+    ("BKPSDM.DIK", HEAD["DIK"], "kurang.bp.min"): (True, 1, 7, 0),
+    ("BKPSDM.DIK", HEAD["DIK"], "kurang.sangat_baik.max"): (True, 1, 7, 1),
+    ("BKPSDM.DIS", HEAD["DIS"], "kurang.kurang.min"): (False, 4, 10, 6),
+    ("BKPSDM.DIS", HEAD["DIS"], "kurang.bp.min"): (False, 0, 10, 1),
+    ("BKPSDM.DIS", HEAD["DIS"], "kurang.sangat_baik.max"): (False, 2, 10, 1),
+    ("BKPSDM.UPT1", HEAD["UPT1"], "sk.sk.min"): (True, 2, 3, 1),
+    ("BKPSDM.UPT1", HEAD["UPT1"], "sk.kurang_bp.min"): (True, 0, 3, 0),
+    ("BKPSDM.UPT1", HEAD["UPT1"], "sk.sangat_baik.none"): (True, 0, 3, None),
+    ("BKPSDM.UPT2", HEAD["UPT2"], "sk.sk.min"): (False, 4, 10, 6),
+    ("BKPSDM.UPT2", HEAD["UPT2"], "sk.kurang_bp.min"): (False, 0, 10, 1),
+    ("BKPSDM.UPT2", HEAD["UPT2"], "sk.sangat_baik.none"): (False, 1, 10, None),
 }
 
 # Every rule of the asn pack's distribution curves (configs/policies/asn.yaml).
@@ -253,7 +291,7 @@ def test_hand_computed_scenario_matches_the_simulated_cycle(kinerja, database_ur
             }
             findings = conn.execute(
                 text(
-                    "SELECT unit_id, rule, passed, detail FROM distribution_findings"
+                    "SELECT unit_id, rater_nip, rule, passed, detail FROM distribution_findings"
                     " WHERE cycle_id = :c"
                 ),
                 {"c": CYCLE},
@@ -277,15 +315,15 @@ def test_hand_computed_scenario_matches_the_simulated_cycle(kinerja, database_ur
         got = tuple(achievements[nip, f"T{nip}-{i}"] for i in (1, 2, 3))
         assert got == per_target, nip
 
-    # Each distribution rule of the pack passes in one unit and fails in another.
+    # Each distribution rule of the pack passes in one group and fails in another.
     got_findings = {}
-    for unit, rule, passed, detail in findings:
+    for unit, rater, rule, passed, detail in findings:
         counted, size = map(int, re.search(r": (\d+)/(\d+);", detail).groups())
         limit = re.search(r"(\d+) orang/people", detail)
-        got_findings[unit, rule] = (bool(passed), counted, size, limit and int(limit[1]))
+        got_findings[unit, rater, rule] = (bool(passed), counted, size, limit and int(limit[1]))
     assert got_findings == FINDINGS
     outcomes = {rule: set() for rule in ASN_CURVE_RULES}
-    for (_, rule), (passed, *_) in FINDINGS.items():
+    for (_, _, rule), (passed, *_) in FINDINGS.items():
         outcomes[rule].add(passed)
     assert all(seen == {True, False} for seen in outcomes.values()), outcomes
 
