@@ -6,9 +6,9 @@ assignments and planned JP ledger rows that no longer apply are removed, so runn
 for one person (an appeal) leaves exactly what the rules now say. Assignments already
 completed, and the ledger rows of completed training, are history and stay.
 
-JP so far counts training completed in the year, except completions of this cycle's own
-assignments: those are counted as the assignment itself, so a rerun after a completion
-neither drops the course nor counts its hours twice.
+JP so far counts training completed in the year. A completion of one of this cycle's own
+assignments that the rules still open is counted as the assignment itself, so a rerun after
+a completion neither drops the course nor counts its hours twice.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.rules.training import training_for
@@ -41,19 +41,25 @@ def _chunk(column: Any, lo: str, hi: str) -> Any:
 
 def completed_jp(
     session: Session, *, cycle_id: str, year: int, lo: str, hi: str
-) -> dict[str, float]:
-    """JP completed in ``year`` per person of the chunk, other than for this cycle's courses."""
-    rows = session.execute(
-        select(JpLedgerEntry.nip, func.sum(JpLedgerEntry.jp))
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """JP completed in ``year`` per person of the chunk: the hours completed elsewhere, and
+    per course the hours that completed this cycle's own assignments."""
+    elsewhere: dict[str, float] = defaultdict(float)
+    own: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for nip, course, cycle, jp in session.execute(
+        select(JpLedgerEntry.nip, JpLedgerEntry.source, JpLedgerEntry.cycle_id, JpLedgerEntry.jp)
         .where(
             JpLedgerEntry.year == year,
             JpLedgerEntry.status == "completed",
-            or_(JpLedgerEntry.cycle_id.is_(None), JpLedgerEntry.cycle_id != cycle_id),
             _chunk(JpLedgerEntry.nip, lo, hi),
         )
-        .group_by(JpLedgerEntry.nip)
-    ).all()
-    return {nip: float(jp or 0) for nip, jp in rows}
+        .order_by(JpLedgerEntry.id)
+    ):
+        if cycle == cycle_id:
+            own[nip][course] += float(jp)
+        else:
+            elsewhere[nip] += float(jp)
+    return elsewhere, own
 
 
 def competency_levels(
@@ -84,7 +90,7 @@ def assign_training_chunk(
     if pack.training is None:
         return 0
     cid = cycle.cycle_id
-    done_jp = completed_jp(session, cycle_id=cid, year=year, lo=lo, hi=hi)
+    elsewhere, own_done = completed_jp(session, cycle_id=cid, year=year, lo=lo, hi=hi)
     levels = competency_levels(session, cycle_id=cid, lo=lo, hi=hi)
     existing = {
         (nip, course): status
@@ -101,8 +107,19 @@ def assign_training_chunk(
         .where(Result.cycle_id == cid, _chunk(Result.nip, lo, hi))
         .order_by(Result.nip)
     ):
-        jp_so_far = done_jp.get(nip, 0.0)
         own = levels.get(nip, {})
+        jp_so_far = elsewhere.get(nip, 0.0)
+        done_here = own_done.get(nip, {})
+        if done_here:
+            # A completed course that the rules open again is counted as its assignment;
+            # one they no longer open (a better predikat) still counts as hours trained.
+            opened = {
+                n.course
+                for n in training_for(
+                    predikat=predikat, jp_so_far=jp_so_far, rules=pack.training, competencies=own
+                )
+            } - {pack.training.topup_course}
+            jp_so_far += sum(jp for course, jp in done_here.items() if course not in opened)
         needs = training_for(
             predikat=predikat, jp_so_far=jp_so_far, rules=pack.training, competencies=own
         )
