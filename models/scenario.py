@@ -4,7 +4,9 @@ A scenario is a directory holding the files of DESIGN.md "Files people bring" (u
 employees.csv, goals.csv, targets.csv, metrics.csv, survey.csv, reviews.csv, unit_ratings.csv),
 the cycle config ``cycle.yaml`` and ``people.csv`` (``nip, response, [late_days]``: how a
 simulated person answers their tasks, ``on_time``, ``late`` or ``never``; people not listed answer
-on time). ``kinerja demo --employees N`` generates one and simulates it.
+on time). When the pack has the sections they need, attendance.csv, discipline.csv,
+functional_positions.csv and competencies.csv are written too (models/scenarioinputs.py).
+``kinerja demo --employees N`` generates one and simulates it.
 
 The organisation is one agency (dinas) with departments (bidang), then technical units (UPT)
 and sections (seksi, then satuan pelaksana) as the size requires, about 15 people a unit. The
