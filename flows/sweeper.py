@@ -30,6 +30,7 @@ def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
             "reminders": report.reminders,
             "escalations": report.escalations,
             "expired": report.expired,
+            "delegations": report.delegations,
             "complete": report.complete_stages,
             "now": cycle_now(cycle.clock_at).isoformat(),
         }

@@ -52,4 +52,3 @@ def hr_task_action(request: TaskAction, db_url: str | None = None) -> list[dict[
     if refused:
         raise ActionRefused(f"{refused} of {len(rows)} item(s) refused / ditolak")
     return rows
-
