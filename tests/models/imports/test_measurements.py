@@ -95,7 +95,7 @@ def test_metrics_bad_rows_are_all_named(session, write, targets, counts):
         (8, "value"),
     ]
     assert "must be YYYY-MM, YYYY-Qn, YYYY-S1, YYYY-S2 or YYYY" in message(exc, 2, "period")
-    assert "unknown target 'T9' in cycle 'c2025'" in message(exc, 5, "target_id")
+    assert "unknown target or goal 'T9' in cycle 'c2025'" in message(exc, 5, "target_id")
     assert "'tiga' is not a number" in message(exc, 6, "value")
     assert "'T1, 2025-Q1' already appears in row 6" in message(exc, 7, "period")
     assert counts() == before
