@@ -1,6 +1,10 @@
 """As people would: a Prefect server, ``kinerja serve``, the portal and a mail server on
 loopback; a cycle started through the deployment; a real headless Chromium opens the links
-from the captured e-mails, approves targets and submits reviews, and the cycle moves on.
+from the captured e-mails, approves targets, reports a realisation, submits reviews, writes
+and acknowledges feedback, and the cycle moves on to the coordinator gates. There the HR
+coordinator signs the payout gate in the Prefect UI's Resume form (the flow run's page of
+the same ``prefect server start``) and the publication gate with ``kinerja gate``; the cycle
+publishes.
 
 Screenshots of the portal pages and of the Prefect UI's gate form are written to
 ``KINERJA_SCREENSHOTS`` (default: the test's temporary directory) for people to look at.
@@ -8,6 +12,7 @@ Screenshots of the portal pages and of the Prefect UI's gate form are written to
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -147,7 +152,82 @@ def open_tasks(db: Path, stage: str) -> int:
         ).fetchone()[0]
 
 
-def test_people_answer_from_their_mail_and_the_cycle_moves_on(stack):
+def paused_run(base: str, cycle_id: str, gate: str) -> dict[str, Any] | None:
+    """The cycle's flow run paused at ``gate`` (its pause key is ``gate-<kind>-<attempt>``)."""
+    runs = api(
+        base,
+        "/flow_runs/filter",
+        {
+            "flow_runs": {
+                "name": {"any_": [f"cycle-{cycle_id}"]},
+                "state": {"type": {"any_": ["PAUSED"]}},
+            }
+        },
+    )
+    for run in runs:
+        if (run["state"]["state_details"].get("pause_key") or "").startswith(f"gate-{gate}-"):
+            return run
+    return None
+
+
+def gate_decision(db: Path, gate: str) -> dict[str, Any] | None:
+    with sqlite3.connect(db) as conn:
+        (stats,) = conn.execute(
+            "SELECT stats FROM cycle_stages WHERE stage = 'incentives'"
+        ).fetchone()
+    return (json.loads(stats or "{}").get("gates") or {}).get(gate)
+
+
+def failing_units(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT unit_id FROM distribution_findings WHERE passed = 0 ORDER BY unit_id"
+        ).fetchall()
+    return [unit for (unit,) in rows]
+
+
+def answer_feedback(page: Any, env: dict[str, str], mail: MailCatcher, seen: set[str]) -> None:
+    """Managers write feedback from their mail; each employee acknowledges it from theirs."""
+    for kind, fill in (("write_feedback", True), ("acknowledge_feedback", False)):
+        kinerja(env, "notify", "send")
+        urls = [u for m in mails_of(mail, "task_opened") for u in links(m) if u not in seen]
+        assert urls, f"no {kind} link reached the mail catcher"
+        seen.update(urls)
+        for url in urls:
+            page.goto(url)
+            if fill:
+                page.fill("#text", "Pertahankan kinerja / keep it up")
+            else:
+                page.fill("#comment", "Terima kasih / thank you")
+            submit(page, "button[type=submit]")
+
+
+def sign_in_the_prefect_ui(page: Any, url: str, shot: Path) -> None:
+    """The HR coordinator opens the paused run, clicks Resume, reads the gate's Markdown
+    description and signs the form the flow's Pydantic model renders."""
+    page.goto(url)
+    page.get_by_role("button", name="Resume").click()
+    form = page.locator(".p-modal")
+    form.get_by_role(
+        "heading", name="Persetujuan pembayaran tunjangan / Payout approval"
+    ).wait_for()
+    for label in ("Decision", "Signed By", "Reason", "Exceptions"):
+        form.locator(".schema-form-property__label", has_text=label).first.wait_for()
+    signer = form.locator(".schema-form-property", has_text="NIP koordinator").locator("textarea")
+    assert signer.input_value(), "the form is not prefilled with the coordinator"
+    # The decision is a listbox: the keyboard opens it (a click on its button does not).
+    form.locator(".p-select-button__control").first.focus()
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("option", name="approve", exact=True).click()
+    form.locator(".schema-form-property", has_text="Alasan (wajib jika menolak)").locator(
+        "textarea"
+    ).fill("sesuai pagu / within the budget")
+    page.screenshot(path=shot)
+    form.get_by_role("button", name="Submit").click()
+    form.wait_for(state="hidden")
+
+
+def test_people_answer_from_their_mail_and_the_coordinator_signs_in_the_prefect_ui(stack):
     from playwright.sync_api import sync_playwright
 
     env, db, mail, procs = stack["env"], stack["db"], stack["mail"], stack["procs"]
@@ -158,7 +238,9 @@ def test_people_answer_from_their_mail_and_the_cycle_moves_on(stack):
     (scenario / "cycle.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
 
     kinerja(env, "org", "import", str(scenario))
-    kinerja(env, "cycle", "start", str(scenario / "cycle.yaml"), "--no-run")
+    cycle_id = kinerja(
+        env, "cycle", "start", str(scenario / "cycle.yaml"), "--no-run"
+    ).stdout.strip()
     kinerja(env, "cycle", "import", "goals", str(scenario / "goals.csv"))
     kinerja(env, "cycle", "import", "unit_ratings", str(scenario / "unit_ratings.csv"))
     kinerja(env, "targets", "import", str(scenario / "targets.csv"))
@@ -206,7 +288,80 @@ def test_people_answer_from_their_mail_and_the_cycle_moves_on(stack):
             if i == 0:
                 page.screenshot(path=stack["shots"] / "portal-review.png", full_page=True)
             submit(page, "button[type=submit]")
+        seen.update(reviews)
         wait_for("feedback to open", lambda: stage_opened(db, "feedback"), 180, procs)
         assert stage_status(db, "review") == "done"
+        answer_feedback(page, env, mail, seen)
+        # The last acknowledgement closed feedback: training and incentives run by themselves,
+        # then the cycle's run pauses at the payout gate.
+        run = wait_for(
+            "the payout gate", lambda: paused_run(stack["base"], cycle_id, "payout"), 180, procs
+        )
+        assert stage_status(db, "feedback") == "done"
+        assert stage_status(db, "incentives") == "done"
+        # tall enough for the whole form: the description shrinks to fit the window
+        ui = browser.new_page(viewport={"width": 1280, "height": 2000})
+        sign_in_the_prefect_ui(
+            ui,
+            f"{stack['prefect_ui']}/runs/flow-run/{run['id']}",
+            stack["shots"] / "prefect-ui-gate-form.png",
+        )
+        # The flow checked the form's signature, recorded it, and went on to the next gate,
+        # whose form comes with one row per failing unit, for the coordinator's reasons.
+        paused = wait_for(
+            "the publication gate",
+            lambda: paused_run(stack["base"], cycle_id, "publication"),
+            120,
+            procs,
+        )
+        assert paused["id"] == run["id"]
+        failing = failing_units(db)
+        assert failing, "the demo scenario has a unit failing the distribution check"
+        ui.goto(f"{stack['prefect_ui']}/runs/flow-run/{run['id']}")
+        ui.get_by_role("button", name="Resume").click()
+        form = ui.locator(".p-modal")
+        form.get_by_role("heading", name="Persetujuan publikasi / Publication approval").wait_for()
+        # a row's own field (the list around it also contains the words)
+        rows = form.locator(".schema-form-property", has_text=re.compile(r"^\s*Unit Id")).locator(
+            "textarea"
+        )
+        rows.first.wait_for()
+        assert [row.input_value() for row in rows.all()] == failing
+        ui.screenshot(path=stack["shots"] / "prefect-ui-publication-gate.png")
         browser.close()
-    assert list(stack["shots"].glob("portal-*.png"))
+
+    signed = gate_decision(db, "payout")
+    assert signed is not None and signed["decision"] == "approve"
+    assert signed["reason"] == "sesuai pagu / within the budget"
+    assert signed["flow_run_id"] == run["id"]
+    with sqlite3.connect(db) as conn:
+        audited = conn.execute(
+            "SELECT actor FROM audit_events WHERE action = 'gate.approve' AND entity_id = ?",
+            (f"{cycle_id}/payout",),
+        ).fetchall()
+    assert audited == [(signed["signed_by"],)]
+    assert stage_status(db, "publish") != "done"
+
+    exceptions = [f"--exception={unit}=diterima / accepted" for unit in failing]
+    gate = kinerja(env, "gate", cycle_id, "approve", *exceptions)
+    assert "gate publication: approve (resumed)" in gate.stdout
+    done = wait_for(
+        "the cycle run to finish",
+        lambda: (
+            (r := api(stack["base"], f"/flow_runs/{run['id']}"))["state_type"]
+            in ("COMPLETED", "FAILED", "CRASHED")
+            and r
+        ),
+        120,
+        procs,
+    )
+    assert done["state_type"] == "COMPLETED", done["state"]
+    assert stage_status(db, "publish") == "done"
+    assert gate_decision(db, "publication")["signed_by"] == signed["signed_by"]
+    for name in (
+        "portal-approve-targets.png",
+        "portal-review.png",
+        "prefect-ui-gate-form.png",
+        "prefect-ui-publication-gate.png",
+    ):
+        assert (stack["shots"] / name).stat().st_size > 10_000, name
