@@ -236,6 +236,16 @@ def announce_stage(
     )
 
 
+def acting_nip(task: HumanTask) -> str:
+    """Who must act on ``task`` now: the delegate while the assignee is away, else the
+    escalation target of an escalated task, else the assignee."""
+    if task.delegate_nip:
+        return task.delegate_nip
+    if task.state == "escalated" and task.escalated_to:
+        return task.escalated_to
+    return task.assignee_nip
+
+
 def manager_of(session: Session, nips: Iterable[str]) -> dict[str, str | None]:
     """Each NIP's manager (None for the top of the tree or an unknown person)."""
     nips = list(set(nips))

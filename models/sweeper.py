@@ -91,6 +91,8 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
             kind="task_reminder",
             now=now,
             slot=slot + 1,
+            # While the assignee is away, the delegate is the one to remind.
+            recipients={t.id: t.delegate_nip for t in due if t.delegate_nip},
         )
 
     # Escalations: one level at a time up the chain, each once.

@@ -32,7 +32,7 @@ from kinerja.models.audit import append_event
 from kinerja.models.clock import Clock, cycle_now
 from kinerja.models.cycles import CycleError, cycle_config, get_cycle
 from kinerja.models.extensions import extend_tasks
-from kinerja.models.humantasks import ACTIVE, TaskError
+from kinerja.models.humantasks import ACTIVE, TaskError, acting_nip
 from kinerja.models.itemresult import ItemResult
 from kinerja.models.notifications import notification_key
 from kinerja.models.tables import Cycle, CycleStage, Employee, HumanTask, Notification, Unit
@@ -241,7 +241,7 @@ def remind_tasks(
             f"only the HR coordinator ({config.coordinator.nip}) may remind a unit"
         )
     slot = reminder_slot(now.date())
-    to = {t.id: _who_acts(t) for t in tasks}
+    to = {t.id: acting_nip(t) for t in tasks}
     keys = {
         t.id: notification_key(
             cycle_id=cycle.cycle_id,
@@ -295,11 +295,3 @@ def remind_tasks(
             at=now,
         )
     return items
-
-
-def _who_acts(task: HumanTask) -> str:
-    if task.delegate_nip:
-        return task.delegate_nip
-    if task.state == "escalated" and task.escalated_to:
-        return task.escalated_to
-    return task.assignee_nip

@@ -260,3 +260,16 @@ def test_the_person_may_record_their_own_absence_and_adjacent_ones_are_fine(
     session.commit()
     assert task_by(session, "approve_targets", A).delegate_nip == H
     assert [m.recipient_nip for m in notifications(session, kind="task_delegated")] == [X, H]
+
+
+def test_reminders_while_away_go_to_the_delegate_once(session: Session, org: Org):
+    at(org, START + days(1))
+    away(session, org, M, X, date(2025, 1, 2), DUE.date())
+    for _ in range(3):
+        sweep(session, cycle=org.cycle, now=DUE - days(1))
+        session.commit()
+    reminders = notifications(session, kind="task_reminder")
+    assert sorted(m.recipient_nip for m in reminders) == sorted([X, H])
+    (to_delegate,) = [m for m in reminders if m.recipient_nip == X]
+    a, b = task_by(session, "approve_targets", A), task_by(session, "approve_targets", B)
+    assert check_message(session, to_delegate) == [a.id, b.id]
