@@ -1,4 +1,4 @@
-"""``kinerja tasks delegate|extend|remind|history|absences``: the HR coordinator's task actions.
+"""``kinerja tasks delegate|end-absence|extend|remind|history|absences``: HR task actions.
 
 Each action verb builds one :class:`~kinerja.models.taskadmin.TaskAction` (the same request
 the ``hr-task-action`` flow takes from the Prefect UI form), prints one row per item (task,
@@ -21,6 +21,7 @@ def register(tasks_app: typer.Typer) -> None:
     tasks_app.command("remind")(remind)
     tasks_app.command("history")(history)
     tasks_app.command("absences")(absences)
+    tasks_app.command("end-absence")(end_absence)
 
 
 def _apply(request: dict[str, Any]) -> None:
@@ -62,6 +63,28 @@ def delegate(
             "delegate": to,
             "starts_on": _day(from_, "--from"),
             "ends_on": _day(until, "--until"),
+            "reason": reason,
+            "by": by,
+            "cycle": cycle,
+        }
+    )
+
+
+def end_absence(
+    absence_id: int = typer.Argument(..., help="The absence (see kinerja tasks absences)"),
+    last_day: str | None = typer.Option(
+        None, "--last-day", help="The new last day away (YYYY-MM-DD); without it: cancel"
+    ),
+    reason: str = typer.Option(..., "--reason", help="Why (written in the audit log)"),
+    by: str | None = typer.Option(None, "--by", help="Who records it (default: HR coordinator)"),
+    cycle: str | None = typer.Option(None, "--cycle", help="Cycle id (default: newest)"),
+) -> None:
+    """End an absence early, or cancel it: its delegations are lifted at once."""
+    _apply(
+        {
+            "action": "end_absence",
+            "absence_id": absence_id,
+            "ends_on": None if last_day is None else _day(last_day, "--last-day"),
             "reason": reason,
             "by": by,
             "cycle": cycle,

@@ -22,7 +22,7 @@ such a task is active; one opened later stays with the assignee and its escalati
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -159,6 +159,66 @@ def record_absence(
             f"absence {absence.id}: {starts_on} - {ends_on}, delegate {delegate_nip}",
         )
     ]
+    for cycle in running_cycles(session):
+        items += sync_delegations(session, cycle=cycle, now=cycle_now(cycle.clock_at, clock))
+    return items
+
+
+def end_absence(
+    session: Session,
+    *,
+    absence_id: int,
+    last_day: date | None,
+    reason: str,
+    by: str,
+    clock: Clock,
+) -> list[ItemResult]:
+    """End an absence early: ``last_day`` becomes its last day (the person is back the day
+    after), or, with ``last_day`` None or before the first day, the absence is cancelled
+    (it never holds). Delegations that no longer hold are lifted at once, in every running
+    cycle. Only shortening is allowed; a longer absence is a new one.
+
+    Refused with :class:`TaskError` (nothing written) for an unknown absence, a missing
+    reason, a last day after the recorded one, or a recorder who is neither the person nor
+    an HR coordinator.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise TaskError("Alasan wajib diisi / a reason is required")
+    absence = session.get(Absence, absence_id)
+    if absence is None:
+        raise TaskError(f"Absen tidak dikenal / unknown absence: {absence_id}")
+    if by != absence.nip and by not in coordinators(session):
+        raise TaskError(
+            f"{by} bukan Koordinator SDM maupun pegawai ybs. / "
+            f"{by} is neither the HR coordinator nor the person away"
+        )
+    if last_day is not None and last_day > absence.ends_on:
+        raise TaskError(
+            f"Hanya dapat dipersingkat: hari terakhir tercatat {absence.ends_on} / "
+            f"an absence can only be shortened: its last day is {absence.ends_on}"
+        )
+    cancelled = last_day is None or last_day < absence.starts_on
+    before = absence.ends_on
+    absence.ends_on = absence.starts_on - timedelta(days=1) if cancelled else last_day
+    now = clock.now()
+    append_event(
+        session,
+        actor=by,
+        action="absence.cancel" if cancelled else "absence.end",
+        entity="absence",
+        entity_id=str(absence.id),
+        payload={
+            "nip": absence.nip,
+            "until_before": before,
+            "until": absence.ends_on,
+            "reason": reason,
+        },
+        at=now,
+    )
+    session.flush()
+    what = "cancelled" if cancelled else f"ends {absence.ends_on}"
+    items = [ItemResult(None, absence.nip, "ok", f"absence {absence.id}: {what}")]
     for cycle in running_cycles(session):
         items += sync_delegations(session, cycle=cycle, now=cycle_now(cycle.clock_at, clock))
     return items

@@ -4,6 +4,7 @@ The HR coordinator asks for one of three actions, as a :class:`TaskAction` (the 
 the ``kinerja tasks ...`` verbs' input and the Prefect form of the ``hr-task-action`` flow):
 
 - ``delegate``: record an absence with a delegate (models/absences.py);
+- ``end_absence``: end an absence early, or cancel it (its delegations are lifted);
 - ``extend``: extend one task, or every task of a unit's people in the open stages (or one
   stage), by N days with a reason (models/extensions.py);
 - ``remind``: one reminder now per active task of a unit's people.
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.absences import record_absence
+from kinerja.models.absences import end_absence, record_absence
 from kinerja.models.audit import append_event
 from kinerja.models.clock import Clock, cycle_now
 from kinerja.models.cycles import CycleError, cycle_config, get_cycle
@@ -43,8 +44,9 @@ class TaskAction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["remind", "extend", "delegate"] = Field(
+    action: Literal["remind", "extend", "delegate", "end_absence"] = Field(
         description="remind a unit / extend a task or a unit / delegate while someone is away"
+        " / end an absence early"
     )
     cycle: str | None = Field(None, description="Cycle id (default: the newest)")
     unit: str | None = Field(None, description="remind, extend: the unit (unit_id)")
@@ -56,7 +58,10 @@ class TaskAction(BaseModel):
     nip: str | None = Field(None, description="delegate: the NIP of the person away")
     delegate: str | None = Field(None, description="delegate: the NIP who acts meanwhile")
     starts_on: date | None = Field(None, description="delegate: first day away")
-    ends_on: date | None = Field(None, description="delegate: last day away")
+    ends_on: date | None = Field(
+        None, description="delegate: last day away; end_absence: the new last day (empty: cancel)"
+    )
+    absence_id: int | None = Field(None, description="end_absence: the absence (its id)")
     by: str | None = Field(None, description="Who acts (default: the cycle's HR coordinator)")
 
     @model_validator(mode="after")
@@ -65,6 +70,7 @@ class TaskAction(BaseModel):
             "remind": ["unit"],
             "extend": ["days", "reason"],
             "delegate": ["nip", "delegate", "starts_on", "ends_on", "reason"],
+            "end_absence": ["absence_id", "reason"],
         }[self.action]
         missing = [f for f in needed if getattr(self, f) in (None, "")]
         if missing:
@@ -100,6 +106,16 @@ def run_action(session: Session, *, request: dict | TaskAction, clock: Clock) ->
         cycle = get_cycle(session, task.cycle_id if task is not None else action.cycle)
         now = cycle_now(cycle.clock_at, clock)
         by = action.by or cycle_config(cycle).coordinator.nip
+        if action.action == "end_absence":
+            assert action.absence_id is not None
+            return end_absence(
+                session,
+                absence_id=action.absence_id,
+                last_day=action.ends_on,
+                reason=action.reason,
+                by=by,
+                clock=clock,
+            )
         if action.action == "delegate":
             assert action.nip and action.delegate and action.starts_on and action.ends_on
             return record_absence(

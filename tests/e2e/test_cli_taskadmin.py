@@ -77,4 +77,13 @@ def test_delegate_extend_remind_and_history(kinerja):
         assert action in history
     history = kinerja("tasks", "history", str(staff_task)).stdout
     assert "task.extend" in history and "+3 days, due " in history and "rapat" in history
+    # Ratna is back early: her absence is cancelled and what was handed over returns.
+    ended = kinerja("tasks", "end-absence", "1", "--reason", "batal dinas").stdout
+    assert "ok: absence 1: cancelled" in ended and "ok: delegation lifted" in ended
+    with sqlite3.connect(kinerja.db) as conn:
+        delegated = conn.execute(
+            "SELECT count(*) FROM human_tasks WHERE delegate_nip IS NOT NULL"
+            " AND state IN ('open', 'escalated')"
+        ).fetchone()[0]
+    assert delegated == 0, ended
     assert "hash chain verified" in kinerja("audit", "verify").stdout

@@ -273,3 +273,55 @@ def test_reminders_while_away_go_to_the_delegate_once(session: Session, org: Org
     (to_delegate,) = [m for m in reminders if m.recipient_nip == X]
     a, b = task_by(session, "approve_targets", A), task_by(session, "approve_targets", B)
     assert check_message(session, to_delegate) == [a.id, b.id]
+
+
+def _end(session: Session, org: Org, absence_id: int, last_day: date | None, by: str = HR):
+    from kinerja.models.absences import end_absence
+
+    items = end_absence(
+        session,
+        absence_id=absence_id,
+        last_day=last_day,
+        reason="kembali lebih awal",
+        by=by,
+        clock=org.clock,
+    )
+    session.commit()
+    return items
+
+
+def test_ending_an_absence_early_lifts_its_delegations_at_once(session: Session, org: Org):
+    at(org, START + days(1))
+    away(session, org, M, X, date(2025, 1, 7), date(2025, 1, 20))
+    absence = session.scalars(select(Absence)).one()
+    at(org, START + days(3))
+    items = _end(session, org, absence.id, date(2025, 1, 8))  # back today: ended yesterday
+    assert [i.outcome for i in items] == ["ok", "ok", "ok"]
+    a, b = task_by(session, "approve_targets", A), task_by(session, "approve_targets", B)
+    assert (a.delegate_nip, b.delegate_nip) == (None, None)
+    assert absence.ends_on == date(2025, 1, 8)
+    assert audit_actions(session).count("task.delegation_lifted") == 2
+    assert "absence.end" in audit_actions(session)
+    # The days freed may be recorded again, with another delegate.
+    away(session, org, M, H, date(2025, 1, 15), date(2025, 1, 18))
+    assert verify(session).ok
+
+
+def test_cancelling_an_absence_and_refusals(session: Session, org: Org):
+    at(org, START + days(1))
+    away(session, org, M, X, date(2025, 1, 7), date(2025, 1, 20))
+    absence = session.scalars(select(Absence)).one()
+    before = snapshot(session)
+    for args, message in (
+        ((absence.id + 99, None), "unknown absence"),
+        ((absence.id, date(2025, 1, 21)), "only be shortened"),
+        ((absence.id, None, A), "neither the HR coordinator"),
+    ):
+        with pytest.raises(TaskError, match=message):
+            _end(session, org, *args)
+        session.rollback()
+    assert snapshot(session) == before
+    _end(session, org, absence.id, None)
+    assert absence.ends_on < absence.starts_on  # cancelled: it never holds
+    assert task_by(session, "approve_targets", A).delegate_nip is None
+    assert "absence.cancel" in audit_actions(session)
