@@ -236,6 +236,7 @@ def decide_appeal(
             f"{actor.nip} is the rater; the appeal is decided by their superior"
         )
     if data.decision == "reject":
+        _tell_appellant(session, cycle, config, task, data, actor, now)
         return
     pack = cycle_pack(cycle)
     problems = []
@@ -263,6 +264,31 @@ def decide_appeal(
         hasil=hasil,
         perilaku=perilaku,
         reason=data.reason,
+        now=now,
+    )
+    _tell_appellant(session, cycle, config, task, data, actor, now)
+
+
+def _tell_appellant(
+    session: Session,
+    cycle: Cycle,
+    config: CycleConfig,
+    task: HumanTask,
+    data: AppealDecision,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    from kinerja.models.appealoutcome import queue_appeal_outcome
+
+    session.flush()
+    queue_appeal_outcome(
+        session,
+        cycle=cycle,
+        config=config,
+        task=task,
+        upheld=data.decision == "uphold",
+        reason=data.reason,
+        decided_by=actor.nip,
         now=now,
     )
 

@@ -138,6 +138,9 @@ def sign_person(nip: str, expires_at: datetime, secret: bytes) -> str:
     return f"p.{_b64(nip.encode())}.{exp}.{_mac(secret, 'p', nip, exp)}"
 
 
+PERSON_LINK_DAYS = 30
+"""How long a link to a person's own page stays valid."""
+
 _FORGED = "Tautan tidak sah / invalid link"
 
 

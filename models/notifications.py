@@ -36,6 +36,7 @@ KINDS: tuple[str, ...] = (
     "task_extended",
     "cycle_published",
     "superior_unplanned",
+    "appeal_decided",
 )
 """Every kind of message the engine sends."""
 

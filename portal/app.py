@@ -35,6 +35,7 @@ from kinerja.models.db import get_engine, session_factory
 from kinerja.models.humantasks import ACTIVE, Actor, NotAllowed, TaskError, check_actor, title
 from kinerja.models.inputs import INPUT_FOR_KIND
 from kinerja.models.links import (
+    PERSON_LINK_DAYS,
     ExpiredLink,
     ForgedLink,
     check_expiry,
@@ -52,7 +53,6 @@ from kinerja.portal.i18n import both, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token, record_refusal
 
 TEMPLATES = Path(__file__).parent / "templates"
-PERSON_LINK_DAYS = 30
 
 
 @dataclass

@@ -198,6 +198,16 @@ def decide(
     return outcome
 
 
+def appellant_messages(session: Session, task: HumanTask) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification).where(
+                Notification.task_id == task.id, Notification.kind == "appeal_decided"
+            )
+        )
+    )
+
+
 def count(session: Session, table: type, *where: Any) -> int:
     return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
 
@@ -335,11 +345,16 @@ def test_an_upheld_appeal_changes_exactly_the_appellant_and_their_unit(session, 
         "task.respond",
     ]
     assert verify(session).ok
+    (told,) = appellant_messages(session, task)
+    assert "Keputusan ini bersifat final" in told.body or "This decision is final" in told.body
+    assert ("DITERIMA" in told.body or "UPHELD" in told.body) and "baik" in told.body
+    assert "/me/p." in told.link and told.link in told.body
     # Final: another decision is refused, the same one is recorded once.
     with pytest.raises(TaskError, match="already answered"):
         decide(session, task, REJECT)
     assert decide(session, task, UPHOLD).recorded is False
     assert snapshot(session) == after and verify(session).ok
+    assert len(appellant_messages(session, task)) == 1
 
 
 def test_reject_changes_nothing_and_closes_with_the_reason(session, cycle):
@@ -349,6 +364,8 @@ def test_reject_changes_nothing_and_closes_with_the_reason(session, cycle):
     assert snapshot(session) == before
     closed = session.get(HumanTask, task.id)
     assert (closed.state, closed.closed_by) == ("done", H)
+    (told,) = appellant_messages(session, task)
+    assert ("DITOLAK" in told.body or "REJECTED" in told.body) and REJECT["reason"] in told.body
     assert closed.response["input"]["reason"] == REJECT["reason"]
     (row,) = list_appeals(session, cycle_id=CYCLE_ID)
     assert (row["decision"], row["decision_reason"], row["decided_by"]) == (

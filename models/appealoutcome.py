@@ -1,0 +1,81 @@
+"""The appellant hears the decision on their appeal (keberatan): one message, once.
+
+The decision of the rater's superior is final (PP 30/2019 Pasal 59, DOMAIN.md A1), so the
+employee is told what was decided, why, and their result now, with a signed link to their
+own page (``/me/<token>``) where the recalculated result, training and incentive show.
+The message is written in the same transaction as the decision; its key (cycle, task,
+``appeal_decided``, appellant) keeps a repeated decision from sending twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from kinerja.models.config import CycleConfig
+from kinerja.models.humantasks import title
+from kinerja.models.links import PERSON_LINK_DAYS, link_secret, sign_person
+from kinerja.models.messages import people
+from kinerja.models.notifications import enqueue_many, notification_key, render
+from kinerja.models.tables import Cycle, HumanTask, Result
+
+KIND = "appeal_decided"
+
+
+def _summary(*, upheld: bool, reason: str, result: Result | None, lang: str) -> str:
+    predikat = (result.predikat if result is not None else None) or "-"
+    if lang == "id":
+        verdict = "DITERIMA (hasil dihitung ulang)" if upheld else "DITOLAK (hasil tetap)"
+        return f"{verdict}. Alasan: {reason}. Predikat Anda sekarang: {predikat}."
+    verdict = "UPHELD (result recalculated)" if upheld else "REJECTED (result unchanged)"
+    return f"{verdict}. Reason: {reason}. Your predikat is now: {predikat}."
+
+
+def queue_appeal_outcome(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    task: HumanTask,
+    upheld: bool,
+    reason: str,
+    decided_by: str,
+    now: datetime,
+) -> int:
+    """Queue the ``appeal_decided`` message to the appellant; returns rows newly queued."""
+    appellant = task.subject_nip
+    known = people(session, [appellant, decided_by])
+    name, lang = known.get(appellant, (appellant, config.lang))
+    result = session.get(Result, (cycle.cycle_id, appellant))
+    token = sign_person(appellant, now + timedelta(days=PERSON_LINK_DAYS), link_secret())
+    link = f"{config.portal_url.rstrip('/')}/me/{token}"
+    subject, body = render(
+        KIND,
+        lang,
+        {
+            "name": name,
+            "cycle_name": cycle.name,
+            "task_title": title(task.kind, lang),
+            "subject_name": name,
+            "assignee_name": known.get(decided_by, (decided_by, lang))[0],
+            "due_at": "",
+            "link": link,
+            "level": "0",
+            "comment": _summary(upheld=upheld, reason=reason, result=result, lang=lang),
+        },
+    )
+    row = {
+        "key": notification_key(
+            cycle_id=cycle.cycle_id, task_id=task.id, kind=KIND, recipient_nip=appellant
+        ),
+        "cycle_id": cycle.cycle_id,
+        "task_id": task.id,
+        "kind": KIND,
+        "recipient_nip": appellant,
+        "lang": lang,
+        "subject": subject,
+        "body": body,
+        "link": link,
+    }
+    return enqueue_many(session, rows=[row], now=now)
