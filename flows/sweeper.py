@@ -12,11 +12,10 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
 
 from kinerja.models.clock import cycle_now
 from kinerja.models.db import get_engine, session_scope
-from kinerja.models.sweeper import sweep
+from kinerja.models.sweeper import sweep, sweepable_cycles
 from kinerja.models.tables import Cycle
 
 
@@ -44,9 +43,7 @@ def sweeper(db_url: str | None = None, advance: bool = True) -> dict[str, Any]:
 
     log = get_run_logger()
     with session_scope(get_engine(db_url)) as session:
-        cycles = session.scalars(
-            select(Cycle.cycle_id).where(Cycle.status.in_(("created", "running")))
-        ).all()
+        cycles = sweepable_cycles(session)
     out: dict[str, Any] = {}
     for cycle_id in cycles:
         out[cycle_id] = sweep_cycle(db_url, cycle_id)

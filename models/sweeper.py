@@ -11,17 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.absences import sync_delegations
 from kinerja.models.audit import append_many
 from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import active_task_count, cycle_config
-from kinerja.models.humantasks import ACTIVE, manager_of
+from kinerja.models.humantasks import ACTIVE, KINDS, manager_of
 from kinerja.models.messages import queue_task_messages
 from kinerja.models.responses import expire_task
 from kinerja.models.tables import Cycle, CycleStage, HumanTask
+
+APPEAL_STAGE = KINDS["decide_appeal"][0]
 
 
 @dataclass
@@ -64,7 +66,8 @@ def _escalation_target(
 
 
 def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) -> SweepReport:
-    """Fire the due reminders, escalations and final deadlines of one open stage."""
+    """Fire the due reminders, escalations and final deadlines of one open stage (or of the
+    cycle's appeals)."""
     config = cycle_config(cycle)
     sc = config.stage(stage)
     report = SweepReport()
@@ -157,8 +160,22 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
     return report
 
 
+def sweepable_cycles(session: Session) -> list[str]:
+    """The cycles the sweeper visits: those running, and done ones with appeals to decide."""
+    appeals = select(HumanTask.cycle_id).where(
+        HumanTask.stage == APPEAL_STAGE, HumanTask.state.in_(ACTIVE)
+    )
+    return list(
+        session.scalars(
+            select(Cycle.cycle_id)
+            .where(or_(Cycle.status.in_(("created", "running")), Cycle.cycle_id.in_(appeals)))
+            .order_by(Cycle.cycle_id)
+        )
+    )
+
+
 def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
-    """Sweep every open stage of a cycle."""
+    """Sweep every open stage of a cycle, and its appeals waiting for a decision."""
     report = SweepReport()
     open_stages = session.scalars(
         select(CycleStage.stage)
@@ -167,6 +184,12 @@ def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
     ).all()
     for stage in open_stages:
         report.add(sweep_stage(session, cycle=cycle, stage=stage, now=now))
+    # Appeals (keberatan) come after publication, when the cycle is done: their decisions are
+    # reminded and escalated like any task, but they never hold or advance the cycle.
+    if _active(session, cycle.cycle_id, APPEAL_STAGE):
+        appeals = sweep_stage(session, cycle=cycle, stage=APPEAL_STAGE, now=now)
+        appeals.complete_stages = []
+        report.add(appeals)
     if "plan" in open_stages:
         # Past the plan deadline, whoever has not planned holds up their staff: escalate.
         from kinerja.models.blocked import escalate_unplanned_superiors

@@ -475,3 +475,44 @@ def test_the_appellant_gets_at_most_what_is_left_of_the_budget(session):
     assert sum(r["incentive"] for r in after["results"].values()) == budget
     assert "left of the budget" in after["results"][S1]["derivation"]["incentive"][-1]
     assert verify(session).ok
+
+
+# --- waiting for the decision -----------------------------------------------------------------
+
+
+def test_a_pending_appeal_is_reminded_and_escalated_once_each_after_the_cycle_is_done(
+    session, cycle
+):
+    from kinerja.models.sweeper import sweep, sweepable_cycles
+
+    assert cycle.status == "done" and sweepable_cycles(session) == []
+    task = appeal(session)
+    assert sweepable_cycles(session) == [CYCLE_ID]
+    stage = config().stage("appeal")
+    due = PUBLISHED + timedelta(days=stage.deadline_days)
+    moments = [
+        due - timedelta(days=stage.reminders_days_before[0]),
+        due - timedelta(days=stage.reminders_days_before[-1]),
+        *(due + timedelta(days=d + 0.5) for d in stage.escalate_after_days),
+    ]
+    for now in moments:
+        for _ in range(3):  # however often the sweeper runs
+            report = sweep(session, cycle=cycle, now=now)
+            session.commit()
+            assert report.complete_stages == []  # an appeal never advances the cycle
+
+    def sent(kind: str) -> list[tuple[str, str]]:
+        rows = session.scalars(
+            select(Notification)
+            .where(Notification.task_id == task.id, Notification.kind == kind)
+            .order_by(Notification.id)
+        )
+        return [(n.recipient_nip, n.key.rsplit(":", 1)[-1]) for n in rows]
+
+    assert sent("task_reminder") == [(H, "1"), (H, "2")]
+    escalated = session.get(HumanTask, task.id)
+    assert (escalated.state, escalated.escalation_level) == ("escalated", 2)
+    assert [to for to, _ in sent("task_escalated")] == [HR, HR]  # H has no superior: HR
+    decide(session, escalated, REJECT, by=HR, reason="atasan penilai tidak memutus")
+    assert sweepable_cycles(session) == []
+    assert verify(session).ok
