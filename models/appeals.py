@@ -37,7 +37,7 @@ from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import cycle_config, cycle_pack
 from kinerja.models.humantasks import Actor, NewTask, NotAllowed, TaskError, manager_of, open_tasks
 from kinerja.models.inputs import Appeal, AppealDecision
-from kinerja.models.publish import publish_units
+from kinerja.models.publish import publish_units, rewrite_exports_after_commit
 from kinerja.models.tables import (
     AuditEvent,
     Cycle,
@@ -412,6 +412,7 @@ def _recalculate(
     findings = _recheck_unit(session, cycle=cycle, pack=pack, unit=unit)
     event("distribution.appeal", "unit", unit, findings)
     append_many(session, events=events, at=now)
+    rewrite_exports_after_commit(session, cycle_id=cid)
 
 
 def _retrain(

@@ -261,6 +261,34 @@ def export_results_xlsx(session: Session, *, cycle_id: str, path: Path) -> Path:
     return path
 
 
+def exports_dir(cycle_id: str) -> Path:
+    """Where the publish stage writes a cycle's results files: KINERJA_HOME/exports/CYCLE."""
+    import os
+
+    from kinerja.models.db import DEFAULT_HOME
+
+    return Path(os.environ.get("KINERJA_HOME", DEFAULT_HOME)) / "exports" / cycle_id
+
+
+def rewrite_exports_after_commit(session: Session, *, cycle_id: str) -> None:
+    """Once ``session`` commits, write the cycle's results files again (an upheld appeal
+    changed a result after publication), if the publish stage wrote them here. Written from
+    a new session after the commit, so the files never show a change that was rolled back.
+    """
+    from sqlalchemy import event
+
+    directory = exports_dir(cycle_id)
+    if not (directory / "results.json").exists():
+        return
+    bind = session.get_bind()
+
+    def write(_: Session) -> None:
+        with Session(bind) as fresh:
+            write_exports(fresh, cycle_id=cycle_id, directory=directory)
+
+    event.listen(session, "after_commit", write, once=True)
+
+
 def write_exports(session: Session, *, cycle_id: str, directory: Path) -> list[Path]:
     """Write results.csv and results.json for a cycle into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -68,15 +67,6 @@ def _opener(make: Callable[[StepContext], list[NewTask]]) -> Callable[[StepConte
 
     step.__doc__ = make.__doc__
     return step
-
-
-def exports_dir(cycle_id: str) -> Path:
-    import os
-
-    from kinerja.models.db import DEFAULT_HOME
-
-    home = Path(os.environ.get("KINERJA_HOME", DEFAULT_HOME))
-    return home / "exports" / cycle_id
 
 
 CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
@@ -151,7 +141,9 @@ CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
         "files": [
             str(p)
             for p in publish.write_exports(
-                c.session, cycle_id=c.cycle.cycle_id, directory=exports_dir(c.cycle.cycle_id)
+                c.session,
+                cycle_id=c.cycle.cycle_id,
+                directory=publish.exports_dir(c.cycle.cycle_id),
             )
         ]
     },

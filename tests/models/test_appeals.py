@@ -516,3 +516,28 @@ def test_a_pending_appeal_is_reminded_and_escalated_once_each_after_the_cycle_is
     decide(session, escalated, REJECT, by=HR, reason="atasan penilai tidak memutus")
     assert sweepable_cycles(session) == []
     assert verify(session).ok
+
+
+def test_an_upheld_appeal_rewrites_the_published_results_files_after_commit(
+    session, cycle, tmp_path, monkeypatch
+):
+    import json
+
+    from kinerja.models.publish import exports_dir, write_exports
+
+    monkeypatch.setenv("KINERJA_HOME", str(tmp_path))
+    directory = exports_dir(CYCLE_ID)
+    write_exports(session, cycle_id=CYCLE_ID, directory=directory)  # as the publish stage does
+
+    def predikat() -> str:
+        rows = json.loads((directory / "results.json").read_text(encoding="utf-8"))
+        return next(r["predikat"] for r in rows if r["nip"] == S1)
+
+    assert predikat() == "butuh_perbaikan"
+    task = appeal(session)
+    with pytest.raises(TaskError):  # refused: the files stay as they were
+        decide(session, task, {**UPHOLD, "hasil_kerja": "di_bawah"})
+    assert predikat() == "butuh_perbaikan"
+    decide(session, task, UPHOLD)
+    assert predikat() == "baik"
+    assert (directory / "results.csv").read_text(encoding="utf-8").count("baik") >= 1
