@@ -113,19 +113,28 @@ def notify_send(routes: str | None = typer.Option(None, help="Routes file (YAML)
     """Send every due message in the outbox now (one dispatcher pass until empty)."""
     from kinerja.models.clock import SYSTEM_CLOCK
     from kinerja.models.db import session_factory, session_scope
-    from kinerja.tasks.notify import Routes, all_coordinators, dispatch_due, static_recipients
+    from kinerja.tasks.notify import (
+        Routes,
+        all_coordinators,
+        dispatch_due,
+        routes_of_cycles,
+        static_recipients,
+    )
 
     engine = require_schema()
     # The HR coordinators of the cycles are recipients too, though not employees.
     with session_scope(engine) as session:
         extra = all_coordinators(session)
+        cycle_routes = run_guarded(lambda: routes_of_cycles(session))
+    default_routes = run_guarded(lambda: Routes.load(routes))
     total = {"sent": 0, "failed": 0, "dead": 0}
     while True:
         report = dispatch_due(
             session_factory(engine),
             now=SYSTEM_CLOCK.now(),
-            routes=Routes.load(routes),
+            routes=default_routes,
             recipients=static_recipients(extra),
+            cycle_routes=cycle_routes,
         )
         for k, v in report.as_dict().items():
             total[k] = total.get(k, 0) + v

@@ -25,7 +25,13 @@ from kinerja.models.cycles import active_task_count, get_cycle, set_clock
 from kinerja.models.db import get_engine, session_factory, session_scope
 from kinerja.models.simulation import load_people, simulate_answers
 from kinerja.models.sweeper import sweep
-from kinerja.tasks.notify import Routes, all_coordinators, dispatch_due, static_recipients
+from kinerja.tasks.notify import (
+    Routes,
+    all_coordinators,
+    dispatch_due,
+    routes_of_cycles,
+    static_recipients,
+)
 
 MAX_DAYS_PER_STAGE = 400
 
@@ -81,6 +87,7 @@ def simulate(
     routes = Routes.load(routes_path)
     with session_scope(engine) as session:
         recipients = static_recipients(all_coordinators(session))
+        cycle_routes = routes_of_cycles(session)
 
     def dispatch(now: datetime) -> None:
         while True:
@@ -89,6 +96,7 @@ def simulate(
                 now=now,
                 routes=routes,
                 recipients=recipients,
+                cycle_routes=cycle_routes,
                 max_attempts=config.notifications.max_attempts,
                 backoff_seconds=config.notifications.backoff_seconds,
                 limit=config.notifications.batch_size,

@@ -271,7 +271,9 @@ def claim_due(
         update(n)
         .where(n.c.id.in_(pick.scalar_subquery()), due)
         .values(status="sending", next_attempt_at=now + timedelta(seconds=lease_seconds))
-        .returning(n.c.id, n.c.key, n.c.recipient_nip, n.c.subject, n.c.body, n.c.attempts)
+        .returning(
+            n.c.id, n.c.key, n.c.cycle_id, n.c.recipient_nip, n.c.subject, n.c.body, n.c.attempts
+        )
     )
     rows = [dict(r._mapping) for r in session.execute(stmt)]
     return sorted(rows, key=lambda r: r["id"])
@@ -330,6 +332,20 @@ def all_coordinators(session: Session) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for cycle in session.scalars(select(Cycle).order_by(Cycle.created_at)):
         out.update(coordinator_recipients(cycle_config(cycle)))
+    return out
+
+
+def routes_of_cycles(session: Session) -> dict[str, Routes]:
+    """The routes of every cycle whose config names its own file (``notifications.routes``,
+    made absolute when the cycle was created). Read on each pass: fixing a wrong address in
+    the file needs no restart. A file that no longer loads stops the pass with its error."""
+    from kinerja.models.tables import Cycle
+
+    out: dict[str, Routes] = {}
+    for cycle_id, config in session.execute(select(Cycle.cycle_id, Cycle.config)):
+        path = ((config or {}).get("notifications") or {}).get("routes")
+        if path:
+            out[cycle_id] = Routes.load(path)
     return out
 
 
@@ -431,6 +447,7 @@ def dispatch_due(
     now: datetime,
     routes: Routes,
     recipients: Recipients | None = None,
+    cycle_routes: Mapping[str, Routes] | None = None,
     max_attempts: int = 5,
     backoff_seconds: float = 30,
     limit: int = 500,
@@ -438,6 +455,9 @@ def dispatch_due(
     workers: int = 8,
 ) -> DispatchReport:
     """Send the due rows of the outbox (at most ``limit``) and record each outcome.
+
+    A row goes through its cycle's own routes (``cycle_routes``, see :func:`routes_of_cycles`)
+    when that cycle has some, else through ``routes``.
 
     ``recipients`` resolves nips that are not employees (e.g. the HR coordinator) to
     ``{email, phone, channels, name, role, ...}``. After a failed attempt a row waits
@@ -456,7 +476,7 @@ def dispatch_due(
         def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
             return deliver(
-                routes,
+                (cycle_routes or {}).get(row["cycle_id"] or "", routes),
                 people.get(nip),
                 nip,
                 title=row["subject"],
@@ -514,14 +534,16 @@ def dispatch_notifications(
     from kinerja.models.db import get_engine, session_factory, session_scope
 
     engine = get_engine(db_url)
-    if extra_recipients is None:
-        with session_scope(engine) as session:
+    with session_scope(engine) as session:
+        if extra_recipients is None:
             extra_recipients = all_coordinators(session)
+        cycle_routes = routes_of_cycles(session)
     report = dispatch_due(
         session_factory(engine),
         now=now,
         routes=Routes.load(routes_path),
         recipients=static_recipients(extra_recipients),
+        cycle_routes=cycle_routes,
         max_attempts=max_attempts,
         backoff_seconds=backoff_seconds,
         limit=limit,

@@ -21,6 +21,7 @@ from kinerja.models.notifications import enqueue_many, notification_key, notify_
 from kinerja.models.tables import Employee, Notification
 from kinerja.tasks.mailcatcher import MailCatcher, safe_name
 from kinerja.tasks.notify import (
+    DEFAULT_ROUTES,
     DispatchReport,
     MissingAddress,
     RouteError,
@@ -101,16 +102,26 @@ def add_people(engine, *people: dict) -> None:
         session.commit()
 
 
-def queue(engine, recipients: list[tuple[str, str, str]], *, kind: str = "task_opened") -> int:
-    """Queue one rendered message per (nip, name, lang); returns the number inserted."""
+def queue(
+    engine,
+    recipients: list[tuple[str, str, str]],
+    *,
+    kind: str = "task_opened",
+    cycle_of: dict[str, str] | None = None,
+) -> int:
+    """Queue one rendered message per (nip, name, lang), in cycle ``c1`` unless ``cycle_of``
+    names another for the nip; returns the number inserted."""
     rows = []
     for i, (nip, name, lang) in enumerate(recipients):
         link = f"http://127.0.0.1:8700/tasks/{i + 1}"
         subject, body = render(kind, lang, {**CONTEXT, "name": name, "link": link})
+        cycle_id = (cycle_of or {}).get(nip, "c1")
         rows.append(
             {
-                "key": notification_key(cycle_id="c1", task_id=i + 1, kind=kind, recipient_nip=nip),
-                "cycle_id": "c1",
+                "key": notification_key(
+                    cycle_id=cycle_id, task_id=i + 1, kind=kind, recipient_nip=nip
+                ),
+                "cycle_id": cycle_id,
                 "task_id": i + 1,
                 "kind": kind,
                 "recipient_nip": nip,
@@ -470,3 +481,45 @@ def test_one_pass_reaches_the_coordinator_of_every_cycle(engine, db_url, catcher
 
     assert report == {"sent": 2, "failed": 0, "dead": 0}
     assert sorted(m["To"] for m in catcher.messages()) == ["hr1@agency.go.id", "hr2@agency.go.id"]
+
+
+def test_a_cycle_with_its_own_routes_file_is_sent_through_it(
+    engine, db_url, catcher, monkeypatch, tmp_path
+):
+    from datetime import date
+
+    from kinerja.models.config import Coordinator, CycleConfig, NotificationConfig
+    from kinerja.models.cycles import CycleError, create_cycle
+    from kinerja.tasks.notify import dispatch_notifications
+
+    monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+    own = DEFAULT_ROUTES.read_text(encoding="utf-8").replace(
+        "${KINERJA_MAIL_FROM:-kinerja@kinerja.local}", "sdm-dua@agency.go.id"
+    )
+    assert "sdm-dua@agency.go.id" in own
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "routes.yaml").write_text(own, encoding="utf-8")
+
+    def config(n: int, routes: str | None) -> CycleConfig:
+        return CycleConfig(
+            cycle_id=f"c{n}",
+            name=f"Cycle {n}",
+            policy="asn",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            coordinator=Coordinator(nip=f"HR-{n}", email=f"hr{n}@agency.go.id"),
+            notifications=NotificationConfig(routes=routes),
+        )
+
+    with session_factory(engine)() as session:
+        with pytest.raises(CycleError, match="file not found"):
+            create_cycle(session, config=config(2, "nowhere.yaml"), config_dir=tmp_path, now=NOW)
+        create_cycle(session, config=config(1, None), config_dir=None, now=NOW)
+        create_cycle(session, config=config(2, "routes.yaml"), config_dir=tmp_path / "cfg", now=NOW)
+        session.commit()
+    queue(engine, [("HR-1", "SDM Satu", "id"), ("HR-2", "SDM Dua", "id")], cycle_of={"HR-2": "c2"})
+
+    assert dispatch_notifications.fn(db_url, NOW) == {"sent": 2, "failed": 0, "dead": 0}
+    by_to = {m["To"]: m["From"] for m in catcher.messages()}
+    assert "sdm-dua@agency.go.id" in by_to["hr2@agency.go.id"]
+    assert "kinerja@kinerja.local" in by_to["hr1@agency.go.id"]
