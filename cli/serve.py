@@ -45,7 +45,8 @@ def serve(
 
     require_schema()
     typer.echo(
-        f"serving performance-cycle, sweeper (every {sweep_minutes} min), dispatcher, ops-alert"
+        f"serving performance-cycle, sweeper (every {sweep_minutes} min), dispatcher"
+        f" (every {dispatch_minutes} min), hr-task-action, ops-alert"
         f" on {os.environ['PREFECT_API_URL']} (limit {limit})",
         err=True,
     )

@@ -133,8 +133,14 @@ def test_a_cycle_started_through_the_deployment_reaches_the_first_human_stage(se
         120,
         procs,
     )
-    names = {d["name"] for d in api(base, "/deployments/filter", {})}
-    assert {"performance-cycle", "sweeper", "dispatcher", "ops-alert"} <= names
+    served = {"performance-cycle", "sweeper", "dispatcher", "hr-task-action", "ops-alert"}
+    # serve registers them one after the other: wait for the whole set
+    wait_for(
+        "every deployment",
+        lambda: served <= {d["name"] for d in api(base, "/deployments/filter", {})},
+        120,
+        procs,
+    )
     automations = {a["name"] for a in api(base, "/automations/filter", {})}
     assert {
         "kinerja: stage run failed",
