@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session
 
 from kinerja.models.tables import Base
 
@@ -66,3 +67,10 @@ def engine(db_url) -> Engine:
     from kinerja.models.db import get_engine
 
     return get_engine(db_url)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on that database; objects stay readable after a commit."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

@@ -8,11 +8,10 @@ their own work) and leave every count unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.absences import record_absence, sync_delegations
@@ -45,12 +44,6 @@ from kinerja.tests.models.orgfixture import (
 
 X = STRANGER
 DUE = START + days(14)
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

@@ -12,14 +12,13 @@ S1 is rated di_bawah / sesuai (predikat butuh_perbaikan): the only one in SEC, s
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models import publish, stagework
@@ -124,12 +123,6 @@ def build_published(session: Session, cfg: CycleConfig) -> Cycle:
         close_stage(session, cycle=cycle, stage=stage, now=PUBLISHED, stats={})
     session.commit()
     return cycle
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import verify
@@ -14,12 +13,6 @@ from kinerja.models.responses import pack_of
 from kinerja.models.stagework import apply_incentive_budget
 from kinerja.models.tables import AuditEvent, Result
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ after the due date.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import verify
@@ -45,12 +44,6 @@ from kinerja.tests.models.orgfixture import (
 
 DUE = START + days(14)
 FINAL = DUE + days(7)
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

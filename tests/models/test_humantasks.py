@@ -8,11 +8,10 @@ commits.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import verify
@@ -59,12 +58,6 @@ from kinerja.tests.models.orgfixture import (
 )
 
 APPROVE = {"decision": "approve"}
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ pack's formula base x (0.6 x predikat factor + 0.4 x (1 - attendance cuts)) x (1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import verify
@@ -23,12 +22,6 @@ from kinerja.models.responses import pack_of
 from kinerja.models.stagework import compute_incentives
 from kinerja.models.tables import AuditEvent, Employee, Result
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

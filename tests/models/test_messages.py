@@ -7,11 +7,9 @@ M and the coordinator read Bahasa Indonesia, B reads English.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks import NewTask
@@ -37,12 +35,6 @@ from kinerja.tests.models.orgfixture import (
 )
 
 NOW = START + days(11)
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

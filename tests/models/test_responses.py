@@ -7,12 +7,11 @@ acknowledgement, and realisation reports, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import verify
@@ -54,12 +53,6 @@ VALUES = (
     "adaptif",
     "kolaboratif",
 )
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

@@ -13,11 +13,10 @@ checks that every task is linked exactly once per reminder slot, escalation leve
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit import verify
@@ -49,12 +48,6 @@ from kinerja.tests.models.orgfixture import (
 
 DUE = START + days(14)
 FINAL = DUE + days(7)
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 def _org(session: Session, **kwargs: object) -> Org:

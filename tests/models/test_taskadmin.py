@@ -6,11 +6,9 @@ H (in ROOT) approves M's. A unit's tasks are those its people must act on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks import Actor, NewTask
@@ -38,12 +36,6 @@ from kinerja.tests.models.orgfixture import (
     snapshot,
     task_by,
 )
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

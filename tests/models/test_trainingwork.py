@@ -8,11 +8,10 @@ bimbingan_kinerja (10 JP); a gap of one level in komunikasi opens pelatihan_komu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -32,12 +31,6 @@ from kinerja.models.trainingledger import ledger_for, record_completions
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org, cycle_config
 
 BP, BAIK = "butuh_perbaikan", "baik"
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture
