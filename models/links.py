@@ -20,8 +20,8 @@ import base64
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 DEMO_SECRET = b"kinerja-demo-secret-NOT-FOR-PRODUCTION-use-KINERJA_SECRET"
@@ -191,6 +191,23 @@ def verify_person(token: str, secret: bytes, now: datetime) -> str:
         raise ForgedLink(_FORGED)
     check_expiry(claims, now)
     return claims.nip
+
+
+def check_task_expiry(
+    claims: LinkClaims,
+    now: datetime,
+    *,
+    final_due_at: datetime,
+    earlier_final_due_ats: Iterable[datetime] = (),
+) -> None:
+    """Like :func:`check_expiry`, for a task link. A link issued for an earlier final
+    deadline of a task that was extended since (``earlier_final_due_ats``, from its
+    extensions) holds until a day after the current one, so messages sent before an
+    extension keep working; any other expiry stands as signed."""
+    issued_for = {_epoch(task_expiry(f)) for f in earlier_final_due_ats}
+    if _epoch(claims.expires_at) in issued_for:
+        claims = replace(claims, expires_at=max(claims.expires_at, task_expiry(final_due_at)))
+    check_expiry(claims, now)
 
 
 def task_expiry(final_due_at: datetime) -> datetime:

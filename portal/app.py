@@ -26,7 +26,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kinerja.models.clock import SYSTEM_CLOCK, Clock, cycle_now
@@ -38,7 +38,7 @@ from kinerja.models.links import (
     PERSON_LINK_DAYS,
     ExpiredLink,
     ForgedLink,
-    check_expiry,
+    check_task_expiry,
     decode,
     load_secret,
     sign,
@@ -47,7 +47,7 @@ from kinerja.models.links import (
     verify_person,
 )
 from kinerja.models.responses import parse_input, respond
-from kinerja.models.tables import Cycle, Employee, HumanTask
+from kinerja.models.tables import Cycle, Employee, HumanTask, TaskExtension
 from kinerja.portal import forms, views
 from kinerja.portal.i18n import both, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token, record_refusal
@@ -129,7 +129,14 @@ class Portal:
             return Refusal(410, "gone_title", "gone_body")
         now = cycle_now(cycle.clock_at, self.clock)
         try:
-            check_expiry(claims, now)
+            check_task_expiry(
+                claims,
+                now,
+                final_due_at=task.final_due_at,
+                earlier_final_due_ats=session.scalars(
+                    select(TaskExtension.old_final_due_at).where(TaskExtension.task_id == task.id)
+                ),
+            )
         except ExpiredLink as exc:
             return Refusal(410, "expired_title", "expired_body", str(exc))
         employee = session.get(Employee, claims.nip)

@@ -18,6 +18,7 @@ from kinerja.models.audit import verify as verify_chain
 from kinerja.models.humantasks import Actor
 from kinerja.models.links import sign, sign_person, task_expiry
 from kinerja.models.responses import respond
+from kinerja.models.tables import Cycle, HumanTask
 from kinerja.tests.portal.portalfixture import (
     HR,
     SECRET,
@@ -278,3 +279,29 @@ def test_a_link_expires_a_day_after_the_final_deadline(engine, monkeypatch):
     response = portal.client.post(path, data={"csrf_token": csrf, "decision": "approve"})
     assert response.status_code == 410
     assert table_rows(portal.engine, with_audit=True) == before
+
+
+def test_a_link_sent_before_an_extension_works_until_the_new_final_deadline(engine, monkeypatch):
+    from kinerja.models.extensions import extend_tasks
+
+    portal = build_portal(engine, monkeypatch)
+    task = portal.task("approve_targets")
+    old_path = f"/t/{portal.token('approve_targets')}"  # as the first message carried it
+    with portal.session() as s:
+        cycle = s.get(Cycle, task.cycle_id)
+        extend_tasks(
+            s,
+            cycle=cycle,
+            tasks=[s.get(HumanTask, task.id)],
+            days=5,
+            reason="banjir",
+            by=HR,
+            now=portal.clock.now(),
+        )
+        s.commit()
+    forged_short = f"/t/{sign(task.id, M, task.final_due_at - timedelta(hours=1), SECRET)}"
+    portal.clock.set(task.final_due_at + timedelta(days=2))  # the old link's expiry has passed
+    assert portal.client.get(old_path).status_code == 200
+    assert portal.client.get(forged_short).status_code == 410  # any other expiry stands
+    portal.clock.set(task.final_due_at + timedelta(days=6, hours=1))  # the new one too
+    assert portal.client.get(old_path).status_code == 410
