@@ -17,6 +17,9 @@ same moment changes nothing.
 Four eyes: nobody approves or rates their own work, so a task about the delegate (their own
 targets, their own review) is never handed to them. Recording an absence is refused while
 such a task is active; one opened later stays with the assignee and its escalation chain.
+Only tasks that judge someone else's work (approve, review, feedback, appeal decisions) are
+handed over: a person's own tasks (propose targets, report realisation, acknowledge
+feedback) stay theirs, and HR extends them if need be.
 """
 
 from __future__ import annotations
@@ -272,7 +275,12 @@ def sync_delegations(
             continue  # handed over and lifted before (it moved on): not again for this absence
         delegate = absence.delegate_nip
         why = None
-        if delegate == task.assignee_nip:
+        if not _judges_other(task.kind):
+            # Proposing one's targets, reporting one's realisation, acknowledging one's
+            # feedback: nobody does these for someone else (the approver would then approve
+            # work they wrote). The HR coordinator extends them instead.
+            why = "own task: not delegated, extend it / tugas pribadi: tidak didelegasikan"
+        elif delegate == task.assignee_nip:
             why = "delegate is the assignee / pelaksana adalah penerima tugas"
         elif _judges_other(task.kind) and delegate == task.subject_nip:
             why = "four eyes: the task is about the delegate / empat mata"

@@ -462,7 +462,11 @@ def _reviewed(
     result.perilaku = perilaku or pack.behaviour.default_rating
     result.perilaku_values = dict(data.perilaku_values)
     result.review_comment = data.comment
-    if actor.nip != "system":  # a proposal kept at the final deadline keeps its rater
+    # The rater of record is whoever rates: the assignee, the superior it was escalated to,
+    # the HR coordinator. A proposal kept at the final deadline keeps its rater, and a
+    # delegate (pelaksana harian) acts on behalf of the away rater, who stays the rater: an
+    # appeal goes to the rater's superior, and the rater's group keys the distribution.
+    if actor.nip != "system" and actor.nip != task.delegate_nip:
         result.rater_nip = actor.nip
 
 

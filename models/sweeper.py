@@ -177,6 +177,10 @@ def sweepable_cycles(session: Session) -> list[str]:
 def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
     """Sweep every open stage of a cycle, and its appeals waiting for a decision."""
     report = SweepReport()
+    # Absences (models/absences.py) first: a reminder must reach whoever acts today (the
+    # delegate from the first day away, the person again from the first day back).
+    items = sync_delegations(session, cycle=cycle, now=now)
+    report.delegations += sum(1 for i in items if i.outcome == "ok")
     open_stages = session.scalars(
         select(CycleStage.stage)
         .where(CycleStage.cycle_id == cycle.cycle_id, CycleStage.status == "open")
@@ -195,8 +199,7 @@ def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
         from kinerja.models.blocked import escalate_unplanned_superiors
 
         escalate_unplanned_superiors(session, cycle=cycle, config=cycle_config(cycle), now=now)
-    # Absences (models/absences.py): hand tasks to delegates, escalated ones included, and
-    # lift delegations whose absence has ended.
+    # And again for the tasks this pass escalated to someone who is away.
     items = sync_delegations(session, cycle=cycle, now=now)
     report.delegations += sum(1 for i in items if i.outcome == "ok")
     return report

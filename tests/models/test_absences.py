@@ -318,3 +318,36 @@ def test_cancelling_an_absence_and_refusals(session: Session, org: Org):
     assert absence.ends_on < absence.starts_on  # cancelled: it never holds
     assert task_by(session, "approve_targets", A).delegate_nip is None
     assert "absence.cancel" in audit_actions(session)
+
+
+def test_a_persons_own_tasks_are_never_handed_to_a_delegate(session: Session):
+    """A is away with M (A's approver) as delegate: M must not propose A's targets and then
+    approve them; the own task stays with A (HR extends it)."""
+    org = build_org(session)
+    open_with_tasks(
+        session,
+        org=org,
+        stage="plan",
+        tasks=[NewTask("propose_targets", A, A, {})],
+        now=START,
+    )
+    session.commit()
+    at(org, START + days(1))
+    items = away(session, org, A, M, date(2025, 1, 7), date(2025, 1, 10))
+    task = task_by(session, "propose_targets", A)
+    assert task.delegate_nip is None
+    assert [(i.task_id, i.outcome) for i in items[1:]] == [(task.id, "skipped")]
+    assert "own task" in items[1].detail
+    with pytest.raises(NotAllowed):
+        respond(session, task_id=task.id, actor=Actor(M), data={"targets": []}, now=org.clock.now())
+
+
+def test_the_first_sweep_of_an_absence_reminds_the_delegate_not_the_person_away(
+    session: Session, org: Org
+):
+    at(org, START)
+    away(session, org, M, X, (DUE - days(1)).date(), DUE.date())  # starts on reminder day
+    sweep(session, cycle=org.cycle, now=DUE - days(1))
+    session.commit()
+    recipients = {m.recipient_nip for m in notifications(session, kind="task_reminder")}
+    assert X in recipients and M not in recipients

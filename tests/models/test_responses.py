@@ -378,7 +378,9 @@ def test_review_without_any_behaviour_rating_takes_the_pack_default(
     assert session.get(Result, (CYCLE_ID, A)).perilaku == "sesuai"  # asn default_rating
 
 
-def test_the_result_records_who_actually_rated(session: Session, review: HumanTask):
+def test_a_delegate_rates_on_behalf_of_the_rater_who_stays_of_record(
+    session: Session, review: HumanTask
+):
     review.delegate_nip = H
     session.commit()
     answer(
@@ -392,7 +394,8 @@ def test_the_result_records_who_actually_rated(session: Session, review: HumanTa
         },
         T1,
     )
-    assert session.get(Result, (CYCLE_ID, A)).rater_nip == H
+    # The appeal goes to M's superior and A stays in M's group; the audit says who acted.
+    assert session.get(Result, (CYCLE_ID, A)).rater_nip == M
     event = session.scalars(select(AuditEvent)).one()
     assert event.actor == H and event.payload["role"] == "delegate"
 
