@@ -1,8 +1,10 @@
-"""The appellant hears the decision on their appeal (keberatan): one message, once.
+"""The appellant hears the outcome of their appeal (keberatan): one message, once.
 
 The decision of the rater's superior is final (PP 30/2019 Pasal 59, DOMAIN.md A1), so the
 employee is told what was decided, why, and their result now, with a signed link to their
-own page (``/me/<token>``) where the recalculated result, training and incentive show.
+own page (``/me/<token>``) where the recalculated result, training and incentive show. An
+appeal nobody decided by its final deadline is closed by the sweeper, and the appellant is
+told that too.
 The message is written in the same transaction as the decision; its key (cycle, task,
 ``appeal_decided``, appellant) keeps a repeated decision from sending twice.
 """
@@ -10,6 +12,7 @@ The message is written in the same transaction as the decision; its key (cycle, 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -23,13 +26,32 @@ from kinerja.models.tables import Cycle, HumanTask, Result
 KIND = "appeal_decided"
 
 
-def _summary(*, upheld: bool, reason: str, result: Result | None, lang: str) -> str:
+def _summary(
+    *, outcome: str, reason: str, decider: str, cycle_name: str, result: Result | None, lang: str
+) -> str:
     predikat = (result.predikat if result is not None else None) or "-"
     if lang == "id":
-        verdict = "DITERIMA (hasil dihitung ulang)" if upheld else "DITOLAK (hasil tetap)"
-        return f"{verdict}. Alasan: {reason}. Predikat Anda sekarang: {predikat}."
-    verdict = "UPHELD (result recalculated)" if upheld else "REJECTED (result unchanged)"
-    return f"{verdict}. Reason: {reason}. Your predikat is now: {predikat}."
+        if outcome == "lapsed":
+            return (
+                f"Keberatan Anda atas hasil siklus {cycle_name} tidak diputus sampai batas waktu"
+                f" akhir; keberatan ditutup dan hasil Anda tetap. Predikat Anda: {predikat}."
+            )
+        verdict = "DITERIMA (hasil dihitung ulang)" if outcome == "upheld" else "DITOLAK"
+        return (
+            f"{decider} telah memutus keberatan Anda atas hasil siklus {cycle_name}."
+            f" Keputusan ini bersifat final.\n\n{verdict}. Alasan: {reason}."
+            f" Predikat Anda sekarang: {predikat}."
+        )
+    if outcome == "lapsed":
+        return (
+            f"Your appeal on your {cycle_name} result was not decided by the final deadline;"
+            f" it was closed and your result stands. Your predikat: {predikat}."
+        )
+    verdict = "UPHELD (result recalculated)" if outcome == "upheld" else "REJECTED"
+    return (
+        f"{decider} decided your appeal on your {cycle_name} result. This decision is final."
+        f"\n\n{verdict}. Reason: {reason}. Your predikat is now: {predikat}."
+    )
 
 
 def queue_appeal_outcome(
@@ -38,12 +60,14 @@ def queue_appeal_outcome(
     cycle: Cycle,
     config: CycleConfig,
     task: HumanTask,
-    upheld: bool,
+    outcome: Literal["upheld", "rejected", "lapsed"],
     reason: str,
     decided_by: str,
     now: datetime,
 ) -> int:
-    """Queue the ``appeal_decided`` message to the appellant; returns rows newly queued."""
+    """Queue the ``appeal_decided`` message to the appellant: the decision (``upheld``,
+    ``rejected``) or, when nobody decided by the final deadline, ``lapsed``. Returns rows
+    newly queued."""
     appellant = task.subject_nip
     known = people(session, [appellant, decided_by])
     name, lang = known.get(appellant, (appellant, config.lang))
@@ -62,7 +86,14 @@ def queue_appeal_outcome(
             "due_at": "",
             "link": link,
             "level": "0",
-            "comment": _summary(upheld=upheld, reason=reason, result=result, lang=lang),
+            "comment": _summary(
+                outcome=outcome,
+                reason=reason,
+                decider=known.get(decided_by, (decided_by, lang))[0],
+                cycle_name=cycle.name,
+                result=result,
+                lang=lang,
+            ),
         },
     )
     row = {

@@ -286,7 +286,7 @@ def _tell_appellant(
         cycle=cycle,
         config=config,
         task=task,
-        upheld=data.decision == "uphold",
+        outcome="upheld" if data.decision == "uphold" else "rejected",
         reason=data.reason,
         decided_by=actor.nip,
         now=now,

@@ -23,7 +23,8 @@ from kinerja.models.messages import queue_task_messages
 from kinerja.models.responses import expire_task
 from kinerja.models.tables import Cycle, CycleStage, HumanTask
 
-APPEAL_STAGE = KINDS["decide_appeal"][0]
+APPEAL_KIND = "decide_appeal"
+APPEAL_STAGE = KINDS[APPEAL_KIND][0]
 
 
 @dataclass
@@ -153,6 +154,20 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
     queue_task_messages(
         session, cycle=cycle, config=config, tasks=expired, kind="task_expired", now=now
     )
+    for task in expired:
+        if task.kind == APPEAL_KIND:  # the appellant hears that nobody decided in time
+            from kinerja.models.appealoutcome import queue_appeal_outcome
+
+            queue_appeal_outcome(
+                session,
+                cycle=cycle,
+                config=config,
+                task=task,
+                outcome="lapsed",
+                reason="",
+                decided_by=task.escalated_to or task.assignee_nip,
+                now=now,
+            )
     report.expired += len(expired)
     session.flush()
     if active_task_count(session, cycle_id=cycle.cycle_id, stage=stage) == 0:

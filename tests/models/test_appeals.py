@@ -511,6 +511,26 @@ def test_a_pending_appeal_is_reminded_and_escalated_once_each_after_the_cycle_is
     assert verify(session).ok
 
 
+def test_an_appeal_nobody_decides_is_closed_at_its_final_deadline_and_the_appellant_told(
+    session, cycle
+):
+    from kinerja.models.sweeper import sweep, sweepable_cycles
+
+    task = appeal(session)
+    stage = config().stage("appeal")
+    final = PUBLISHED + timedelta(days=stage.deadline_days + stage.final_after_days)
+    before = snapshot(session)
+    for _ in range(3):
+        sweep(session, cycle=cycle, now=final + timedelta(hours=1))
+        session.commit()
+    assert session.get(HumanTask, task.id).state == "expired"
+    assert snapshot(session)["results"] == before["results"]  # the result stands
+    (told,) = appellant_messages(session, task)
+    assert "tidak diputus" in told.body or "not decided" in told.body
+    assert sweepable_cycles(session) == []
+    assert verify(session).ok
+
+
 def test_an_upheld_appeal_rewrites_the_published_results_files_after_commit(
     session, cycle, tmp_path, monkeypatch
 ):
