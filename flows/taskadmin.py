@@ -6,14 +6,18 @@
 delegate, first and last day away. It calls the same models function as ``kinerja tasks
 delegate|extend|remind`` and writes a table artifact with each item's result (task, person,
 ok / skipped / refused). A run with a refused item ends Failed, after writing the artifact,
-so that the coordinator sees it in red. The queued messages go out with the dispatcher.
+so that the coordinator sees it in red; retrying that run does not apply the action again.
+The queued messages go out with the dispatcher.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
+from prefect.context import TaskRunContext
 
 from kinerja.models.clock import SYSTEM_CLOCK
 from kinerja.models.db import get_engine, session_scope
@@ -27,10 +31,21 @@ class ActionRefused(RuntimeError):
     """At least one item of the action was refused (the artifact says which and why)."""
 
 
-@task(name="apply-task-action", cache_policy=NO_CACHE)
+def _once_per_flow_run(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    return f"hr-task-action-{context.task_run.flow_run_id}"
+
+
+# Once per flow run: "extend by 7 days" is not idempotent, so when the coordinator retries
+# a run that ended Failed (an item was refused), the items already applied must not be
+# applied again. The first attempt's result is persisted and a retry reads it back.
+# No task retries: a refusal is an answer, not a transient failure.
+@task(
+    name="apply-task-action",
+    cache_key_fn=_once_per_flow_run,
+    persist_result=True,
+    cache_expiration=timedelta(days=90),
+)
 def apply_task_action(db_url: str | None, request: TaskAction) -> list[dict[str, str]]:
-    # No retries: a refusal is an answer, not a transient failure; and the action is
-    # idempotent anyway (keys on messages, refusal of overlapping absences).
     with session_scope(get_engine(db_url)) as session:
         items = run_action(session, request=request, clock=SYSTEM_CLOCK)
         return [{**i.row(), "outcome": i.outcome} for i in items]

@@ -66,3 +66,29 @@ def test_extend_a_unit_from_the_form_writes_a_result_table(db_url):
     (row,) = _artifact_rows()
     assert row["task"] == "" and row["result"].startswith("refused: ")
     assert "unknown unit: NOPE" in row["result"]
+
+
+def test_retrying_a_failed_run_does_not_extend_twice(db_url):
+    from sqlalchemy import func, select
+
+    from kinerja.models.tables import TaskExtension
+
+    engine = get_engine(db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        tasks = [*approvals(), NewTask("approve_targets", M, H, {"targets": 0})]
+        open_with_tasks(session, org=org, stage="approve_targets", tasks=tasks, now=START)
+        session.get(Cycle, CYCLE_ID).clock_at = START + days(1)
+        a, b = task_by(session, "approve_targets", A), task_by(session, "approve_targets", B)
+        b.final_due_at = START - days(5)  # +3 days is still past: refused
+        session.commit()
+        a_id, due = a.id, a.due_at
+
+    request = TaskAction(action="extend", unit="SEC", days=3, reason="gangguan jaringan")
+    state = hr_task_action.with_options(retries=2, retry_delay_seconds=0)(
+        request=request, db_url=db_url, return_state=True
+    )
+    assert state.is_failed()  # refused each attempt, and each attempt reported it
+    with Session(engine) as session:
+        assert session.get(HumanTask, a_id).due_at == due + days(3)  # once, not three times
+        assert session.scalar(select(func.count()).select_from(TaskExtension)) == 1
