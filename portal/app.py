@@ -6,6 +6,8 @@ Routes::
     POST /t/{token}     the answer, through the same response service as the CLI
     GET  /me/{token}    a person's own open tasks, targets, results and feedback
     GET  /healthz       liveness and database check
+    GET  /cycles        published cycles, newest first (public, no login)
+    GET  /cycles/{id}   a published cycle's unit aggregates and IKM (public, no login)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -48,7 +50,7 @@ from kinerja.models.links import (
 )
 from kinerja.models.responses import parse_input, respond
 from kinerja.models.tables import Cycle, Employee, HumanTask, TaskExtension
-from kinerja.portal import forms, views
+from kinerja.portal import forms, public, views
 from kinerja.portal.i18n import both, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token, record_refusal
 
@@ -339,6 +341,24 @@ def create_app(
                 links=links,
                 **ctx,
             )
+
+    @app.get("/cycles", response_class=HTMLResponse)
+    def public_cycles(request: Request, lang: str | None = None) -> Response:
+        page_lang = pick_lang(lang, None)
+        with portal.sessions() as session:
+            cycles = public.published_cycles(session)
+        return portal.page(request, "public_cycles.html", page_lang, cycles=cycles)
+
+    @app.get("/cycles/{cycle_id}", response_class=HTMLResponse)
+    def public_cycle(request: Request, cycle_id: str, lang: str | None = None) -> Response:
+        page_lang = pick_lang(lang, None)
+        with portal.sessions() as session:
+            cycle = public.published_cycle(session, cycle_id)
+            if cycle is None:
+                refusal = Refusal(404, "not_found_title", "not_published_body")
+                return portal.refusal(request, refusal, page_lang)
+            ctx = public.cycle_context(session, cycle=cycle, lang=page_lang)
+            return portal.page(request, "public_cycle.html", page_lang, **ctx)
 
     return app
 

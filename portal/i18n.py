@@ -135,6 +135,62 @@ TEXTS: dict[str, tuple[str, str]] = {
     "decision_reason": ("Alasan keputusan", "Reason for the decision"),
     "uphold": ("Terima keberatan", "Uphold the appeal"),
     "reject": ("Tolak keberatan", "Reject the appeal"),
+    # The public pages (portal/public.py).
+    "public_cycles": ("Hasil kinerja yang dipublikasikan", "Published performance results"),
+    "public_no_cycles": (
+        "Belum ada siklus yang dipublikasikan.",
+        "No cycle has been published yet.",
+    ),
+    "public_period": ("Periode", "Period"),
+    "public_published_on": ("Dipublikasikan", "Published"),
+    "public_units_count": ("Unit kerja", "Units"),
+    "public_intro": (
+        "Hasil per unit kerja, dalam jumlah saja: tidak ada nama, NIP, atau hasil perorangan. "
+        "Unit dengan kurang dari {n} pegawai tidak ditampilkan.",
+        "Results per unit, as counts only: no names, NIPs or individual results. "
+        "Units with fewer than {n} staff are not shown.",
+    ),
+    "public_unit_results": ("Hasil kinerja per unit kerja", "Performance results per unit"),
+    "public_no_units": ("Tidak ada hasil unit kerja.", "No unit results."),
+    "public_headcount": ("Jumlah pegawai", "Staff"),
+    "public_mean_achievement": ("Rata-rata capaian", "Mean achievement"),
+    "public_predikat_counts": ("Jumlah pegawai per predikat", "Staff per predikat"),
+    "public_predikat_organisasi": ("Predikat organisasi", "Unit predikat"),
+    "public_suppressed": (
+        "Kurang dari {n} pegawai: angka unit ini tidak ditampilkan.",
+        "Fewer than {n} staff: this unit's figures are not shown.",
+    ),
+    "public_not_rated": ("Belum dinilai", "Not rated"),
+    "public_ikm": (
+        "Indeks Kepuasan Masyarakat (IKM) per unit layanan",
+        "Citizen satisfaction index (IKM) per service unit",
+    ),
+    "public_ikm_intro": (
+        "Survei Kepuasan Masyarakat, PermenPANRB 14/2017: nilai IKM 25-100 dan mutu pelayanan "
+        "A (sangat baik) sampai D (tidak baik).",
+        "Citizen satisfaction survey, PermenPANRB 14/2017: IKM from 25 to 100 and service "
+        "quality from A (very good) to D (poor).",
+    ),
+    "public_no_ikm": ("Tidak ada unit layanan.", "No service units."),
+    "public_ikm_value": ("Nilai IKM", "IKM"),
+    "public_mutu": ("Mutu pelayanan", "Service quality"),
+    "public_respondents": ("Responden", "Respondents"),
+    "public_no_survey": (
+        "Belum ada survei pada periode ini (wajib minimal 1 kali setahun).",
+        "No survey in this period (at least one a year is required).",
+    ),
+    "public_sample_short": (
+        "Sampel kurang: {respondents} responden, minimal {required} untuk populasi "
+        "{population} (Krejcie-Morgan).",
+        "Sample too small: {respondents} respondents, at least {required} for a population "
+        "of {population} (Krejcie-Morgan).",
+    ),
+    "public_all_cycles": ("Semua siklus", "All cycles"),
+    "not_found_title": ("Tidak ditemukan", "Not found"),
+    "not_published_body": (
+        "Siklus ini tidak ada atau hasilnya belum dipublikasikan.",
+        "This cycle does not exist or its results are not published yet.",
+    ),
 }
 
 
