@@ -177,11 +177,17 @@ def cycle_start(
     """Create a cycle from its config, print its id, and run the cycle flow."""
     from kinerja.models.clock import SYSTEM_CLOCK
     from kinerja.models.config import load_cycle_config
-    from kinerja.models.cycles import create_cycle
+    from kinerja.models.cycles import create_cycle, with_routes_resolved
     from kinerja.models.db import session_scope
 
     engine = require_schema()
     cfg = run_guarded(lambda: load_cycle_config(config))
+    # The cycle's own notification routes must load before the cycle exists.
+    routes = run_guarded(lambda: with_routes_resolved(cfg, config.parent)).notifications.routes
+    if routes:
+        from kinerja.tasks.notify import Routes
+
+        run_guarded(lambda: Routes.load(routes))
 
     def create() -> str:
         with session_scope(engine) as session:

@@ -46,7 +46,7 @@ def cycle_id_for(config: CycleConfig) -> str:
     return config.cycle_id or f"{slugify(config.name)}-{digest[:8]}"
 
 
-def _with_routes_resolved(config: CycleConfig, config_dir: Path | None) -> CycleConfig:
+def with_routes_resolved(config: CycleConfig, config_dir: Path | None) -> CycleConfig:
     """The cycle's own notification routes file, as an absolute path (it is given relative
     to the config), checked to exist: the dispatcher reads it for this cycle's messages."""
     routes = config.notifications.routes
@@ -77,7 +77,7 @@ def create_cycle(
     """
     from kinerja.models.policy import load_pack, pack_hash, pack_to_dict
 
-    config = _with_routes_resolved(config, config_dir)
+    config = with_routes_resolved(config, config_dir)
     config_data = config.model_dump(mode="json")
     cfg_hash = content_hash(config_data)
     cycle_id = cycle_id_for(config)

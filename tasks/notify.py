@@ -335,17 +335,24 @@ def all_coordinators(session: Session) -> dict[str, dict[str, Any]]:
     return out
 
 
-def routes_of_cycles(session: Session) -> dict[str, Routes]:
+def routes_of_cycles(session: Session) -> dict[str, Routes | str]:
     """The routes of every cycle whose config names its own file (``notifications.routes``,
     made absolute when the cycle was created). Read on each pass: fixing a wrong address in
-    the file needs no restart. A file that no longer loads stops the pass with its error."""
+    the file needs no restart. A file that no longer loads maps to its error, so that only
+    that cycle's messages wait (retried, then dead, each with the error), never the others."""
+    from kinerja.models.config import ConfigError
     from kinerja.models.tables import Cycle
 
-    out: dict[str, Routes] = {}
+    out: dict[str, Routes | str] = {}
     for cycle_id, config in session.execute(select(Cycle.cycle_id, Cycle.config)):
         path = ((config or {}).get("notifications") or {}).get("routes")
-        if path:
+        if not path:
+            continue
+        try:
             out[cycle_id] = Routes.load(path)
+        except (ConfigError, OSError) as exc:
+            out[cycle_id] = f"routes file of cycle {cycle_id} / berkas rute: {exc}"
+            log.error("%s", out[cycle_id])
     return out
 
 
@@ -447,7 +454,7 @@ def dispatch_due(
     now: datetime,
     routes: Routes,
     recipients: Recipients | None = None,
-    cycle_routes: Mapping[str, Routes] | None = None,
+    cycle_routes: Mapping[str, Routes | str] | None = None,
     max_attempts: int = 5,
     backoff_seconds: float = 30,
     limit: int = 500,
@@ -475,8 +482,11 @@ def dispatch_due(
 
         def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
+            own = (cycle_routes or {}).get(row["cycle_id"] or "", routes)
+            if isinstance(own, str):  # the cycle's routes file does not load
+                return "retry", own
             return deliver(
-                (cycle_routes or {}).get(row["cycle_id"] or "", routes),
+                own,
                 people.get(nip),
                 nip,
                 title=row["subject"],

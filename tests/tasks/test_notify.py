@@ -523,3 +523,14 @@ def test_a_cycle_with_its_own_routes_file_is_sent_through_it(
     by_to = {m["To"]: m["From"] for m in catcher.messages()}
     assert "sdm-dua@agency.go.id" in by_to["hr2@agency.go.id"]
     assert "kinerja@kinerja.local" in by_to["hr1@agency.go.id"]
+
+    # The file goes missing: only that cycle's messages wait, with the reason.
+    (tmp_path / "cfg" / "routes.yaml").unlink()
+    with session_factory(engine)() as session:
+        session.execute(Notification.__table__.delete())
+        session.commit()
+    queue(engine, [("HR-1", "SDM Satu", "id"), ("HR-2", "SDM Dua", "id")], cycle_of={"HR-2": "c2"})
+    assert dispatch_notifications.fn(db_url, NOW) == {"sent": 1, "failed": 1, "dead": 0}
+    waiting = {r.recipient_nip: r for r in rows(engine)}
+    assert waiting["HR-1"].status == "sent" and waiting["HR-2"].status == "pending"
+    assert "routes file of cycle c2" in waiting["HR-2"].last_error
