@@ -11,7 +11,8 @@ the rater's superior, who may change the result; that decision is final.
   :func:`decide_appeal`. "reject" changes nothing; the task closes with the reason. "uphold"
   recalculates for the appellant only, one audited step at a time: the ratings, the predikat
   (the pack's matrix), training assignments and the JP ledger, the incentive (within the
-  budget cap), the unit's published aggregates and the unit's distribution findings.
+  budget cap), the unit's published aggregates and the findings of the appellant's
+  distribution group.
 - A second decision is refused by the task's state machine: a closed task takes no other
   answer.
 
@@ -409,8 +410,10 @@ def _recalculate(
         unit,
         {"before": before_payload, "after": None if after is None else after.payload},
     )
-    findings = _recheck_unit(session, cycle=cycle, pack=pack, unit=unit)
-    event("distribution.appeal", "unit", unit, findings)
+    # The appellant's distribution group (their rater's direct reports under group: rater),
+    # named by the unit whose predikat keys its curve: that may be the rater's unit.
+    findings = _recheck_group(session, cycle=cycle, pack=pack, nip=nip)
+    event("distribution.appeal", "unit", findings["unit_id"], findings)
     append_many(session, events=events, at=now)
     rewrite_exports_after_commit(session, cycle_id=cid)
 
@@ -439,8 +442,14 @@ def _retrain(
 
     session.flush()
     before = current()
-    assign_training_chunk(
-        session, cycle=cycle, pack=pack, year=config.period_end.year, lo=nip, hi=nip
+    assign_training_chunk(  # its "training.appeal" event records what was removed
+        session,
+        cycle=cycle,
+        pack=pack,
+        year=config.period_end.year,
+        lo=nip,
+        hi=nip,
+        audit_removals=False,
     )
     after = current()
     stored = session.execute(
@@ -530,8 +539,8 @@ def _reprice(
     return {"amount": amount, "steps": steps, "budget": str(budget)}
 
 
-def _recheck_unit(session: Session, *, cycle: Cycle, pack: Any, unit: str) -> dict[str, Any]:
-    """The distribution findings of one unit's groups, as check_distributions stores them."""
-    from kinerja.models.distributions import recheck_unit
+def _recheck_group(session: Session, *, cycle: Cycle, pack: Any, nip: str) -> dict[str, Any]:
+    """The distribution findings of the appellant's group, as check_distributions stores them."""
+    from kinerja.models.distributions import recheck_group
 
-    return recheck_unit(session, cycle=cycle, pack=pack, unit=unit)
+    return recheck_group(session, cycle=cycle, pack=pack, nip=nip)

@@ -3,8 +3,8 @@
 The demo scenario runs to publication as Prefect flows; then an employee rated below
 expectation files an appeal with ``kinerja appeal file``, its message reaches the rater's
 superior by e-mail, the superior upholds it with ``kinerja appeal decide``, and only that
-employee's result, their unit's publication and findings change; ``kinerja audit verify``
-passes, and running the cycle flow again undoes nothing.
+employee's result, their unit's publication and their distribution group's findings change;
+``kinerja audit verify`` passes, and running the cycle flow again undoes nothing.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def published_state(engine: Any, cycle_id: str) -> dict[str, Any]:
                 for p in s.scalars(select(Publication).where(Publication.cycle_id == cycle_id))
             },
             "findings": {
-                (f.unit_id, f.rule): f.passed
+                (f.unit_id, f.rater_nip, f.rule): f.passed
                 for f in s.scalars(
                     select(DistributionFinding).where(DistributionFinding.cycle_id == cycle_id)
                 )
@@ -104,6 +104,7 @@ def test_an_upheld_appeal_after_a_simulated_cycle(db_url, mail, tmp_path, monkey
             .limit(1)
         ).one()
         superior = s.scalar(select(Employee.manager_nip).where(Employee.nip == rater))
+        rater_unit = s.scalar(select(Employee.unit_id).where(Employee.nip == rater))
         decider_email = s.scalar(select(Employee.email).where(Employee.nip == superior))
         published_at = s.get(Cycle, cid).finished_at
     assert superior is not None and decider_email
@@ -140,7 +141,9 @@ def test_an_upheld_appeal_after_a_simulated_cycle(db_url, mail, tmp_path, monkey
     assert rows_after[appellant]["hasil_kerja"] == "sesuai"
     assert rows_after[appellant]["predikat"] != rows_before[appellant]["predikat"]
     assert changed(before, after, "publications") == {unit}
-    assert {u for u, _ in changed(before, after, "findings")} <= {unit}
+    # Only the appellant's distribution group: the rater's direct reports, under the curve of
+    # the rater's unit (every demo unit has a predikat organisasi in unit_ratings.csv).
+    assert {(u, r) for u, r, _ in changed(before, after, "findings")} <= {(rater_unit, rater)}
     assert {nip for nip, _ in changed(before, after, "training")} == {appellant}
     assert {
         before["ledger"].get(k, after["ledger"].get(k))[0] for k in changed(before, after, "ledger")

@@ -5,8 +5,10 @@ A small published cycle is built in-process with the stage functions themselves:
     ROOT  head H (no manager)           H, R1 .. R4 (report to H)
     SEC   head M (reports to H)         M, S1 .. S5 (report to M)
 
-S1 is rated di_bawah / sesuai (predikat butuh_perbaikan): the only one in SEC, so SEC's
-"at least one Butuh Perbaikan or Kurang" finding passes until S1's appeal is upheld.
+S1 is rated di_bawah / sesuai (predikat butuh_perbaikan): the only one among M's direct
+reports, so that group's "at least one Butuh Perbaikan or Kurang" finding (under SEC's curve,
+M's unit) passes until S1's appeal is upheld. M, the head of SEC, is in H's group with
+R1 .. R4, under ROOT's curve (H's unit); H alone is the HR coordinator's group.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def snapshot(session: Session) -> dict[str, Any]:
             p.unit_id: (p.payload, p.published_at) for p in session.scalars(select(Publication))
         },
         "findings": {
-            (f.unit_id, f.rule): (f.passed, f.detail)
+            (f.unit_id, f.rater_nip, f.rule): (f.passed, f.detail)
             for f in session.scalars(select(DistributionFinding))
         },
         "training": {
@@ -300,7 +302,7 @@ def test_an_upheld_appeal_changes_exactly_the_appellant_and_their_unit(session, 
     changed = differing(before, after)
     assert changed["results"] == {S1}
     assert changed["publications"] == {"SEC"}
-    assert {unit for unit, _ in changed["findings"]} == {"SEC"}
+    assert {(unit, rater) for unit, rater, _ in changed["findings"]} == {("SEC", M)}
     assert {nip for nip, _ in changed["training"]} == {S1}
     assert {after["ledger"].get(k, before["ledger"].get(k))[0] for k in changed["ledger"]} == {S1}
 
@@ -320,7 +322,7 @@ def test_an_upheld_appeal_changes_exactly_the_appellant_and_their_unit(session, 
     assert before["publications"]["SEC"][0]["predikat"]["butuh_perbaikan"] == 1
     assert "butuh_perbaikan" not in after["publications"]["SEC"][0]["predikat"]
     assert after["publications"]["SEC"][1] == before["publications"]["SEC"][1]
-    rule = ("SEC", "baik.bp_kurang.min1")
+    rule = ("SEC", M, "baik.bp_kurang.min1")
     assert before["findings"][rule][0] is True and after["findings"][rule][0] is False
 
     actions = list(
@@ -348,6 +350,38 @@ def test_an_upheld_appeal_changes_exactly_the_appellant_and_their_unit(session, 
     assert decide(session, task, UPHOLD).recorded is False
     assert snapshot(session) == after and verify(session).ok
     assert len(appellant_messages(session, task)) == 1
+
+
+def test_a_heads_appeal_rechecks_the_group_of_the_heads_rater(session, cycle):
+    # M (head of SEC) is rated by H: M's group is H's direct reports {M, R1 .. R4}, under
+    # ROOT's Baik curve (H's unit), not SEC's. Before: M, R1, R3, R4 baik, R2 sangat_kurang;
+    # baik 4 <= ceil(0.7 x 5 = 3.5) = 4. Upheld to di_atas / di_atas, M is sangat_baik:
+    # baik 3 <= 4 still passes (only its count changes), and with 0 Butuh Perbaikan or Kurang
+    # "at least one" fails before and after (DOMAIN.md A1, kurva Baik).
+    task = appeal(session, nip=M)
+    assert task.assignee_nip == HR  # M's rater H has no superior
+    before = snapshot(session)
+    decide(
+        session,
+        task,
+        {"decision": "uphold", "hasil_kerja": "di_atas", "perilaku": "di_atas", "reason": "Bukti"},
+        by=HR,
+    )
+    after = snapshot(session)
+    changed = differing(before, after)
+    assert changed["results"] == {M} and after["results"][M]["predikat"] == "sangat_baik"
+    assert changed["publications"] == {"SEC"}  # M's result belongs to SEC
+    assert changed["findings"] == {("ROOT", H, "baik.baik.max")}
+    max_rule, min_rule = ("ROOT", H, "baik.baik.max"), ("ROOT", H, "baik.bp_kurang.min1")
+    assert "4/5" in before["findings"][max_rule][1] and "3/5" in after["findings"][max_rule][1]
+    assert after["findings"][max_rule][0] is True
+    assert before["findings"][min_rule] == after["findings"][min_rule]
+    assert after["findings"][min_rule][0] is False and "0/5" in after["findings"][min_rule][1]
+    recheck = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "distribution.appeal")
+    ).one()
+    assert recheck.entity_id == "ROOT" and recheck.payload["rater_nip"] == H
+    assert verify(session).ok
 
 
 def test_reject_changes_nothing_and_closes_with_the_reason(session, cycle):

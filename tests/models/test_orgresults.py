@@ -171,18 +171,22 @@ def test_distribution_by_rater_group_pass_and_fail(engine, tmp_path):
         pack = pack_of(org.cycle)
         assert pack.distribution.group == "rater"
         stats = check_distributions(session, cycle=org.cycle, pack=pack, now=START)
-        assert stats["group"] == "rater" and stats["groups"] == 4
+        # Groups: M's reports {A, B}, H's reports {M, X} and the coordinator's {H}.
+        assert stats["group"] == "rater" and stats["groups"] == 3
         found = _findings(session)
-        # M's direct reports in SEC (A baik, B butuh_perbaikan): baik <= ceil(0.7 x 2) = 2,
-        # and at least one butuh_perbaikan/kurang: both pass (DOMAIN.md A1, kurva Baik).
+        # M's direct reports (A baik, B butuh_perbaikan), under M's unit SEC (Baik): baik <=
+        # ceil(0.7 x 2) = 2, and at least one butuh_perbaikan/kurang: both pass (DOMAIN.md
+        # A1, kurva Baik).
         assert found["SEC", M, "baik.baik.max"] is True
         assert found["SEC", M, "baik.bp_kurang.min1"] is True
-        # H's direct report in SEC (M alone, baik): the "must include" rule fails.
-        assert found["SEC", H, "baik.baik.max"] is True
-        assert found["SEC", H, "baik.bp_kurang.min1"] is False
+        # H's direct reports (M, the head of SEC, and X, both baik) form one group under H's
+        # unit ROOT: baik 2 <= ceil(1.4) = 2 passes, the "must include" rule fails.
+        assert found["ROOT", H, "baik.baik.max"] is True
         assert found["ROOT", H, "baik.bp_kurang.min1"] is False
+        assert ("SEC", H, "baik.bp_kurang.min1") not in found
+        # H, rated by the coordinator (not an employee): under H's own unit ROOT.
         assert found["ROOT", HR, "baik.bp_kurang.min1"] is False
-        assert group_label("SEC", M) == f"unit SEC, penilai / rater {M}"
+        assert group_label("SEC", M) == f"penilai / rater {M} (kurva unit / curve of unit SEC)"
 
         # The same data grouped per unit: SEC {A, B, M} passes as a whole.
         unit_pack = pack.model_copy(
