@@ -147,6 +147,21 @@ def compute_org_predikat(
         session.execute(
             delete(UnitRating).where(UnitRating.cycle_id == cid, UnitRating.unit_id.in_(stale))
         )
+        events += [
+            {
+                "actor": "system",
+                "action": "unit_rating.withdrawn",
+                "cycle_id": cid,
+                "entity": "unit",
+                "entity_id": unit,
+                "payload": {
+                    "source": "iku",
+                    "predikat_organisasi": stored[unit].predikat_organisasi,
+                    "why": "no IKU capaian any more (goals withdrawn)",
+                },
+            }
+            for unit in sorted(stale)
+        ]
     upsert(session, table=UnitRating.__table__, rows=rows, keys=["cycle_id", "unit_id"])
     append_many(session, events=events, at=now)
     return {"from_file": len(from_file), "from_iku": len(rows), "not_computed": not_computed}

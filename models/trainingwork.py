@@ -14,11 +14,14 @@ a completion neither drops the course nor counts its hours twice.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.audit import append_many
+from kinerja.models.clock import cycle_now
 from kinerja.models.rules.training import training_for
 from kinerja.models.sqlutil import bulk_update, upsert
 from kinerja.models.tables import (
@@ -80,7 +83,15 @@ def competency_levels(
 
 
 def assign_training_chunk(
-    session: Session, *, cycle: Cycle, pack: Any, year: int, lo: str, hi: str
+    session: Session,
+    *,
+    cycle: Cycle,
+    pack: Any,
+    year: int,
+    lo: str,
+    hi: str,
+    now: datetime | None = None,
+    audit_removals: bool = True,
 ) -> int:
     """Assignments and planned JP for the chunk ``lo``..``hi``; returns the assignments made.
 
@@ -180,6 +191,22 @@ def assign_training_chunk(
             JpLedgerEntry.__table__.delete().where(
                 JpLedgerEntry.key.in_(keys), JpLedgerEntry.status == "planned"
             )
+        )
+    if stale and audit_removals:
+        append_many(
+            session,
+            events=[
+                {
+                    "actor": "system",
+                    "action": "training.withdrawn",
+                    "cycle_id": cid,
+                    "entity": "result",
+                    "entity_id": x["n"],
+                    "payload": {"course": x["k"], "why": "the rules no longer open it"},
+                }
+                for x in stale
+            ],
+            at=now or cycle_now(cycle.clock_at),
         )
     # Status is not updated on conflict: a completed assignment stays completed.
     upsert(

@@ -108,7 +108,13 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     ),
     "training": lambda c: {
         "assignments": stagework.assign_training(
-            c.session, cycle=c.cycle, pack=c.pack, year=c.config.period_end.year, lo=c.lo, hi=c.hi
+            c.session,
+            cycle=c.cycle,
+            pack=c.pack,
+            year=c.config.period_end.year,
+            lo=c.lo,
+            hi=c.hi,
+            now=c.now,
         )
     },
     "incentives": lambda c: {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.distributions import check_distributions, group_label
@@ -18,6 +18,7 @@ from kinerja.models.sweeper import sweep
 from kinerja.models.tables import (
     AuditEvent,
     DistributionFinding,
+    Goal,
     Notification,
     Result,
     UnitRating,
@@ -130,6 +131,15 @@ def test_iku_capaian_gives_the_unit_predikat_unless_unit_ratings_says(engine, tm
         assert "G-ROOT-2 [lower] target 10, realisation 12.0, achievement 80.0" in text
         text = "\n".join(explain_lines(session, cycle=org.cycle, nip=A))
         assert "unit SEC: predikat organisasi: baik" in text and "unit_ratings.csv" in text
+
+        # ROOT's goals are withdrawn: its computed predikat goes, audited.
+        session.execute(delete(Goal).where(Goal.cycle_id == CYCLE_ID, Goal.unit_id == "ROOT"))
+        check_distributions(session, cycle=org.cycle, pack=pack, now=START)
+        assert session.get(UnitRating, (CYCLE_ID, "ROOT")) is None
+        (gone,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "unit_rating.withdrawn")
+        ).all()
+        assert (gone.entity_id, gone.payload["predikat_organisasi"]) == ("ROOT", "butuh_perbaikan")
 
 
 def test_metrics_naming_both_a_target_and_a_goal_are_refused(engine, tmp_path):

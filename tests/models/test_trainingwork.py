@@ -21,6 +21,7 @@ from kinerja.models.explain import explain_lines
 from kinerja.models.responses import pack_of
 from kinerja.models.stagework import assign_training
 from kinerja.models.tables import (
+    AuditEvent,
     CompetencyLevel,
     Cycle,
     JpLedgerEntry,
@@ -103,6 +104,10 @@ def test_a_rerun_for_one_person_removes_what_no_longer_applies(session, org, tmp
         f"{CYCLE_ID}:{A}:pemenuhan_jp": (12.0, "planned"),
     }
     assert plan(session, CYCLE_ID, B) == b_before  # outside the chunk: untouched
+    withdrawn = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "training.withdrawn")
+    ).all()
+    assert [(e.entity_id, e.payload["course"]) for e in withdrawn] == [(A, "bimbingan_kinerja")]
     result = session.get(Result, (CYCLE_ID, A))
     assert result.training_jp == 20.0
     assert (
