@@ -165,13 +165,16 @@ def _distribution(pack: PolicyPack) -> list[str]:
         return [*lines, "None: any spread of predikat is allowed."]
     exempt = f"; groups under {d.exempt_below} are not checked" if d.exempt_below else ""
     group = (
-        "per rater's direct reports within a unit (one group per rater and unit; group: rater)"
+        "per rater: all direct reports of one rater, whatever their units, against the curve"
+        " of the rater's unit's own rating (group: rater); when the rater is not an employee"
+        " or that unit has no rating, the members' unit if they all share one"
         if d.group == "rater"
-        else "per unit (everyone whose result belongs to the unit; group: unit)"
+        else "per unit: everyone whose result belongs to the unit, against the curve of the"
+        " unit's own rating (group: unit)"
     )
     lines.append(
-        f"Checked {group} against the curve of the unit's own rating. Shares become head"
-        f" counts: maxima {d.max_rounding}, minima {d.min_rounding}{exempt}."
+        f"Checked {group}. Shares become head counts: maxima {d.max_rounding},"
+        f" minima {d.min_rounding}{exempt}."
     )
     if d.from_iku is None:
         lines.append("The unit's rating comes from unit_ratings.csv only.")

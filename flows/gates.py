@@ -90,8 +90,8 @@ def gate_decisions(session: Session, cycle_id: str) -> dict[str, dict[str, Any]]
 def failing_units(session: Session, cycle_id: str) -> dict[str, list[str]]:
     """Failing distribution findings per unit: ``{unit: ["group: rule: detail", ...]}``.
 
-    The group is the unit, or one rater's direct reports in it (the pack's
-    ``distribution.group``).
+    The group is the unit, or all direct reports of one rater, listed under the unit whose
+    predikat keys their curve (the pack's ``distribution.group``).
     """
     from kinerja.models.distributions import failing_groups
 

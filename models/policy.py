@@ -291,7 +291,7 @@ class DistributionRules(_Strict):
     exempt_below: int | None = Field(None, ge=1, description="Smaller groups are not checked")
     group: Literal["unit", "rater"] = Field(
         "unit",
-        description="A checked group: a whole unit, or one rater's direct reports in a unit",
+        description="A checked group: a whole unit, or all direct reports of one rater",
     )
     from_iku: OrgPredikatRules | None = Field(
         None, description="A unit without unit_ratings.csv row: its predikat from IKU capaian"

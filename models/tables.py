@@ -213,7 +213,8 @@ class DistributionFinding(Base):
     """One finding of the distribution check for one group in one cycle.
 
     The group is the pack's ``distribution.group``: a whole unit (``rater_nip`` is ``""``)
-    or one rater's direct reports within a unit (``rater_nip`` names the rater).
+    or all direct reports of one rater (``rater_nip`` names the rater; ``unit_id`` is the
+    unit whose predikat organisasi keys the curve, usually the rater's own).
     """
 
     __tablename__ = "distribution_findings"

@@ -30,6 +30,8 @@ def test_asn_is_described_section_by_section():
         "di_atas: more than 50% above and no utama result below",
         "Service oriented (Berorientasi Pelayanan)",
         "== Distribution curve / Kurva distribusi ==",
+        "Checked per rater: all direct reports of one rater, whatever their units, against the"
+        " curve of the rater's unit's own rating (group: rater)",
         "baik at most 70% [baik.baik.max]; butuh_perbaikan + kurang at least 1 person(s)",
         "no sangat_baik [sk.sangat_baik.none]",
         "U8    Complaint handling (Penanganan pengaduan, saran dan masukan)  1/9",
