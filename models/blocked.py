@@ -80,7 +80,7 @@ def escalate_unplanned_superiors(
     )
     known = people(session, [*blocked, *to.values()])
     known.setdefault(coordinator.nip, (coordinator.name, config.lang))
-    link = f"{config.portal_url.rstrip('/')}/cycles/{cycle.cycle_id}"
+    link = ""  # no page to open: the person to act on it is named in the message
     rows, events = [], []
     for superior in sorted(blocked):
         if keys[superior] in queued:
