@@ -72,8 +72,31 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
         org = pack.distribution.org_predikat if pack.distribution else pack.predikat.order
         return import_unit_ratings(session, path=path, cycle_id=cid, predikat=set(org))
     if kind in POLICY_INPUT_FILES:
+        _refuse_once_used(session, cycle=cycle, kind=kind)
         return import_policy_input(session, cycle_id=cid, pack=pack, kind=kind, path=path)
     raise ValueError(f"unknown cycle file kind {kind!r}")
+
+
+USED_BY_STAGE = {
+    "attendance": "incentives",
+    "discipline": "incentives",
+    "functional_positions": "review",  # credit points follow the predikat
+    "competencies": "training",
+}
+"""The stage that reads each policy-input file: after it, the file would change nobody's
+result but an appellant's (an appeal recomputes from the stored inputs)."""
+
+
+def _refuse_once_used(session: Session, *, cycle: Cycle, kind: str) -> None:
+    from kinerja.models.cycles import CycleError, stage_row
+
+    stage = USED_BY_STAGE[kind]
+    if stage_row(session, cycle.cycle_id, stage).status == "done":
+        raise CycleError(
+            f"{kind}.csv: tahap {stage} siklus {cycle.cycle_id} sudah selesai; data ini tidak"
+            f" lagi dapat diubah / the {stage} stage of cycle {cycle.cycle_id} is done: these"
+            " inputs can no longer change"
+        )
 
 
 def close_answered_proposals(session: Session, *, cycle: Cycle) -> int:

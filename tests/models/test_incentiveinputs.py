@@ -142,3 +142,25 @@ def test_a_sanction_without_a_date_is_in_force(session, org, tmp_path):
     run(session, org)
     # 3,000,000 x (1 - 0.20) = 2,400,000.
     assert incentives(session)[B] == Decimal(2400000)
+
+
+@pytest.mark.parametrize(
+    ("kind", "lines", "stage"),
+    [
+        ("attendance", ("nip,code,count", f"{A},TK,1"), "incentives"),
+        ("discipline", ("nip,sanction", f"{A},teguran_lisan"), "incentives"),
+        ("functional_positions", ("nip,jenjang", f"{A},ahli_pertama"), "review"),
+        ("competencies", ("nip,competency,required_level,actual_level",), "training"),
+    ],
+)
+def test_policy_inputs_are_refused_once_the_stage_that_reads_them_is_done(
+    session, org, tmp_path, kind, lines, stage
+):
+    from kinerja.models.cycles import CycleError, close_stage, open_stage
+
+    load(session, org, tmp_path, kind, *lines)  # before: accepted
+    open_stage(session, cycle=org.cycle, stage=stage, now=START)
+    close_stage(session, cycle=org.cycle, stage=stage, now=START, stats={})
+    session.commit()
+    with pytest.raises(CycleError, match=f"the {stage} stage of cycle .* is done"):
+        load(session, org, tmp_path, kind, *lines)
