@@ -66,6 +66,57 @@ def _escalation_target(
     return config.coordinator.nip
 
 
+def _hold_with_hr(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    tasks: list[HumanTask],
+    now: datetime,
+) -> int:
+    """Hand tasks that may not close unanswered to the HR coordinator, once each; they stay
+    open (the stage waits, and ops are alerted when it stays open past its final deadline)."""
+    coordinator = config.coordinator.nip
+    moved = [t for t in tasks if t.escalated_to != coordinator]
+    if not moved:
+        return 0
+    level = len(config.stage(moved[0].stage).escalation_chain) + 1
+    for task in moved:
+        task.state, task.escalated_to = "escalated", coordinator
+        task.escalation_level = max(task.escalation_level, level)
+    append_many(
+        session,
+        events=[
+            {
+                "actor": "system",
+                "action": "task.escalate",
+                "cycle_id": cycle.cycle_id,
+                "entity": "human_task",
+                "entity_id": str(t.id),
+                "payload": {
+                    "level": t.escalation_level,
+                    "to": coordinator,
+                    "chain": "hr",
+                    "why": "final deadline: a qualitative review needs a rating",
+                },
+            }
+            for t in moved
+        ],
+        at=now,
+    )
+    queue_task_messages(
+        session,
+        cycle=cycle,
+        config=config,
+        tasks=moved,
+        kind="task_escalated",
+        now=now,
+        slot=level,
+        recipients={t.id: coordinator for t in moved},
+    )
+    return len(moved)
+
+
 def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) -> SweepReport:
     """Fire the due reminders, escalations and final deadlines of one open stage (or of the
     cycle's appeals)."""
@@ -146,6 +197,13 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
 
     # Final deadline: the stage's policy closes what is still open.
     expired = _active(session, cycle.cycle_id, stage, HumanTask.final_due_at <= now)
+    if config.approach == "qualitative":
+        # No rating can be derived from numbers: a review nobody gave stays open, with HR.
+        held = [t for t in expired if t.kind == "review"]
+        expired = [t for t in expired if t.kind != "review"]
+        report.escalations += _hold_with_hr(
+            session, cycle=cycle, config=config, tasks=held, now=now
+        )
     events = []
     for task in expired:
         events.extend(expire_task(session, task=task, cycle=cycle, config=config, now=now))

@@ -4,6 +4,8 @@ is proposed from numbers, and the rater must choose the rating hasil kerja."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,7 @@ from kinerja.models.imports.plans import import_targets
 from kinerja.models.responses import respond
 from kinerja.models.stagework import compute_achievements, ensure_results
 from kinerja.models.tables import Measurement, Result, Target
-from kinerja.tests.models.orgfixture import HR, START, A, build_org, open_with_tasks
+from kinerja.tests.models.orgfixture import HR, START, A, M, build_org, open_with_tasks
 
 TARGETS = (
     "target_id,nip,serves,statement,indicator,aspect,target,unit_of_measure\n"
@@ -111,3 +113,46 @@ def _pack(cycle):
     from kinerja.models.responses import pack_of
 
     return pack_of(cycle)
+
+
+def test_a_qualitative_review_nobody_gives_is_not_closed_but_held_with_hr(engine):
+    from sqlalchemy import select
+
+    from kinerja.models.sweeper import sweep
+    from kinerja.models.tables import HumanTask, Notification
+    from kinerja.tests.models.orgfixture import Org
+
+    with Session(engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        config = org.config.model_copy(update={"cycle_id": "qual-2025", "approach": "qualitative"})
+        cycle = create_cycle(session, config=config, config_dir=None, now=START)
+        ensure_results(session, cycle=cycle, coordinator=HR, lo="", hi="\uffff")
+        q = Org(cycle=cycle, config=config, clock=org.clock)
+        open_with_tasks(
+            session,
+            org=q,
+            stage="review",
+            tasks=[NewTask("review", A, M, {"proposed_hasil_kerja": None})],
+            now=START,
+        )
+        session.commit()
+        task = session.scalars(select(HumanTask).where(HumanTask.cycle_id == cycle.cycle_id)).one()
+        for _ in range(3):
+            sweep(session, cycle=cycle, now=task.final_due_at + timedelta(days=1))
+            session.commit()
+        assert (task.state, task.escalated_to) == ("escalated", HR)  # open: someone must rate
+        to_hr = session.scalars(
+            select(Notification).where(
+                Notification.kind == "task_escalated", Notification.recipient_nip == HR
+            )
+        ).all()
+        assert len(to_hr) == 1
+        # HR rates, with a written reason: the result has a rating, hence a predikat later.
+        respond(
+            session,
+            task_id=task.id,
+            actor=Actor(HR, reason="atasan tidak menilai / the rater did not rate"),
+            data={"hasil_kerja": "sesuai", "perilaku": "sesuai"},
+            now=task.final_due_at + timedelta(days=2),
+        )
+        assert session.get(Result, (cycle.cycle_id, A)).hasil_kerja == "sesuai"
