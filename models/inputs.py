@@ -24,7 +24,9 @@ class ProposedTarget(_Input):
     statement: str = Field(min_length=1)
     indicator: str = Field(min_length=1)
     aspect: str = "kuantitas"
-    target: float
+    target: float | None = Field(
+        None, description="The number to reach; empty only in a qualitative cycle"
+    )
     target_high: float | None = None
     unit_of_measure: str = Field(min_length=1)
     direction: Literal["higher", "lower", "range"] = "higher"
@@ -56,10 +58,22 @@ class TargetDecision(_Input):
 
 
 class RealisationReport(_Input):
-    """An employee reports realisation per target for the cycle (with evidence)."""
+    """An employee reports realisation per target for the cycle (with evidence).
 
-    values: dict[str, float] = Field(min_length=1)
+    A value may be empty (None) only in a qualitative cycle, and then evidence is required.
+    """
+
+    values: dict[str, float | None] = Field(min_length=1)
     evidence: str | None = None
+
+    @model_validator(mode="after")
+    def _no_number_needs_evidence(self) -> RealisationReport:
+        if any(v is None for v in self.values.values()) and not (self.evidence or "").strip():
+            raise ValueError(
+                "realisasi tanpa angka memerlukan bukti / a realisation without a number"
+                " needs evidence"
+            )
+        return self
 
 
 class ReviewSubmission(_Input):

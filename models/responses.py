@@ -241,6 +241,13 @@ def _targets_proposed(
     if data.targets is not None:
         if not data.targets:
             raise TaskError("Minimal satu target / at least one target is required")
+        if config.approach != "qualitative":
+            missing = [i for i, t in enumerate(data.targets, 1) if t.target is None]
+            if missing:
+                raise TaskError(
+                    f"Target #{', #'.join(map(str, missing))}: angka target wajib (pendekatan"
+                    " kuantitatif) / a number is required (quantitative approach)"
+                )
         weights = [t.weight for t in data.targets]
         pack = pack_of(cycle)
         required = pack.targets.required_weights_sum
@@ -397,6 +404,12 @@ def _realisation_reported(
     unknown = sorted(set(data.values) - owned)
     if unknown:
         raise TaskError(f"Target bukan milik pegawai ini / targets not yours: {', '.join(unknown)}")
+    empty = sorted(t for t, v in data.values.items() if v is None)
+    if empty and config.approach != "qualitative":
+        raise TaskError(
+            f"Realisasi {', '.join(empty)}: angka wajib (pendekatan kuantitatif) /"
+            " a number is required (quantitative approach)"
+        )
     period = str(config.period_end.year)
     for target_id, value in data.values.items():
         row = session.get(Measurement, (cycle.cycle_id, target_id, period))

@@ -110,7 +110,7 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
     if kind == "propose_targets":
         return {"targets": _proposal(session, task=task, cycle=cycle)}
     if kind == "report_realisation":
-        values = {}
+        values: dict[str, float | None] = {}
         for target_id, value in session.execute(
             select(Target.target_id, Target.target_value).where(
                 Target.cycle_id == cycle.cycle_id,
@@ -118,9 +118,11 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
                 Target.status == "approved",
             )
         ):
-            if value is not None:  # a qualitative target has no number to report against
-                values[target_id] = round(value * (80 + stable(target_id) % 41) / 100, 2)
-        return {"values": values or {"-": 0.0}, "evidence": "laporan simulasi / simulated report"}
+            # A qualitative target has no number to report against: evidence only.
+            values[target_id] = (
+                None if value is None else round(value * (80 + stable(target_id) % 41) / 100, 2)
+            )
+        return {"values": values, "evidence": "laporan simulasi / simulated report"}
     if kind == "review":
         scripted = session.get(ScriptedReview, (cycle.cycle_id, task.subject_nip))
         if scripted is not None:

@@ -111,14 +111,20 @@ def acknowledgement(form: Mapping[str, str], lang: str) -> FormResult:
 
 
 def realisation(form: Mapping[str, str], lang: str) -> FormResult:
+    """Numbers per target; with none given but evidence written, an evidence-only report
+    of every target shown (the response service accepts it in a qualitative cycle only)."""
     out = FormResult({"values": {}, "evidence": _text(form, "evidence")})
-    for name, raw in form.items():
-        if not name.startswith("value:") or not raw.strip():
+    shown = [name for name in form if name.startswith("value:")]
+    for name in shown:
+        raw = form[name]
+        if not raw.strip():
             continue
         try:
             out.data["values"][name.removeprefix("value:")] = _number(raw)
         except ValueError:
             out.errors.append((name, _nan_message(lang)))
+    if not out.data["values"] and not out.errors and out.data["evidence"]:
+        out.data["values"] = {name.removeprefix("value:"): None for name in shown}
     return out
 
 
@@ -149,7 +155,8 @@ def target_proposal(form: Mapping[str, str], lang: str) -> FormResult:
                     continue
             else:
                 target[name] = value
-        for required in ("serves", "statement", "indicator", "target", "unit_of_measure"):
+        # The target number may be empty in a qualitative cycle: the service decides.
+        for required in ("serves", "statement", "indicator", "unit_of_measure"):
             if required not in target and not any(f == f"row{i}.{required}" for f, _ in out.errors):
                 id_, en = TEXTS["required"]
                 out.errors.append((f"row{i}.{required}", f"{id_} / {en}"))

@@ -156,3 +156,64 @@ def test_a_qualitative_review_nobody_gives_is_not_closed_but_held_with_hr(engine
             now=task.final_due_at + timedelta(days=2),
         )
         assert session.get(Result, (cycle.cycle_id, A)).hasil_kerja == "sesuai"
+
+
+@pytest.mark.parametrize("approach", ["quantitative", "qualitative"])
+def test_no_number_answers_only_in_a_qualitative_cycle(engine, approach):
+    from sqlalchemy import select
+
+    from kinerja.models.tables import HumanTask, Measurement
+    from kinerja.portal.forms import realisation
+    from kinerja.tests.models.orgfixture import Org
+
+    with Session(engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        config = org.config.model_copy(update={"cycle_id": f"c-{approach}", "approach": approach})
+        cycle = create_cycle(session, config=config, config_dir=None, now=START)
+        q = Org(cycle=cycle, config=config, clock=org.clock)
+        open_with_tasks(
+            session,
+            org=q,
+            stage="plan",
+            tasks=[NewTask("propose_targets", A, A, {})],
+            now=START,
+        )
+        session.commit()
+        propose = session.scalars(
+            select(HumanTask).where(HumanTask.cycle_id == cycle.cycle_id)
+        ).one()
+        target = {
+            "target_id": f"{A}-Q1",
+            "serves": "G-SEC-1",
+            "statement": "Layanan konsultasi kepegawaian",
+            "indicator": "Kepuasan pemohon atas konsultasi",
+            "aspect": "kualitas",
+            "unit_of_measure": "-",
+        }
+        answer = {"targets": [target]}
+        if approach == "quantitative":
+            with pytest.raises(TaskError, match="a number is required"):
+                respond(session, task_id=propose.id, actor=Actor(A), data=answer, now=START)
+            session.rollback()
+            return
+        respond(session, task_id=propose.id, actor=Actor(A), data=answer, now=START)
+        session.get(Target, (cycle.cycle_id, f"{A}-Q1")).status = "approved"
+        open_with_tasks(
+            session,
+            org=q,
+            stage="collect_metrics",
+            tasks=[NewTask("report_realisation", A, A, {})],
+            now=START,
+        )
+        session.commit()
+        report = session.scalars(
+            select(HumanTask).where(
+                HumanTask.cycle_id == cycle.cycle_id, HumanTask.kind == "report_realisation"
+            )
+        ).one()
+        # The portal form with no number but evidence: an evidence-only report.
+        parsed = realisation({f"value:{A}-Q1": "", "evidence": "notulen + survei"}, "id")
+        assert parsed.data["values"] == {f"{A}-Q1": None} and not parsed.errors
+        respond(session, task_id=report.id, actor=Actor(A), data=parsed.data, now=START)
+        (m,) = session.scalars(select(Measurement).where(Measurement.cycle_id == cycle.cycle_id))
+        assert (m.value, m.evidence) == (None, "notulen + survei")
