@@ -28,6 +28,7 @@ from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.flows.taskadmin import hr_task_action
 from kinerja.models.clock import cycle_now
+from kinerja.models.cycles import past_final_deadline
 from kinerja.models.db import get_engine, session_scope
 from kinerja.models.tables import Cycle, CycleStage
 
@@ -55,7 +56,9 @@ def emit_overdue_stages(db_url: str | None) -> list[str]:
         ).all()
         for stage, cycle in rows:
             now = cycle_now(cycle.clock_at)
-            if now <= stage.final_due_at or stage.stats.get("overdue_alerted"):
+            if stage.stats.get("overdue_alerted") or not past_final_deadline(
+                session, stage=stage, now=now
+            ):
                 continue
             emit_event(
                 event=OVERDUE_EVENT,

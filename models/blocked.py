@@ -4,7 +4,8 @@ Each RHK serves a superior's RHK (the cascade of PermenPANRB 6/2022, DOMAIN.md A
 without the superior's targets, their staff cannot plan theirs. A person is *blocked* when
 they have no target yet and their manager has no proposed or approved target either.
 
-At the plan stage's due date the sweeper queues one message per unplanned superior to that
+Past each superior's own due date (their "propose targets" task's, extensions included; else
+the plan stage's) the sweeper queues one message per unplanned superior to that
 superior's own manager (else the HR coordinator), naming how many staff are blocked. The
 message key is (cycle, superior, recipient), so rerunning the sweeper never sends it twice;
 each message queued is audited.
@@ -23,7 +24,7 @@ from kinerja.models.config import CycleConfig
 from kinerja.models.cycles import stage_row
 from kinerja.models.messages import people
 from kinerja.models.notifications import enqueue_many, notification_key, render
-from kinerja.models.tables import Cycle, Employee, Notification, Target
+from kinerja.models.tables import Cycle, Employee, HumanTask, Notification, Target
 
 KIND = "superior_unplanned"
 PLANNED = ("proposed", "approved")
@@ -65,6 +66,19 @@ def escalate_unplanned_superiors(
     if row.status != "open" or row.due_at is None or now < row.due_at:
         return 0
     blocked = blocked_staff(session, cycle=cycle)
+    # A superior's own deadline is their "propose targets" task's, which HR may have
+    # extended; without such a task, the stage's.
+    own_due = dict(
+        session.execute(
+            select(HumanTask.subject_nip, HumanTask.due_at).where(
+                HumanTask.cycle_id == cycle.cycle_id,
+                HumanTask.kind == "propose_targets",
+                HumanTask.subject_nip.in_(list(blocked)),
+            )
+        ).all()
+    )
+    due_of = {s: own_due.get(s) or row.due_at for s in blocked}
+    blocked = {s: staff for s, staff in blocked.items() if now >= due_of[s]}
     if not blocked:
         return 0
     managers = dict(
@@ -96,7 +110,7 @@ def escalate_unplanned_superiors(
                 "cycle_name": cycle.name,
                 "assignee_name": known.get(superior, (superior, lang))[0],
                 "subject_name": f"{count} pegawai" if lang == "id" else f"{count} staff",
-                "due_at": row.due_at.strftime("%d-%m-%Y"),
+                "due_at": due_of[superior].strftime("%d-%m-%Y"),
                 "link": link,
             },
         )

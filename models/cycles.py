@@ -136,6 +136,25 @@ def cycle_pack(cycle: Cycle) -> Any:
     return pack_from_dict(cycle.pack)
 
 
+def past_final_deadline(session: Session, *, stage: CycleStage, now: datetime) -> bool:
+    """The stage is still open past its final deadline, and past every extended one: no
+    active task of it has a final deadline still ahead (HR extended none, or they ran out)."""
+    from sqlalchemy import func, select
+
+    from kinerja.models.tables import HumanTask
+
+    if stage.status != "open" or stage.final_due_at is None or now <= stage.final_due_at:
+        return False
+    latest = session.scalar(
+        select(func.max(HumanTask.final_due_at)).where(
+            HumanTask.cycle_id == stage.cycle_id,
+            HumanTask.stage == stage.stage,
+            HumanTask.state.in_(("open", "escalated")),
+        )
+    )
+    return latest is None or now > latest
+
+
 def stage_row(session: Session, cycle_id: str, stage: str) -> CycleStage:
     row = session.get(CycleStage, (cycle_id, stage))
     if row is None:

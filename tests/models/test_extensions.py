@@ -196,3 +196,17 @@ def test_refusals_change_nothing(session, org):
         count(session, TaskExtension),
         count(session, Notification),
     ) == before
+
+
+def test_a_stage_is_overdue_only_past_its_latest_extended_final_deadline(
+    session: Session, org: Org
+):
+    from kinerja.models.cycles import past_final_deadline, stage_row
+
+    stage = stage_row(session, org.cycle.cycle_id, "approve_targets")
+    assert stage.final_due_at == FINAL
+    assert not past_final_deadline(session, stage=stage, now=FINAL - days(1))
+    extend(session, org, task_by(session, "approve_targets", A), 4, START + days(1))
+    # Past the stage's own final deadline, but A's extended one is still ahead: not overdue.
+    assert not past_final_deadline(session, stage=stage, now=FINAL + days(2))
+    assert past_final_deadline(session, stage=stage, now=FINAL + days(4.5))

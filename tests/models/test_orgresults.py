@@ -19,6 +19,7 @@ from kinerja.models.tables import (
     AuditEvent,
     DistributionFinding,
     Goal,
+    HumanTask,
     Notification,
     Result,
     UnitRating,
@@ -33,6 +34,7 @@ from kinerja.tests.models.orgfixture import (
     H,
     M,
     build_org,
+    open_with_tasks,
 )
 
 GOALS = """goal_id,unit_id,statement,indicator,target,unit_of_measure,direction
@@ -243,3 +245,36 @@ def test_unplanned_superior_escalated_once_past_the_plan_deadline(engine):
             select(AuditEvent).where(AuditEvent.action == "plan.superior_unplanned")
         ).all()
         assert [(e.entity_id, e.payload["blocked"]) for e in audited] == [(H, 2)]
+
+
+def test_an_unplanned_superior_given_more_time_is_escalated_at_their_own_deadline(engine):
+    from kinerja.models.extensions import extend_tasks
+    from kinerja.models.humantasks import NewTask
+
+    with Session(engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        open_with_tasks(
+            session,
+            org=org,
+            stage="plan",
+            tasks=[NewTask("propose_targets", H, H, {})],
+            now=START,
+        )
+        (task,) = session.scalars(select(HumanTask).where(HumanTask.kind == "propose_targets"))
+        stage_due = task.due_at
+        extend_tasks(
+            session, cycle=org.cycle, tasks=[task], days=5, reason="dinas luar", by=HR, now=START
+        )
+        session.flush()
+
+        def notices() -> int:
+            return session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.kind == "superior_unplanned")
+            )
+
+        sweep(session, cycle=org.cycle, now=stage_due + timedelta(hours=1))
+        assert notices() == 0  # the stage's date has passed, H's own has not
+        sweep(session, cycle=org.cycle, now=stage_due + timedelta(days=5, hours=1))
+        assert notices() == 1
