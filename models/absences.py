@@ -41,13 +41,20 @@ RUNNING = ("created", "running")
 
 
 def running_cycles(session: Session) -> list[Cycle]:
+    """The cycles with work to hand over: those running, and done ones whose appeals wait
+    for a decision."""
+    waiting = select(HumanTask.cycle_id).where(HumanTask.state.in_(ACTIVE))
     return list(
-        session.scalars(select(Cycle).where(Cycle.status.in_(RUNNING)).order_by(Cycle.cycle_id))
+        session.scalars(
+            select(Cycle)
+            .where(or_(Cycle.status.in_(RUNNING), Cycle.cycle_id.in_(waiting)))
+            .order_by(Cycle.cycle_id)
+        )
     )
 
 
 def coordinators(session: Session) -> set[str]:
-    """The HR coordinators of the running cycles."""
+    """The HR coordinators of those cycles."""
     return {cycle_config(c).coordinator.nip for c in running_cycles(session)}
 
 

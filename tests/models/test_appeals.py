@@ -588,3 +588,23 @@ def test_an_upheld_appeal_rewrites_the_published_results_files_after_commit(
     decide(session, task, UPHOLD)
     assert predikat() == "baik"
     assert (directory / "results.csv").read_text(encoding="utf-8").count("baik") >= 1
+
+
+def test_an_appeal_decider_away_after_the_cycle_is_done_is_delegated_at_once(session, cycle):
+    from kinerja.models.absences import record_absence
+    from kinerja.models.clock import ManualClock
+
+    task = appeal(session)
+    items = record_absence(
+        session,
+        nip=H,
+        delegate_nip="R-1",
+        starts_on=PUBLISHED.date(),
+        ends_on=(PUBLISHED + timedelta(days=10)).date(),
+        reason="cuti / leave",
+        by=HR,
+        clock=ManualClock(PUBLISHED + timedelta(hours=2)),
+    )
+    session.commit()
+    assert [(i.task_id, i.outcome) for i in items[1:]] == [(task.id, "ok")]
+    assert session.get(HumanTask, task.id).delegate_nip == "R-1"
