@@ -308,7 +308,8 @@ def _recalculate(
     reason: str,
     now: datetime,
 ) -> None:
-    """Everything that follows from the appellant's new rating, for them and their unit only."""
+    """Everything that follows from the appellant's new rating: for them, their unit's
+    published aggregates and their distribution group only."""
     from kinerja.models.rules.predikat import predikat_for
 
     nip, cid = result.nip, cycle.cycle_id

@@ -111,4 +111,6 @@ def test_group_is_pack_data():
     data["group"] = "division"
     with pytest.raises(ValidationError, match="group"):
         DistributionRules.model_validate(data)
-    assert load_pack("okr").distribution.group == "unit"
+    data.pop("group")
+    assert DistributionRules.model_validate(data).group == "unit"  # the default
+    assert load_pack("okr").distribution.group == "rater"  # a manager's direct reports
