@@ -483,13 +483,15 @@ def _reprice(
     gets the scale the cap applied to everyone (when it did), and at most what is left of the
     budget after the others.
     """
-    from kinerja.models.rules.incentive import incentive_for
-
     if pack.incentive is None:
         return None
     if predikat is None:
         return {"amount": None, "steps": ["no predikat: no incentive computed"], "budget": None}
-    from kinerja.models.incentiveinputs import NO_DEDUCTIONS, incentive_deductions
+    from kinerja.models.incentiveinputs import (
+        NO_DEDUCTIONS,
+        incentive_deductions,
+        person_incentive,
+    )
 
     cuts = incentive_deductions(
         session,
@@ -499,14 +501,9 @@ def _reprice(
         lo=nip,
         hi=nip,
     ).get(nip, NO_DEDUCTIONS)
-    derived = incentive_for(
-        grade=grade,
-        predikat=predikat,
-        attendance_deduction_pct=cuts.attendance_pct,
-        discipline_cut_pct=cuts.discipline_pct,
-        rules=pack.incentive,
+    amount, steps = person_incentive(
+        grade=grade, predikat=predikat, cuts=cuts, rules=pack.incentive
     )
-    amount, steps = derived.value, [*cuts.steps, *derived.steps]
     budget = config.incentive_budget
     if budget is None:
         return {"amount": amount, "steps": steps, "budget": None}

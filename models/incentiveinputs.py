@@ -106,3 +106,22 @@ def incentive_deductions(
             steps.append(NO_DEDUCTIONS.steps[1])
         out[nip] = Deductions(attendance, discipline, tuple(steps))
     return out
+
+
+def person_incentive(
+    *, grade: str | None, predikat: str | None, cuts: Deductions, rules: Any
+) -> tuple[Decimal | None, list[str]]:
+    """One person's incentive by the pack's formula with their deductions, and its steps
+    (the cycle's stage and an appeal's recalculation both use it)."""
+    from kinerja.models.rules.incentive import incentive_for
+
+    if predikat is None:
+        return None, ["no predikat: no incentive computed"]
+    derived = incentive_for(
+        grade=grade,
+        predikat=predikat,
+        attendance_deduction_pct=cuts.attendance_pct,
+        discipline_cut_pct=cuts.discipline_pct,
+        rules=rules,
+    )
+    return derived.value, [*cuts.steps, *derived.steps]

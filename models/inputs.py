@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Rating = Annotated[str, Field(min_length=1, max_length=32)]
 """A rating code of the cycle's policy pack (ASN: di_atas, sesuai, di_bawah); checked there."""
+
+
+def validation_problems(exc: ValidationError, *, root: str = "input") -> str:
+    """A Pydantic error as one line: ``field.path: message; ...`` (``root`` for the whole)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or root}: {e['msg']}" for e in exc.errors()
+    )
 
 
 class _Input(BaseModel):

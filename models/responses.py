@@ -37,6 +37,7 @@ from kinerja.models.inputs import (
     ReviewSubmission,
     TargetDecision,
     TargetProposal,
+    validation_problems,
 )
 from kinerja.models.messages import queue_task_messages
 from kinerja.models.tables import (
@@ -73,9 +74,7 @@ def parse_input(kind: str, data: dict[str, Any] | BaseModel) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = validation_problems(exc, root="input")
         raise TaskError(f"Jawaban tidak valid / invalid response: {problems}") from exc
 
 

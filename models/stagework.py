@@ -20,7 +20,7 @@ from kinerja.models.audit import append_many
 from kinerja.models.creditpoints import compute_credit_points
 from kinerja.models.cycles import cycle_config
 from kinerja.models.humantasks import NewTask
-from kinerja.models.incentiveinputs import NO_DEDUCTIONS, incentive_deductions
+from kinerja.models.incentiveinputs import NO_DEDUCTIONS, incentive_deductions, person_incentive
 from kinerja.models.sqlutil import bulk_update, upsert
 from kinerja.models.tables import (
     Cycle,
@@ -463,7 +463,6 @@ def assign_training(
 def compute_incentives(
     session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str, now: datetime
 ) -> int:
-    from kinerja.models.rules.incentive import incentive_for
 
     if pack.incentive is None:
         return 0
@@ -482,18 +481,12 @@ def compute_incentives(
         .where(Result.cycle_id == cycle.cycle_id, _in_chunk(Result.nip, lo, hi))
         .order_by(Result.nip)
     ):
-        if predikat is None:
-            amount, steps = None, ["no predikat: no incentive computed"]
-        else:
-            cuts = deductions.get(nip, NO_DEDUCTIONS)
-            derived = incentive_for(
-                grade=grade,
-                predikat=predikat,
-                attendance_deduction_pct=cuts.attendance_pct,
-                discipline_cut_pct=cuts.discipline_pct,
-                rules=pack.incentive,
-            )
-            amount, steps = derived.value, [*cuts.steps, *derived.steps]
+        amount, steps = person_incentive(
+            grade=grade,
+            predikat=predikat,
+            cuts=deductions.get(nip, NO_DEDUCTIONS),
+            rules=pack.incentive,
+        )
         new_derivation = dict(derivation or {})
         new_derivation["incentive"] = steps
         updates.append(

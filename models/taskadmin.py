@@ -34,6 +34,7 @@ from kinerja.models.clock import Clock, cycle_now
 from kinerja.models.cycles import CycleError, cycle_config, get_cycle
 from kinerja.models.extensions import extend_tasks
 from kinerja.models.humantasks import ACTIVE, TaskError, acting_nip
+from kinerja.models.inputs import validation_problems
 from kinerja.models.itemresult import ItemResult
 from kinerja.models.notifications import notification_key
 from kinerja.models.tables import Cycle, CycleStage, Employee, HumanTask, Notification, Unit
@@ -87,9 +88,7 @@ def parse_action(data: dict | TaskAction) -> TaskAction:
     try:
         return TaskAction.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = validation_problems(exc, root="request")
         raise TaskError(f"Permintaan tidak valid / invalid request: {problems}") from exc
 
 
