@@ -247,7 +247,7 @@ def demo(
     mail = directory / "mail"
     _run_simulation(scenario, mail_dir=mail)
     typer.echo(f"mail: {mail} ({len(list(mail.glob('*.eml')))} messages)")
-    typer.echo(f"exports: {directory / 'exports'}")
+    typer.echo(f"exports: {Path(os.environ['KINERJA_HOME']) / 'exports'}")  # may be preset
 
 
 def _set_chunk_size(path: Path, chunk_size: int) -> None:
