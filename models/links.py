@@ -20,7 +20,7 @@ import base64
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -198,13 +198,16 @@ def check_task_expiry(
     now: datetime,
     *,
     final_due_at: datetime,
-    earlier_final_due_ats: Iterable[datetime] = (),
+    earlier_final_due_ats: Callable[[], Iterable[datetime]] = tuple,
 ) -> None:
     """Like :func:`check_expiry`, for a task link. A link issued for an earlier final
     deadline of a task that was extended since (``earlier_final_due_ats``, from its
     extensions) holds until a day after the current one, so messages sent before an
-    extension keep working; any other expiry stands as signed."""
-    issued_for = {_epoch(task_expiry(f)) for f in earlier_final_due_ats}
+    extension keep working; any other expiry stands as signed. The earlier deadlines are
+    asked for only when the token's own expiry has passed."""
+    if _epoch(now) < _epoch(claims.expires_at):
+        return
+    issued_for = {_epoch(task_expiry(f)) for f in earlier_final_due_ats()}
     if _epoch(claims.expires_at) in issued_for:
         claims = replace(claims, expires_at=max(claims.expires_at, task_expiry(final_due_at)))
     check_expiry(claims, now)

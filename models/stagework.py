@@ -442,19 +442,9 @@ def feedback_counts(session: Session, *, cycle: Cycle) -> dict[str, int]:
 # --- training ----------------------------------------------------------------------------------
 
 
-def assign_training(
-    session: Session,
-    *,
-    cycle: Cycle,
-    pack: Any,
-    year: int,
-    lo: str,
-    hi: str,
-    now: datetime | None = None,
-) -> int:
-    """Training for low predikat, competency gaps and JP below the yearly minimum; ledger
-    entries planned; assignments that no longer apply removed (models/trainingwork.py)."""
-    return assign_training_chunk(session, cycle=cycle, pack=pack, year=year, lo=lo, hi=hi, now=now)
+# Training for low predikat, competency gaps and JP below the yearly minimum; ledger entries
+# planned; assignments that no longer apply removed: see models/trainingwork.py.
+assign_training = assign_training_chunk
 
 
 # --- incentives --------------------------------------------------------------------------------

@@ -66,6 +66,47 @@ def _escalation_target(
     return config.coordinator.nip
 
 
+def _escalate(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    to: dict[int, tuple[HumanTask, str]],
+    level: int,
+    chain: str,
+    now: datetime,
+    why: str | None = None,
+) -> None:
+    """Escalate each task of ``to`` (task id -> (task, recipient)) to ``level``: state,
+    target, one audit event each, one ``task_escalated`` message per recipient."""
+    tasks = [task for task, _ in to.values()]
+    events = []
+    for task, nip in to.values():
+        task.escalation_level, task.state, task.escalated_to = level, "escalated", nip
+        payload = {"level": level, "to": nip, "chain": chain}
+        events.append(
+            {
+                "actor": "system",
+                "action": "task.escalate",
+                "cycle_id": cycle.cycle_id,
+                "entity": "human_task",
+                "entity_id": str(task.id),
+                "payload": payload if why is None else {**payload, "why": why},
+            }
+        )
+    append_many(session, events=events, at=now)
+    queue_task_messages(
+        session,
+        cycle=cycle,
+        config=config,
+        tasks=tasks,
+        kind="task_escalated",
+        now=now,
+        slot=level,
+        recipients={task.id: nip for task, nip in to.values()},
+    )
+
+
 def _hold_with_hr(
     session: Session,
     *,
@@ -78,42 +119,17 @@ def _hold_with_hr(
     open (the stage waits, and ops are alerted when it stays open past its final deadline)."""
     coordinator = config.coordinator.nip
     moved = [t for t in tasks if t.escalated_to != coordinator]
-    if not moved:
-        return 0
-    level = len(config.stage(moved[0].stage).escalation_chain) + 1
-    for task in moved:
-        task.state, task.escalated_to = "escalated", coordinator
-        task.escalation_level = max(task.escalation_level, level)
-    append_many(
-        session,
-        events=[
-            {
-                "actor": "system",
-                "action": "task.escalate",
-                "cycle_id": cycle.cycle_id,
-                "entity": "human_task",
-                "entity_id": str(t.id),
-                "payload": {
-                    "level": t.escalation_level,
-                    "to": coordinator,
-                    "chain": "hr",
-                    "why": "final deadline: a qualitative review needs a rating",
-                },
-            }
-            for t in moved
-        ],
-        at=now,
-    )
-    queue_task_messages(
-        session,
-        cycle=cycle,
-        config=config,
-        tasks=moved,
-        kind="task_escalated",
-        now=now,
-        slot=level,
-        recipients={t.id: coordinator for t in moved},
-    )
+    if moved:
+        _escalate(
+            session,
+            cycle=cycle,
+            config=config,
+            to={t.id: (t, coordinator) for t in moved},
+            level=len(config.stage(moved[0].stage).escalation_chain) + 1,
+            chain="hr",
+            now=now,
+            why="final deadline: a qualitative review needs a rating",
+        )
     return len(moved)
 
 
@@ -165,35 +181,16 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
             continue
         managers = manager_of(session, [t.assignee_nip for t in due])
         link = sc.escalation_chain[level - 1]
-        recipients: dict[int, str] = {}
-        events = []
-        for task in due:
-            task.escalation_level = level
-            task.state = "escalated"
-            task.escalated_to = _escalation_target(link, task.assignee_nip, managers, config)
-            recipients[task.id] = task.escalated_to
-            events.append(
-                {
-                    "actor": "system",
-                    "action": "task.escalate",
-                    "cycle_id": cycle.cycle_id,
-                    "entity": "human_task",
-                    "entity_id": str(task.id),
-                    "payload": {"level": level, "to": task.escalated_to, "chain": link},
-                }
-            )
-        append_many(session, events=events, at=now)
-        report.escalations += len(due)
-        queue_task_messages(
+        _escalate(
             session,
             cycle=cycle,
             config=config,
-            tasks=due,
-            kind="task_escalated",
+            to={t.id: (t, _escalation_target(link, t.assignee_nip, managers, config)) for t in due},
+            level=level,
+            chain=link,
             now=now,
-            slot=level,
-            recipients=recipients,
         )
+        report.escalations += len(due)
 
     # Final deadline: the stage's policy closes what is still open.
     expired = _active(session, cycle.cycle_id, stage, HumanTask.final_due_at <= now)

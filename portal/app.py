@@ -135,7 +135,7 @@ class Portal:
                 claims,
                 now,
                 final_due_at=task.final_due_at,
-                earlier_final_due_ats=session.scalars(
+                earlier_final_due_ats=lambda: session.scalars(
                     select(TaskExtension.old_final_due_at).where(TaskExtension.task_id == task.id)
                 ),
             )

@@ -337,14 +337,18 @@ def all_coordinators(session: Session) -> dict[str, dict[str, Any]]:
 
 def routes_of_cycles(session: Session) -> dict[str, Routes | str]:
     """The routes of every cycle whose config names its own file (``notifications.routes``,
-    made absolute when the cycle was created). Read on each pass: fixing a wrong address in
+    made absolute when the cycle was created) and messages waiting in the outbox (a pass
+    reads no file for cycles with nothing to send). Read on each pass: fixing a wrong address in
     the file needs no restart. A file that no longer loads maps to its error, so that only
     that cycle's messages wait (retried, then dead, each with the error), never the others."""
     from kinerja.models.config import ConfigError
     from kinerja.models.tables import Cycle
 
     out: dict[str, Routes | str] = {}
-    for cycle_id, config in session.execute(select(Cycle.cycle_id, Cycle.config)):
+    waiting = select(Notification.cycle_id).where(Notification.status.in_(("pending", "sending")))
+    for cycle_id, config in session.execute(
+        select(Cycle.cycle_id, Cycle.config).where(Cycle.cycle_id.in_(waiting))
+    ):
         path = ((config or {}).get("notifications") or {}).get("routes")
         if not path:
             continue

@@ -12,7 +12,7 @@ always written, "higher" when left out.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -104,6 +104,18 @@ class FileImporter:
             self.bad(row, column, "a value is required", "nilai wajib diisi")
             return None
         return value
+
+    def maybe(
+        self, row: int, cells: dict[str, str], column: str, parse: Callable[[str], Any]
+    ) -> tuple[Any, bool]:
+        """An optional value parsed (None when empty), and whether it was good; a bad one
+        is reported."""
+        text = cells.get(column, "")
+        try:
+            return (parse(text) if text else None), True
+        except Bad as exc:
+            self.wrong(row, column, exc)
+            return None, False
 
     def check_cycle(self, session: Session, cycle_id: str) -> bool:
         if session.get(Cycle, cycle_id) is None:

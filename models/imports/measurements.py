@@ -129,12 +129,8 @@ class SurveyImporter(FileImporter):
         ok = unit_id is not None and respondent is not None
         record: dict[str, Any] = {"unit_id": unit_id, "respondent_id": respondent}
         if "date" in self.columns:
-            text = cells.get("date", "")
-            try:
-                record["date"] = parse_date(text) if text else None
-            except Bad as exc:
-                self.wrong(row, "date", exc)
-                ok = False
+            record["date"], good = self.maybe(row, cells, "date", parse_date)
+            ok = ok and good
         low, high = self.scale
         answers: dict[str, int] = {}
         for element in self.elements:

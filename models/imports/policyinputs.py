@@ -147,12 +147,8 @@ class DisciplineImporter(_CyclePersonImporter):
         record: dict[str, Any] = {"cycle_id": self.cycle_id, "nip": nip, "sanction": sanction}
         ok = nip is not None and sanction is not None
         if "decided_on" in self.columns:
-            text = cells.get("decided_on", "")
-            try:
-                record["decided_on"] = parse_date(text) if text else None
-            except Bad as exc:
-                self.wrong(row, "decided_on", exc)
-                ok = False
+            record["decided_on"], good = self.maybe(row, cells, "decided_on", parse_date)
+            ok = ok and good
         return record if ok else None
 
 
