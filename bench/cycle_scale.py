@@ -29,8 +29,8 @@ def run_once(employees: int, chunk_size: int, workdir: Path) -> dict[str, Any]:
     import yaml
 
     from kinerja.flows.simulate import simulate
-    from kinerja.models.migrate import upgrade
-    from kinerja.models.scenario import generate_scenario
+    from kinerja.models.scenarios.generator import generate_scenario
+    from kinerja.models.store.migrate import upgrade
     from kinerja.tasks.mailcatcher import MailCatcher
 
     scenario = workdir / "scenario"
@@ -143,7 +143,7 @@ def main() -> None:
         f"{'':<16} {base['employees']:>9} {big['employees']:>10} {'':>6}   "
         f"{base['employees']:>10} {big['employees']:>11}"
     )
-    from kinerja.models.config import STAGES
+    from kinerja.models.schemas.config import STAGES
 
     for stage in STAGES:
         key = stage.replace("_", "-")

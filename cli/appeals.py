@@ -1,6 +1,6 @@
 """Commands for appeals (keberatan): file one, list them, decide one.
 
-Thin: each command parses its options and calls :mod:`kinerja.models.appeals` or the
+Thin: each command parses its options and calls :mod:`kinerja.models.appeals.filing` or the
 response service, exactly as the portal does.
 """
 
@@ -30,10 +30,10 @@ def file_(
     reason: str = typer.Option(..., "--reason", help="Why the result is contested"),
 ) -> None:
     """File an appeal within the window after publication (14 days for ASN)."""
-    from kinerja.models.appeals import file_appeal
-    from kinerja.models.clock import SYSTEM_CLOCK, cycle_now
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
+    from kinerja.models.appeals.filing import file_appeal
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.store.clock import SYSTEM_CLOCK, cycle_now
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
 
@@ -56,9 +56,9 @@ def list_(
     cycle: str | None = typer.Option(None, "--cycle", help="Cycle id (default: newest)"),
 ) -> None:
     """List a cycle's appeals with their decisions."""
-    from kinerja.models.appeals import list_appeals
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
+    from kinerja.models.appeals.filing import list_appeals
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -85,11 +85,11 @@ def decide(
     perilaku: str | None = typer.Option(None, help="uphold: the new behaviour rating"),
 ) -> None:
     """Decide an appeal (final) through the same response service as the portal."""
-    from kinerja.models.clock import SYSTEM_CLOCK, cycle_now
-    from kinerja.models.db import session_scope
-    from kinerja.models.humantasks import Actor
-    from kinerja.models.responses import respond
-    from kinerja.models.tables import Cycle, HumanTask
+    from kinerja.models.humantasks.states import Actor
+    from kinerja.models.responses.service import respond
+    from kinerja.models.store.clock import SYSTEM_CLOCK, cycle_now
+    from kinerja.models.store.db import session_scope
+    from kinerja.models.store.tables import Cycle, HumanTask
 
     answer: dict[str, Any] = {"decision": decision, "reason": reason}
     if hasil_kerja is not None:

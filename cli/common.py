@@ -18,7 +18,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def database_url() -> str:
-    from kinerja.models.db import default_url
+    from kinerja.models.store.db import default_url
 
     return default_url()
 
@@ -27,7 +27,7 @@ def require_schema() -> Engine:
     """The engine, once the database has been created with ``kinerja db upgrade``."""
     from sqlalchemy import inspect
 
-    from kinerja.models.db import describe_url, get_engine
+    from kinerja.models.store.db import describe_url, get_engine
 
     url = database_url()
     engine = get_engine(url)
@@ -45,10 +45,10 @@ def require_schema() -> Engine:
 
 def run_guarded(action: Callable[[], T]) -> T:
     """Run ``action``; known user errors become a clear message and exit code 2."""
-    from kinerja.models.config import ConfigError
-    from kinerja.models.cycles import CycleError
-    from kinerja.models.humantasks import TaskError
+    from kinerja.models.cycles.cycle import CycleError
+    from kinerja.models.humantasks.states import TaskError
     from kinerja.models.imports.errors import ImportRejected
+    from kinerja.models.schemas.config import ConfigError
 
     try:
         return action()
@@ -58,7 +58,7 @@ def run_guarded(action: Callable[[], T]) -> T:
 
 
 def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    from kinerja.models.reports import format_table
+    from kinerja.models.cycles.reports import format_table
 
     if not rows:
         typer.echo("(none)")

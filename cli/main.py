@@ -60,8 +60,8 @@ for sub, name in (
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the application database to the latest schema."""
-    from kinerja.models.db import describe_url
-    from kinerja.models.migrate import upgrade
+    from kinerja.models.store.db import describe_url
+    from kinerja.models.store.migrate import upgrade
 
     url = database_url()
     revision = run_guarded(lambda: upgrade(url))
@@ -83,8 +83,8 @@ def org_import(
     ),
 ) -> None:
     """Import units and employees (all-or-nothing)."""
-    from kinerja.models.db import session_scope
     from kinerja.models.imports.org import import_org
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
 
@@ -96,9 +96,9 @@ def org_import(
 
 
 def _import_cycle_file(kind: str, path: Path, cycle_id: str | None) -> None:
-    from kinerja.models.cycledata import import_cycle_file
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.cycles.files import import_cycle_file
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
 
@@ -152,10 +152,10 @@ def cycle_import(
 @survey_app.command("import")
 def survey_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
     """Import citizen satisfaction answers (survey.csv or .xlsx)."""
-    from kinerja.models.cycledata import import_survey_file
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
-    from kinerja.models.responses import pack_of
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.cycles.files import import_survey_file
+    from kinerja.models.responses.service import pack_of
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
 
@@ -175,10 +175,10 @@ def cycle_start(
     run: bool = typer.Option(True, help="Run the cycle flow now (until people must act)"),
 ) -> None:
     """Create a cycle from its config, print its id, and run the cycle flow."""
-    from kinerja.models.clock import SYSTEM_CLOCK
-    from kinerja.models.config import load_cycle_config
-    from kinerja.models.cycles import create_cycle, with_routes_resolved
-    from kinerja.models.db import session_scope
+    from kinerja.models.cycles.cycle import create_cycle, with_routes_resolved
+    from kinerja.models.schemas.config import load_cycle_config
+    from kinerja.models.store.clock import SYSTEM_CLOCK
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     cfg = run_guarded(lambda: load_cycle_config(config))
@@ -208,8 +208,8 @@ def cycle_start(
 def cycle_run(cycle: str | None = typer.Argument(None)) -> None:
     """Run the cycle flow now: advance the cycle as far as it can go (idempotent)."""
     from kinerja.flows.trigger import advance_cycle
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -220,11 +220,11 @@ def cycle_run(cycle: str | None = typer.Argument(None)) -> None:
 @cycle_app.command("status")
 def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
     """Stage, open tasks by unit, late tasks and failed messages of a cycle."""
-    from kinerja.models.clock import cycle_now
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
-    from kinerja.models.notifications import notify_status
-    from kinerja.models.reports import open_tasks_by_unit, stage_table
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.cycles.reports import open_tasks_by_unit, stage_table
+    from kinerja.models.outbox.notifications import notify_status
+    from kinerja.models.store.clock import cycle_now
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:

@@ -36,9 +36,9 @@ def tasks(
         return
     from sqlalchemy import or_, select
 
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
-    from kinerja.models.tables import HumanTask
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.store.db import session_scope
+    from kinerja.models.store.tables import HumanTask
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -86,11 +86,11 @@ def respond(
     advance: bool = typer.Option(True, help="Run the cycle on when this closes the stage"),
 ) -> None:
     """Answer a task through the same response service as the portal."""
-    from kinerja.models.clock import SYSTEM_CLOCK, cycle_now
-    from kinerja.models.db import session_scope
-    from kinerja.models.humantasks import Actor
-    from kinerja.models.responses import respond as respond_service
-    from kinerja.models.tables import Cycle, HumanTask
+    from kinerja.models.humantasks.states import Actor
+    from kinerja.models.responses.service import respond as respond_service
+    from kinerja.models.store.clock import SYSTEM_CLOCK, cycle_now
+    from kinerja.models.store.db import session_scope
+    from kinerja.models.store.tables import Cycle, HumanTask
 
     answer: dict[str, Any] = {}
     if file is not None:

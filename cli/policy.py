@@ -14,15 +14,9 @@ from typing import Any
 import typer
 
 from kinerja.cli.common import fail
-from kinerja.models.config import ConfigError
-from kinerja.models.policy import (
-    Label,
-    PolicyPack,
-    load_pack_versions,
-    pack_hash,
-    version_on,
-)
-from kinerja.models.reports import format_table
+from kinerja.models.cycles.reports import format_table
+from kinerja.models.policy.pack import Label, PolicyPack, load_pack_versions, pack_hash, version_on
+from kinerja.models.schemas.config import ConfigError
 
 policy_app = typer.Typer(help="Policy packs (configs/policies).", no_args_is_help=True)
 

@@ -27,7 +27,7 @@ def portal(
     """
     import uvicorn
 
-    from kinerja.models.links import SecretError, load_secret
+    from kinerja.models.humantasks.links import SecretError, load_secret
     from kinerja.portal.app import create_app
 
     try:

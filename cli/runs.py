@@ -33,9 +33,9 @@ def results_export(
     ),
 ) -> None:
     """Export every employee's result of a cycle."""
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
-    from kinerja.models.publish import export_results, export_results_xlsx
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.stages.publish import export_results, export_results_xlsx
+    from kinerja.models.store.db import session_scope
 
     if format_ not in ("csv", "xlsx", "json"):
         fail(f"unknown format {format_!r}: csv, xlsx or json", 2)
@@ -61,9 +61,9 @@ def explain(
     cycle: str | None = typer.Option(None, "--cycle", help="Cycle id (default: newest)"),
 ) -> None:
     """Print every input, rule and intermediate value behind one person's result."""
-    from kinerja.models.cycles import get_cycle
-    from kinerja.models.db import session_scope
-    from kinerja.models.explain import explain_lines
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.results.explain import explain_lines
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -76,8 +76,8 @@ def explain(
 
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 if any event was altered or deleted."""
-    from kinerja.models.audit import verify
-    from kinerja.models.db import session_scope
+    from kinerja.models.audit.chain import verify
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -96,8 +96,8 @@ def audit_verify() -> None:
 
 def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
     """Messages by status and kind, and the dead ones with their last error."""
-    from kinerja.models.db import session_scope
-    from kinerja.models.notifications import notify_status as status
+    from kinerja.models.outbox.notifications import notify_status as status
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -111,8 +111,8 @@ def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
 
 def notify_send(routes: str | None = typer.Option(None, help="Routes file (YAML)")) -> None:
     """Send every due message in the outbox now (one dispatcher pass until empty)."""
-    from kinerja.models.clock import SYSTEM_CLOCK
-    from kinerja.models.db import session_factory, session_scope
+    from kinerja.models.store.clock import SYSTEM_CLOCK
+    from kinerja.models.store.db import session_factory, session_scope
     from kinerja.tasks.notify import (
         Routes,
         all_coordinators,
@@ -166,8 +166,8 @@ def simulate(directory: Path = typer.Argument(..., help="A scenario directory"))
 
 def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
     from kinerja.flows.simulate import simulate as run
-    from kinerja.models.db import session_scope
-    from kinerja.models.reports import stage_table
+    from kinerja.models.cycles.reports import stage_table
+    from kinerja.models.store.db import session_scope
 
     started = time.monotonic()
     catcher = None
@@ -187,7 +187,7 @@ def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
     finally:
         if catcher is not None:
             catcher.stop()
-    from kinerja.models.db import get_engine
+    from kinerja.models.store.db import get_engine
 
     with session_scope(get_engine(database_url())) as session:
         rows = stage_table(session, cycle_id=report.cycle_id)
@@ -213,7 +213,7 @@ def demo(
     ),
 ) -> None:
     """Generate a scenario of N people and simulate its whole cycle (embedded defaults)."""
-    from kinerja.models.scenario import generate_scenario
+    from kinerja.models.scenarios.generator import generate_scenario
 
     _quiet_prefect()
     directory = directory.resolve()
@@ -239,8 +239,8 @@ def demo(
         typer.echo(f"scenario: {summary.directory} ({employees} employees)")
     else:
         typer.echo(f"continuing the demo in {directory}")
-    from kinerja.models.db import describe_url
-    from kinerja.models.migrate import upgrade
+    from kinerja.models.store.db import describe_url
+    from kinerja.models.store.migrate import upgrade
 
     upgrade(database_url())
     typer.echo(f"database: {describe_url(database_url())}")

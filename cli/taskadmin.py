@@ -1,6 +1,6 @@
 """``kinerja tasks delegate|end-absence|extend|remind|history|absences``: HR task actions.
 
-Each action verb builds one :class:`~kinerja.models.taskadmin.TaskAction` (the same request
+Each action verb builds one :class:`~kinerja.models.humantasks.admin.TaskAction` (the same request
 the ``hr-task-action`` flow takes from the Prefect UI form), prints one row per item (task,
 person, ``ok`` / ``skipped: ...`` / ``refused: ...``) and exits 1 if any item was refused.
 """
@@ -25,10 +25,10 @@ def register(tasks_app: typer.Typer) -> None:
 
 
 def _apply(request: dict[str, Any]) -> None:
-    from kinerja.models.clock import SYSTEM_CLOCK
-    from kinerja.models.db import session_scope
-    from kinerja.models.itemresult import COLUMNS, any_refused
-    from kinerja.models.taskadmin import run_action
+    from kinerja.models.humantasks.admin import run_action
+    from kinerja.models.humantasks.itemresult import COLUMNS, any_refused
+    from kinerja.models.store.clock import SYSTEM_CLOCK
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -136,8 +136,8 @@ def remind(
 
 def history(task_id: int = typer.Argument(..., help="The task id")) -> None:
     """Everything that happened to one task: opened, escalated, delegated, extended, answered."""
-    from kinerja.models.db import session_scope
-    from kinerja.models.extensions import task_history
+    from kinerja.models.humantasks.extensions import task_history
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:
@@ -149,8 +149,8 @@ def absences(
     nip: str | None = typer.Option(None, "--nip", help="Only this person (away or delegate)"),
 ) -> None:
     """Recorded absences and their delegates."""
-    from kinerja.models.absences import list_absences
-    from kinerja.models.db import session_scope
+    from kinerja.models.humantasks.absences import list_absences
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
     with session_scope(engine) as session:

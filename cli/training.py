@@ -1,6 +1,6 @@
 """Commands for training: record completed training, print a person's yearly JP ledger.
 
-Thin: each command calls :mod:`kinerja.models.trainingledger`.
+Thin: each command calls :mod:`kinerja.models.stages.training_ledger`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ def import_(
     path: Path = typer.Argument(..., help="training.csv (or .xlsx): nip, course, jp, completed_on"),
 ) -> None:
     """Record completed training in the JP ledger; matching planned courses are marked done."""
-    from kinerja.models.clock import SYSTEM_CLOCK
-    from kinerja.models.db import session_scope
-    from kinerja.models.trainingledger import record_completions
+    from kinerja.models.stages.training_ledger import record_completions
+    from kinerja.models.store.clock import SYSTEM_CLOCK
+    from kinerja.models.store.db import session_scope
 
     engine = require_schema()
 
@@ -53,9 +53,9 @@ def ledger(
     year: int | None = typer.Option(None, "--year", help="One year (default: every year)"),
 ) -> None:
     """Print a person's JP ledger per year: planned and completed hours, the minimum met."""
-    from kinerja.models.db import session_scope
-    from kinerja.models.tables import Employee
-    from kinerja.models.trainingledger import ledger_for
+    from kinerja.models.stages.training_ledger import ledger_for
+    from kinerja.models.store.db import session_scope
+    from kinerja.models.store.tables import Employee
 
     engine = require_schema()
 

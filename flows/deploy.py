@@ -27,10 +27,10 @@ from sqlalchemy import select
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.flows.taskadmin import hr_task_action
-from kinerja.models.clock import cycle_now
-from kinerja.models.cycles import past_final_deadline
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.tables import Cycle, CycleStage
+from kinerja.models.cycles.cycle import past_final_deadline
+from kinerja.models.store.clock import cycle_now
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import Cycle, CycleStage
 
 OVERDUE_EVENT = "kinerja.stage.overdue"
 SERVE_LIMIT = 8  # concurrent runs: 50 starved a 2-core server's DB pool, 8 was safe

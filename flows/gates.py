@@ -32,12 +32,12 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import append_event
-from kinerja.models.clock import cycle_now
-from kinerja.models.config import GatesConfig
-from kinerja.models.cycles import cycle_config, get_cycle, stage_row
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.tables import Cycle, UnitRating
+from kinerja.models.audit.chain import append_event
+from kinerja.models.cycles.cycle import cycle_config, get_cycle, stage_row
+from kinerja.models.schemas.config import GatesConfig
+from kinerja.models.store.clock import cycle_now
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import Cycle, UnitRating
 
 GATES: tuple[str, ...] = ("payout", "publication")
 """The gates, in the order the cycle meets them (both after ``incentives``)."""
@@ -93,7 +93,7 @@ def failing_units(session: Session, cycle_id: str) -> dict[str, list[str]]:
     The group is the unit, or all direct reports of one rater, listed under the unit whose
     predikat keys their curve (the pack's ``distribution.group``).
     """
-    from kinerja.models.distributions import failing_groups
+    from kinerja.models.stages.distribution import failing_groups
 
     return failing_groups(session, cycle_id=cycle_id)
 
@@ -117,7 +117,7 @@ def org_predikat_rows(session: Session, cycle_id: str) -> list[tuple[str, str, s
 
 def gate_summary(session: Session, *, cycle: Cycle, kind: str) -> dict[str, Any]:
     """What the coordinator signs: the failing units, or the totals against the budget."""
-    from kinerja.models.stagework import incentive_totals
+    from kinerja.models.stages.work import incentive_totals
 
     if kind == "publication":
         return {

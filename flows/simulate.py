@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.flows.cycle import performance_cycle
-from kinerja.models.config import load_cycle_config
-from kinerja.models.cycledata import load_scenario
-from kinerja.models.cycles import active_task_count, get_cycle, set_clock
-from kinerja.models.db import get_engine, session_factory, session_scope
-from kinerja.models.simulation import load_people, simulate_answers
-from kinerja.models.sweeper import sweep
+from kinerja.models.cycles.cycle import active_task_count, get_cycle, set_clock
+from kinerja.models.cycles.files import load_scenario
+from kinerja.models.responses.sweeper import sweep
+from kinerja.models.scenarios.simulation import load_people, simulate_answers
+from kinerja.models.schemas.config import load_cycle_config
+from kinerja.models.store.db import get_engine, session_factory, session_scope
 from kinerja.tasks.notify import (
     Routes,
     all_coordinators,

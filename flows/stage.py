@@ -16,7 +16,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel
 
-from kinerja.models.config import STAGE_TITLES
+from kinerja.models.schemas.config import STAGE_TITLES
 from kinerja.tasks.stages import (
     begin_stage,
     chunk_step,

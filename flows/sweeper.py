@@ -1,7 +1,7 @@
 """The sweeper flow: reminders, escalations and final deadlines for every running cycle.
 
 Scheduled (``kinerja serve``) or run by hand (``kinerja sweep``). It runs the set-based logic
-of models/sweeper.py in one task per cycle, dispatches the queued notifications, and starts
+of models/responses/sweeper.py in one task per cycle, dispatches the queued notifications, and starts
 the cycle flow again for every stage it found complete (the safety net when a process died
 between closing a last task and starting the next stage).
 """
@@ -13,10 +13,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from kinerja.models.clock import cycle_now
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.sweeper import sweep, sweepable_cycles
-from kinerja.models.tables import Cycle
+from kinerja.models.responses.sweeper import sweep, sweepable_cycles
+from kinerja.models.store.clock import cycle_now
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import Cycle
 
 
 @task(name="sweep-cycle", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)

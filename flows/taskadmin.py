@@ -1,7 +1,7 @@
 """The ``hr-task-action`` flow: the HR coordinator's task actions from the Prefect UI.
 
 ``kinerja serve`` serves it as ``hr-task-action/hr-task-action``. Its one parameter is a
-:class:`~kinerja.models.taskadmin.TaskAction`, so the UI's "Run" form is typed: action
+:class:`~kinerja.models.humantasks.admin.TaskAction`, so the UI's "Run" form is typed: action
 (remind, extend, delegate), cycle, unit, with_subunits, stage, task_id, days, reason, nip,
 delegate, first and last day away. It calls the same models function as ``kinerja tasks
 delegate|extend|remind`` and writes a table artifact with each item's result (task, person,
@@ -19,10 +19,10 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.context import TaskRunContext
 
-from kinerja.models.clock import SYSTEM_CLOCK
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.itemresult import COLUMNS
-from kinerja.models.taskadmin import TaskAction, run_action
+from kinerja.models.humantasks.admin import TaskAction, run_action
+from kinerja.models.humantasks.itemresult import COLUMNS
+from kinerja.models.store.clock import SYSTEM_CLOCK
+from kinerja.models.store.db import get_engine, session_scope
 
 ARTIFACT_KEY = "hr-task-action"
 

@@ -1,8 +1,8 @@
 """Alembic environment of the application database.
 
-Run through :mod:`kinerja.models.migrate` (``kinerja db upgrade``), which builds the Alembic
+Run through :mod:`kinerja.models.store.migrate` (``kinerja db upgrade``), which builds the Alembic
 config in code and hands over an open connection. Run by the ``alembic`` command instead, the
-URL comes from the config's ``sqlalchemy.url`` or :func:`kinerja.models.db.default_url`.
+URL comes from the config's ``sqlalchemy.url`` or :func:`kinerja.models.store.db.default_url`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from kinerja.models.migrate import migration_engine
-from kinerja.models.tables import Base
+from kinerja.models.store.migrate import migration_engine
+from kinerja.models.store.tables import Base
 
 target_metadata = Base.metadata
 
@@ -37,7 +37,7 @@ def run_offline() -> None:
 
 
 def _url() -> str:
-    from kinerja.models.db import default_url
+    from kinerja.models.store.db import default_url
 
     return default_url()
 

@@ -31,12 +31,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from kinerja.models.clock import SYSTEM_CLOCK, Clock, cycle_now
-from kinerja.models.cycles import cycle_config
-from kinerja.models.db import get_engine, session_factory
-from kinerja.models.humantasks import ACTIVE, Actor, NotAllowed, TaskError, check_actor, title
-from kinerja.models.inputs import INPUT_FOR_KIND
-from kinerja.models.links import (
+from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.humantasks.links import (
     PERSON_LINK_DAYS,
     ExpiredLink,
     ForgedLink,
@@ -48,8 +44,19 @@ from kinerja.models.links import (
     task_expiry,
     verify_person,
 )
-from kinerja.models.responses import parse_input, respond
-from kinerja.models.tables import Cycle, Employee, HumanTask, TaskExtension
+from kinerja.models.humantasks.states import (
+    ACTIVE,
+    Actor,
+    NotAllowed,
+    TaskError,
+    check_actor,
+    title,
+)
+from kinerja.models.responses.service import parse_input, respond
+from kinerja.models.schemas.inputs import INPUT_FOR_KIND
+from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, cycle_now
+from kinerja.models.store.db import get_engine, session_factory
+from kinerja.models.store.tables import Cycle, Employee, HumanTask, TaskExtension
 from kinerja.portal import forms, public, views
 from kinerja.portal.i18n import both, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token, record_refusal

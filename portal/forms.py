@@ -1,4 +1,4 @@
-"""From a submitted form to the task kind's typed input (models/inputs.py).
+"""From a submitted form to the task kind's typed input (models/schemas/inputs.py).
 
 Each reader takes the form's fields and returns the data for ``INPUT_FOR_KIND[kind]`` and
 the problems it found, each naming its field, so the page can show them next to the field.
@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from kinerja.models.inputs import INPUT_FOR_KIND
+from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.portal.i18n import TEXTS
 
 TARGET_FIELDS = (

@@ -22,13 +22,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles import cycle_config
-from kinerja.models.responses import pack_of
-from kinerja.models.tables import Cycle, CycleStage, Publication, Unit, UnitIndex, UnitRating
+from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.responses.service import pack_of
+from kinerja.models.store.tables import Cycle, CycleStage, Publication, Unit, UnitIndex, UnitRating
 from kinerja.portal.i18n import translator
 
 NOT_RATED = "not_rated"
-"""The payload's key for results without a predikat (models/publish.py publish_units)."""
+"""The payload's key for results without a predikat (models/stages/publish.py publish_units)."""
 
 
 @dataclass
@@ -215,7 +215,7 @@ def _unit_result(
 def service_indices(
     session: Session, *, cycle_id: str, names: dict[str, str], pack: Any, lang: str
 ) -> list[ServiceIndex]:
-    """The IKM of every service unit of the cycle (models/publish.py compute_unit_indices)."""
+    """The IKM of every service unit of the cycle (models/stages/publish.py compute_unit_indices)."""
     bands = {b.mutu: b.label for b in pack.ikm.bands} if pack.ikm is not None else {}
     decimals = pack.ikm.decimals if pack.ikm is not None else 2
     out = []

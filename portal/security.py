@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import append_event
-from kinerja.models.tables import HumanTask
+from kinerja.models.audit.chain import append_event
+from kinerja.models.store.tables import HumanTask
 
 CSRF_FIELD = "csrf_token"
 CSRF_MAX_AGE = timedelta(hours=12)

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.humantasks import ACTIVE, title
-from kinerja.models.inputs import INPUT_FOR_KIND
-from kinerja.models.responses import pack_of
-from kinerja.models.tables import (
+from kinerja.models.humantasks.states import ACTIVE, title
+from kinerja.models.responses.service import pack_of
+from kinerja.models.schemas.inputs import INPUT_FOR_KIND
+from kinerja.models.store.tables import (
     Cycle,
     Employee,
     Feedback,

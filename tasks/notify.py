@@ -34,8 +34,8 @@ from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 import kinerja.configs
-from kinerja.models.config import CycleConfig, load_yaml_model
-from kinerja.models.tables import Employee, Notification
+from kinerja.models.schemas.config import CycleConfig, load_yaml_model
+from kinerja.models.store.tables import Employee, Notification
 from kinerja.tasks import smtp_tls
 
 log = logging.getLogger(__name__)
@@ -326,8 +326,8 @@ def all_coordinators(session: Session) -> dict[str, dict[str, Any]]:
     The outbox is shared by all cycles, so one dispatcher pass must be able to reach the
     coordinator of any of them.
     """
-    from kinerja.models.cycles import cycle_config
-    from kinerja.models.tables import Cycle
+    from kinerja.models.cycles.cycle import cycle_config
+    from kinerja.models.store.tables import Cycle
 
     out: dict[str, dict[str, Any]] = {}
     for cycle in session.scalars(select(Cycle).order_by(Cycle.created_at)):
@@ -341,8 +341,8 @@ def routes_of_cycles(session: Session) -> dict[str, Routes | str]:
     reads no file for cycles with nothing to send). Read on each pass: fixing a wrong address in
     the file needs no restart. A file that no longer loads maps to its error, so that only
     that cycle's messages wait (retried, then dead, each with the error), never the others."""
-    from kinerja.models.config import ConfigError
-    from kinerja.models.tables import Cycle
+    from kinerja.models.schemas.config import ConfigError
+    from kinerja.models.store.tables import Cycle
 
     out: dict[str, Routes | str] = {}
     waiting = select(Notification.cycle_id).where(Notification.status.in_(("pending", "sending")))
@@ -545,7 +545,7 @@ def dispatch_notifications(
 
     Without ``extra_recipients``, every cycle's HR coordinator can be reached.
     """
-    from kinerja.models.db import get_engine, session_factory, session_scope
+    from kinerja.models.store.db import get_engine, session_factory, session_scope
 
     engine = get_engine(db_url)
     with session_scope(engine) as session:

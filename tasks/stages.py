@@ -17,8 +17,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from kinerja.models.clock import cycle_now
-from kinerja.models.cycles import (
+from kinerja.models.cycles.cycle import (
     Chunk,
     active_task_count,
     close_stage,
@@ -28,8 +27,9 @@ from kinerja.models.cycles import (
     plan_chunks,
     stage_row,
 )
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.responses import pack_of
+from kinerja.models.responses.service import pack_of
+from kinerja.models.store.clock import cycle_now
+from kinerja.models.store.db import get_engine, session_scope
 from kinerja.tasks.steps import CHUNK_STEPS, CYCLE_STEPS, StepContext
 
 TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 2, "cache_policy": NO_CACHE}
@@ -95,7 +95,7 @@ def stage_opened(db_url: str | None, cycle_id: str, stage: str) -> int:
 
     Returns the stage's active tasks.
     """
-    from kinerja.models.humantasks import announce_stage
+    from kinerja.models.humantasks.states import announce_stage
 
     with step_context(db_url, cycle_id, stage) as ctx:
         announce_stage(ctx.session, cycle=ctx.cycle, config=ctx.config, stage=stage, now=ctx.now)
@@ -125,7 +125,7 @@ def finish_stage(
     db_url: str | None, cycle_id: str, stage: str, stats: dict[str, Any]
 ) -> dict[str, Any]:
     """Mark the stage done with its statistics; returns them with the task counts."""
-    from kinerja.models.reports import late_by_unit, stage_task_counts
+    from kinerja.models.cycles.reports import late_by_unit, stage_task_counts
 
     with step_context(db_url, cycle_id, stage) as ctx:
         counts = stage_task_counts(ctx.session, cycle_id=cycle_id, stage=stage)

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kinerja.models import publish, stagework
-from kinerja.models.config import CycleConfig
-from kinerja.models.cycles import Chunk, stage_row
-from kinerja.models.humantasks import NewTask, open_tasks
-from kinerja.models.tables import Cycle
+from kinerja.models.cycles.cycle import Chunk, stage_row
+from kinerja.models.humantasks.states import NewTask, open_tasks
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.stages import publish
+from kinerja.models.stages import work as stagework
+from kinerja.models.store.tables import Cycle
 
 
 @dataclass

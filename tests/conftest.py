@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
-from kinerja.models.tables import Base
+from kinerja.models.store.tables import Base
 
 PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -30,7 +30,7 @@ def _pg_engine(schema: str) -> Engine:
 
 
 def _sqlite_engine(path: str) -> Engine:
-    from kinerja.models.db import _sqlite_pragmas
+    from kinerja.models.store.db import _sqlite_pragmas
 
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _sqlite_pragmas)
@@ -51,7 +51,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
     Base.metadata.create_all(engine)
     engine.dispose()
     yield url
-    from kinerja.models.db import dispose_engines
+    from kinerja.models.store.db import dispose_engines
 
     dispose_engines()
     if request.param == "postgresql":
@@ -64,7 +64,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
 @pytest.fixture
 def engine(db_url) -> Engine:
     """An engine on a fresh database (each backend)."""
-    from kinerja.models.db import get_engine
+    from kinerja.models.store.db import get_engine
 
     return get_engine(db_url)
 

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from kinerja.models.imports.errors import ImportRejected, ImportReport, Problems
 from kinerja.models.imports.reader import RawTable, open_raw
 from kinerja.models.imports.values import Bad
-from kinerja.models.sqlutil import upsert
-from kinerja.models.tables import Cycle
+from kinerja.models.store.bulk import upsert
+from kinerja.models.store.tables import Cycle
 
 BATCH_ROWS = 5000
 """Rows per executemany call: large enough that round trips vanish, small enough to stay

@@ -24,7 +24,7 @@ from kinerja.models.imports.values import (
     parse_number,
     parse_period,
 )
-from kinerja.models.tables import Goal, Measurement, SurveyResponse, Target, Unit
+from kinerja.models.store.tables import Goal, Measurement, SurveyResponse, Target, Unit
 
 
 class MetricsImporter(FileImporter):

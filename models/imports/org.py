@@ -17,7 +17,7 @@ from kinerja.models.imports.base import FileImporter, import_one, run
 from kinerja.models.imports.errors import ImportRejected, ImportReport, RowError, bilingual
 from kinerja.models.imports.reader import XLSX_SUFFIXES
 from kinerja.models.imports.values import Bad, find_loops, parse_flag, parse_integer
-from kinerja.models.tables import Employee, Unit
+from kinerja.models.store.tables import Employee, Unit
 
 
 class UnitsImporter(FileImporter):

@@ -23,7 +23,7 @@ from kinerja.models.imports.values import (
     parse_number,
     parse_target,
 )
-from kinerja.models.tables import Employee, Goal, Target, Unit
+from kinerja.models.store.tables import Employee, Goal, Target, Unit
 
 WEIGHT_TOLERANCE = 0.01
 

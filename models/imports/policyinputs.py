@@ -10,7 +10,7 @@ competencies.csv, and the organisation's training.csv (completed training, any y
 - competencies.csv: nip, competency, required_level, actual_level: an assessed competency
   (the training catalogue's) against the position's requirement.
 - training.csv: nip, course, jp, completed_on: training completed, credited to the JP ledger
-  of the year of ``completed_on`` (see models/trainingledger.py).
+  of the year of ``completed_on`` (see models/stages/training_ledger.py).
 
 Codes are matched regardless of case and stored in the pack's spelling.
 """
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.values import Bad, choose, parse_date, parse_integer, parse_number
-from kinerja.models.tables import (
+from kinerja.models.store.tables import (
     AttendanceLapse,
     CompetencyLevel,
     DisciplineSanction,
@@ -327,7 +327,7 @@ def import_competencies(
 
 def import_training_completions(session: Session, *, path: str | Path) -> ImportReport:
     """Import training.csv into the JP ledger (status completed); the caller marks the
-    matching planned assignments (see :func:`kinerja.models.trainingledger.record_completions`)."""
+    matching planned assignments (see :func:`kinerja.models.stages.training_ledger.record_completions`)."""
     return import_one(session, TrainingCompletionImporter(path))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.values import Bad, choose
-from kinerja.models.tables import Employee, ScriptedReview, Unit, UnitRating
+from kinerja.models.store.tables import Employee, ScriptedReview, Unit, UnitRating
 
 BEHAVIOUR_PREFIX = "perilaku_"
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import Derived, fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy import CreditPointRules
+    from kinerja.models.policy.pack import CreditPointRules
 
 
 def credit_points(

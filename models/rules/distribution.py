@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import exact, fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy import DistributionRule, DistributionRules
+    from kinerja.models.policy.pack import DistributionRule, DistributionRules
 
 
 @dataclass(frozen=True, slots=True)

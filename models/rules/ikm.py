@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import exact, fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy import IkmRules
+    from kinerja.models.policy.pack import IkmRules
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Performance incentive (tunjangan kinerja / TPP), its deductions and the budget cap.
 
 There is no national formula (DOMAIN.md A4). Each pack writes its own ``incentive.formula``
-in the small language of :mod:`kinerja.models.rules.formula` over these inputs:
+in the small language of :mod:`kinerja.models.policy.formula` over these inputs:
 
 - ``base``: the amount for the employee's grade (``base_by_grade``, else ``default_base``)
 - ``months``: months paid in this computation (1 unless the caller says otherwise)
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import Derived
 
 if TYPE_CHECKING:
-    from kinerja.models.policy import IncentiveRules
+    from kinerja.models.policy.pack import IncentiveRules
 
 FORMULA_INPUTS: tuple[str, ...] = (
     "base",

@@ -15,8 +15,8 @@ from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.base import Derived, fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy import AchievementRules
-    from kinerja.models.policy_org import OrgPredikatRules
+    from kinerja.models.policy.org_predikat import OrgPredikatRules
+    from kinerja.models.policy.pack import AchievementRules
 
 
 @dataclass(frozen=True, slots=True)

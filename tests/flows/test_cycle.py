@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.simulate import simulate
-from kinerja.models.audit import verify
-from kinerja.models.config import STAGES
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.publish import export_results
-from kinerja.models.tables import (
+from kinerja.models.audit.chain import verify
+from kinerja.models.schemas.config import STAGES
+from kinerja.models.stages.publish import export_results
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import (
     AuditEvent,
     CycleStage,
     Employee,

@@ -23,14 +23,14 @@ import yaml
 from sqlalchemy import select
 
 from kinerja.flows.simulate import simulate
-from kinerja.models.cycles import cycle_pack, get_cycle
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.explain import explain_lines
+from kinerja.models.cycles.cycle import cycle_pack, get_cycle
+from kinerja.models.results.explain import explain_lines
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.incentive import apply_budget_cap, incentive_for
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, behaviour_rating, propose_result_rating
-from kinerja.models.tables import Result, Target
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import Result, Target
 from kinerja.tasks.mailcatcher import MailCatcher
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"

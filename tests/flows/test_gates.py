@@ -26,10 +26,10 @@ from kinerja.flows.gates import (
 )
 from kinerja.flows.simulate import simulate
 from kinerja.flows.stage import StageOutcome
-from kinerja.models.audit import verify
-from kinerja.models.cycles import get_cycle, stage_row
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.tables import AuditEvent, DistributionFinding
+from kinerja.models.audit.chain import verify
+from kinerja.models.cycles.cycle import get_cycle, stage_row
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import AuditEvent, DistributionFinding
 from kinerja.tasks.mailcatcher import MailCatcher
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"

@@ -20,11 +20,11 @@ import yaml
 from sqlalchemy import func, select
 
 from kinerja.flows.simulate import simulate
-from kinerja.models.cycles import get_cycle
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.policy import load_pack, pack_hash
-from kinerja.models.publish import export_results
-from kinerja.models.tables import DistributionFinding, Result
+from kinerja.models.cycles.cycle import get_cycle
+from kinerja.models.policy.pack import load_pack, pack_hash
+from kinerja.models.stages.publish import export_results
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import DistributionFinding, Result
 from kinerja.tasks.mailcatcher import MailCatcher
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
-from kinerja.models.config import load_cycle_config
-from kinerja.models.cycledata import load_scenario
-from kinerja.models.cycles import set_clock, stage_row
-from kinerja.models.db import get_engine, session_scope
-from kinerja.models.tables import HumanTask, Notification, Target
+from kinerja.models.cycles.cycle import set_clock, stage_row
+from kinerja.models.cycles.files import load_scenario
+from kinerja.models.schemas.config import load_cycle_config
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import HumanTask, Notification, Target
 from kinerja.tasks.mailcatcher import MailCatcher
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"

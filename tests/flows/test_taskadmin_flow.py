@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kinerja.flows.taskadmin import ARTIFACT_KEY, hr_task_action
-from kinerja.models.db import get_engine
-from kinerja.models.humantasks import NewTask
-from kinerja.models.tables import Cycle, HumanTask
-from kinerja.models.taskadmin import TaskAction
+from kinerja.models.humantasks.admin import TaskAction
+from kinerja.models.humantasks.states import NewTask
+from kinerja.models.store.db import get_engine
+from kinerja.models.store.tables import Cycle, HumanTask
 from kinerja.tests.models.orgfixture import (
     CYCLE_ID,
     START,
@@ -71,7 +71,7 @@ def test_extend_a_unit_from_the_form_writes_a_result_table(db_url):
 def test_retrying_a_failed_run_does_not_extend_twice(db_url):
     from sqlalchemy import func, select
 
-    from kinerja.models.tables import TaskExtension
+    from kinerja.models.store.tables import TaskExtension
 
     engine = get_engine(db_url)
     with Session(engine, expire_on_commit=False) as session:

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.absences import record_absence, sync_delegations
-from kinerja.models.audit import verify
-from kinerja.models.clock import ManualClock
-from kinerja.models.humantasks import Actor, NewTask, NotAllowed, TaskError
-from kinerja.models.responses import respond
-from kinerja.models.sweeper import sweep
-from kinerja.models.tables import Absence, TaskDelegation
+from kinerja.models.audit.chain import verify
+from kinerja.models.humantasks.absences import record_absence, sync_delegations
+from kinerja.models.humantasks.states import Actor, NewTask, NotAllowed, TaskError
+from kinerja.models.responses.service import respond
+from kinerja.models.responses.sweeper import sweep
+from kinerja.models.store.clock import ManualClock
+from kinerja.models.store.tables import Absence, TaskDelegation
 from kinerja.tests.models.orgfixture import (
     HR,
     START,
@@ -269,7 +269,7 @@ def test_reminders_while_away_go_to_the_delegate_once(session: Session, org: Org
 
 
 def _end(session: Session, org: Org, absence_id: int, last_day: date | None, by: str = HR):
-    from kinerja.models.absences import end_absence
+    from kinerja.models.humantasks.absences import end_absence
 
     items = end_absence(
         session,

@@ -23,14 +23,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models import publish, stagework
-from kinerja.models.appeals import AppealError, file_appeal, list_appeals
-from kinerja.models.audit import verify
-from kinerja.models.config import STAGES, Coordinator, CycleConfig
-from kinerja.models.cycles import close_stage, create_cycle, cycle_pack, open_stage
-from kinerja.models.humantasks import Actor, NotAllowed, TaskError
-from kinerja.models.responses import respond
-from kinerja.models.tables import (
+from kinerja.models.appeals.filing import AppealError, file_appeal, list_appeals
+from kinerja.models.audit.chain import verify
+from kinerja.models.cycles.cycle import close_stage, create_cycle, cycle_pack, open_stage
+from kinerja.models.humantasks.states import Actor, NotAllowed, TaskError
+from kinerja.models.responses.service import respond
+from kinerja.models.schemas.config import STAGES, Coordinator, CycleConfig
+from kinerja.models.stages import publish
+from kinerja.models.stages import work as stagework
+from kinerja.models.store.tables import (
     AuditEvent,
     Cycle,
     CycleStage,
@@ -453,7 +454,7 @@ def test_invalid_decisions_are_refused(session, cycle, data, match):
 
 def expected_total() -> Decimal:
     """The cycle's incentives without a budget, from the pack's rules alone."""
-    from kinerja.models.policy import load_pack
+    from kinerja.models.policy.pack import load_pack
     from kinerja.models.rules.incentive import incentive_for
     from kinerja.models.rules.predikat import predikat_for
 
@@ -510,7 +511,7 @@ def test_the_appellant_gets_at_most_what_is_left_of_the_budget(session):
 def test_a_pending_appeal_is_reminded_and_escalated_once_each_after_the_cycle_is_done(
     session, cycle
 ):
-    from kinerja.models.sweeper import sweep, sweepable_cycles
+    from kinerja.models.responses.sweeper import sweep, sweepable_cycles
 
     assert cycle.status == "done" and sweepable_cycles(session) == []
     task = appeal(session)
@@ -548,7 +549,7 @@ def test_a_pending_appeal_is_reminded_and_escalated_once_each_after_the_cycle_is
 def test_an_appeal_nobody_decides_is_closed_at_its_final_deadline_and_the_appellant_told(
     session, cycle
 ):
-    from kinerja.models.sweeper import sweep, sweepable_cycles
+    from kinerja.models.responses.sweeper import sweep, sweepable_cycles
 
     task = appeal(session)
     stage = config().stage("appeal")
@@ -570,7 +571,7 @@ def test_an_upheld_appeal_rewrites_the_published_results_files_after_commit(
 ):
     import json
 
-    from kinerja.models.publish import exports_dir, write_exports
+    from kinerja.models.stages.publish import exports_dir, write_exports
 
     monkeypatch.setenv("KINERJA_HOME", str(tmp_path))
     directory = exports_dir(CYCLE_ID)
@@ -591,8 +592,8 @@ def test_an_upheld_appeal_rewrites_the_published_results_files_after_commit(
 
 
 def test_an_appeal_decider_away_after_the_cycle_is_done_is_delegated_at_once(session, cycle):
-    from kinerja.models.absences import record_absence
-    from kinerja.models.clock import ManualClock
+    from kinerja.models.humantasks.absences import record_absence
+    from kinerja.models.store.clock import ManualClock
 
     task = appeal(session)
     items = record_absence(

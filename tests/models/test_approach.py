@@ -9,14 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles import create_cycle
-from kinerja.models.humantasks import Actor, NewTask, TaskError
+from kinerja.models.cycles.cycle import create_cycle
+from kinerja.models.humantasks.states import Actor, NewTask, TaskError
 from kinerja.models.imports.errors import ImportRejected
 from kinerja.models.imports.measurements import import_metrics
 from kinerja.models.imports.plans import import_targets
-from kinerja.models.responses import respond
-from kinerja.models.stagework import compute_achievements, ensure_results
-from kinerja.models.tables import Measurement, Result, Target
+from kinerja.models.responses.service import respond
+from kinerja.models.stages.work import compute_achievements, ensure_results
+from kinerja.models.store.tables import Measurement, Result, Target
 from kinerja.tests.models.orgfixture import HR, START, A, M, build_org, open_with_tasks
 
 TARGETS = (
@@ -92,7 +92,7 @@ def test_qualitative_review_has_no_proposal_and_the_rater_chooses(engine):
         session.flush()
         from sqlalchemy import select
 
-        from kinerja.models.tables import HumanTask
+        from kinerja.models.store.tables import HumanTask
 
         task = session.scalars(select(HumanTask).where(HumanTask.cycle_id == cycle.cycle_id)).one()
         with pytest.raises(TaskError, match="choose a rating hasil kerja"):
@@ -110,7 +110,7 @@ def test_qualitative_review_has_no_proposal_and_the_rater_chooses(engine):
 
 
 def _pack(cycle):
-    from kinerja.models.responses import pack_of
+    from kinerja.models.responses.service import pack_of
 
     return pack_of(cycle)
 
@@ -118,8 +118,8 @@ def _pack(cycle):
 def test_a_qualitative_review_nobody_gives_is_not_closed_but_held_with_hr(engine):
     from sqlalchemy import select
 
-    from kinerja.models.sweeper import sweep
-    from kinerja.models.tables import HumanTask, Notification
+    from kinerja.models.responses.sweeper import sweep
+    from kinerja.models.store.tables import HumanTask, Notification
     from kinerja.tests.models.orgfixture import Org
 
     with Session(engine, expire_on_commit=False) as session:
@@ -162,7 +162,7 @@ def test_a_qualitative_review_nobody_gives_is_not_closed_but_held_with_hr(engine
 def test_no_number_answers_only_in_a_qualitative_cycle(engine, approach):
     from sqlalchemy import select
 
-    from kinerja.models.tables import HumanTask, Measurement
+    from kinerja.models.store.tables import HumanTask, Measurement
     from kinerja.portal.forms import realisation
     from kinerja.tests.models.orgfixture import Org
 

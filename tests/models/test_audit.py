@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
-from kinerja.models.audit import (
+from kinerja.models.audit.chain import (
     GENESIS_HASH,
     append_event,
     append_many,
@@ -19,8 +19,8 @@ from kinerja.models.audit import (
     event_hash,
     verify,
 )
-from kinerja.models.db import session_factory, session_scope
-from kinerja.models.tables import AuditEvent, AuditHead
+from kinerja.models.store.db import session_factory, session_scope
+from kinerja.models.store.tables import AuditEvent, AuditHead
 
 T0 = datetime(2025, 1, 6, 8, 30, 15, 123456)
 

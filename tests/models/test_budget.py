@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import verify
-from kinerja.models.responses import pack_of
-from kinerja.models.stagework import apply_incentive_budget
-from kinerja.models.tables import AuditEvent, Result
+from kinerja.models.audit.chain import verify
+from kinerja.models.responses.service import pack_of
+from kinerja.models.stages.work import apply_incentive_budget
+from kinerja.models.store.tables import AuditEvent, Result
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from kinerja.models.stagework import cascade_report
-from kinerja.models.tables import Target
+from kinerja.models.stages.work import cascade_report
+from kinerja.models.store.tables import Target
 from kinerja.tests.models.orgfixture import CYCLE_ID, STRANGER, H, M, build_org
 
 

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session
 
-from kinerja.models.catalogue import load_catalogue
-from kinerja.models.config import ConfigError
-from kinerja.models.cycles import create_cycle, cycle_pack
-from kinerja.models.policy import load_pack, pack_from_dict, pack_hash, pack_to_dict
+from kinerja.models.cycles.cycle import create_cycle, cycle_pack
+from kinerja.models.policy.catalogue import load_catalogue
+from kinerja.models.policy.pack import load_pack, pack_from_dict, pack_hash, pack_to_dict
+from kinerja.models.schemas.config import ConfigError
 from kinerja.tests.models.orgfixture import START, cycle_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,9 +22,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles import cycle_pack
-from kinerja.models.distributions import check_distributions, failing_groups, recheck_group
-from kinerja.models.tables import DistributionFinding, Result, UnitRating
+from kinerja.models.cycles.cycle import cycle_pack
+from kinerja.models.stages.distribution import check_distributions, failing_groups, recheck_group
+from kinerja.models.store.tables import DistributionFinding, Result, UnitRating
 from kinerja.tests.models.orgfixture import CYCLE_ID, HR, STRANGER, A, B, H, M, build_org
 
 X = STRANGER

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import verify
-from kinerja.models.extensions import extend_tasks, task_history
-from kinerja.models.humantasks import Actor, NewTask, TaskError
-from kinerja.models.responses import respond
-from kinerja.models.sweeper import sweep
-from kinerja.models.tables import HumanTask, Notification, TaskExtension
-from kinerja.models.taskadmin import run_action
+from kinerja.models.audit.chain import verify
+from kinerja.models.humantasks.admin import run_action
+from kinerja.models.humantasks.extensions import extend_tasks, task_history
+from kinerja.models.humantasks.states import Actor, NewTask, TaskError
+from kinerja.models.responses.service import respond
+from kinerja.models.responses.sweeper import sweep
+from kinerja.models.store.tables import HumanTask, Notification, TaskExtension
 from kinerja.tests.models.orgfixture import (
     HR,
     START,
@@ -201,7 +201,7 @@ def test_refusals_change_nothing(session, org):
 def test_a_stage_is_overdue_only_past_its_latest_extended_final_deadline(
     session: Session, org: Org
 ):
-    from kinerja.models.cycles import past_final_deadline, stage_row
+    from kinerja.models.cycles.cycle import past_final_deadline, stage_row
 
     stage = stage_row(session, org.cycle.cycle_id, "approve_targets")
     assert stage.final_due_at == FINAL

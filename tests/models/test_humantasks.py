@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import verify
-from kinerja.models.humantasks import (
+from kinerja.models.audit.chain import verify
+from kinerja.models.humantasks.states import (
     ACTIVE,
     CLOSED,
     Actor,
@@ -27,9 +27,9 @@ from kinerja.models.humantasks import (
     check_transition,
     task_key,
 )
-from kinerja.models.responses import respond
-from kinerja.models.sweeper import sweep
-from kinerja.models.tables import AuditEvent, HumanTask
+from kinerja.models.responses.service import respond
+from kinerja.models.responses.sweeper import sweep
+from kinerja.models.store.tables import AuditEvent, HumanTask
 from kinerja.tests.models.orgfixture import (
     CYCLE_ID,
     DEADLINE_DAYS,

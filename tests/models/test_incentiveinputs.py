@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import verify
-from kinerja.models.cycledata import import_cycle_file
-from kinerja.models.explain import explain_lines
-from kinerja.models.incentiveinputs import months_between
-from kinerja.models.responses import pack_of
-from kinerja.models.stagework import compute_incentives
-from kinerja.models.tables import AuditEvent, Employee, Result
+from kinerja.models.audit.chain import verify
+from kinerja.models.cycles.files import import_cycle_file
+from kinerja.models.responses.service import pack_of
+from kinerja.models.results.explain import explain_lines
+from kinerja.models.stages.deductions import months_between
+from kinerja.models.stages.work import compute_incentives
+from kinerja.models.store.tables import AuditEvent, Employee, Result
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org
 
 
@@ -156,7 +156,7 @@ def test_a_sanction_without_a_date_is_in_force(session, org, tmp_path):
 def test_policy_inputs_are_refused_once_the_stage_that_reads_them_is_done(
     session, org, tmp_path, kind, lines, stage
 ):
-    from kinerja.models.cycles import CycleError, close_stage, open_stage
+    from kinerja.models.cycles.cycle import CycleError, close_stage, open_stage
 
     load(session, org, tmp_path, kind, *lines)  # before: accepted
     open_stage(session, cycle=org.cycle, stage=stage, now=START)

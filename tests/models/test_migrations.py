@@ -1,4 +1,4 @@
-"""Alembic migrations: an empty database upgrades to exactly the tables of models/tables.py.
+"""Alembic migrations: an empty database upgrades to exactly the tables of models/store/tables.py.
 
 The ``db_url`` fixture creates its schema with ``create_all``; these tests need databases
 that start empty, on SQLite and on PostgreSQL, so they make their own.
@@ -18,15 +18,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import append_event, verify
-from kinerja.models.migrate import (
+from kinerja.models.audit.chain import append_event, verify
+from kinerja.models.store.migrate import (
     alembic_config,
     current_revision,
     head_revision,
     migration_engine,
     upgrade,
 )
-from kinerja.models.tables import Base
+from kinerja.models.store.tables import Base
 
 PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]

@@ -7,8 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from kinerja.models.db import session_factory
-from kinerja.models.notifications import (
+from kinerja.models.outbox.notifications import (
     KINDS,
     LANGS,
     TemplateError,
@@ -19,7 +18,8 @@ from kinerja.models.notifications import (
     status_markdown,
     template_variables,
 )
-from kinerja.models.tables import Notification
+from kinerja.models.store.db import session_factory
+from kinerja.models.store.tables import Notification
 
 NOW = datetime(2025, 1, 15, 8, 0)
 

@@ -8,14 +8,14 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.distributions import check_distributions, group_label
-from kinerja.models.explain import explain_lines
 from kinerja.models.imports.measurements import import_metrics
 from kinerja.models.imports.plans import import_goals
 from kinerja.models.imports.reviews import import_unit_ratings
-from kinerja.models.responses import pack_of
-from kinerja.models.sweeper import sweep
-from kinerja.models.tables import (
+from kinerja.models.responses.service import pack_of
+from kinerja.models.responses.sweeper import sweep
+from kinerja.models.results.explain import explain_lines
+from kinerja.models.stages.distribution import check_distributions, group_label
+from kinerja.models.store.tables import (
     AuditEvent,
     DistributionFinding,
     Goal,
@@ -215,8 +215,8 @@ def test_distribution_by_rater_group_pass_and_fail(engine, tmp_path):
 def test_unplanned_superior_escalated_once_past_the_plan_deadline(engine):
     with Session(engine, expire_on_commit=False) as session:
         org = build_org(session)
-        from kinerja.models.cycles import open_stage
-        from kinerja.models.stagework import cascade_report
+        from kinerja.models.cycles.cycle import open_stage
+        from kinerja.models.stages.work import cascade_report
 
         row = open_stage(session, cycle=org.cycle, stage="plan", now=START)
         session.flush()
@@ -248,8 +248,8 @@ def test_unplanned_superior_escalated_once_past_the_plan_deadline(engine):
 
 
 def test_an_unplanned_superior_given_more_time_is_escalated_at_their_own_deadline(engine):
-    from kinerja.models.extensions import extend_tasks
-    from kinerja.models.humantasks import NewTask
+    from kinerja.models.humantasks.extensions import extend_tasks
+    from kinerja.models.humantasks.states import NewTask
 
     with Session(engine, expire_on_commit=False) as session:
         org = build_org(session)

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import verify
-from kinerja.models.humantasks import Actor, NewTask, NotAllowed, TaskError
-from kinerja.models.responses import respond
-from kinerja.models.sweeper import sweep
-from kinerja.models.tables import AuditEvent, Feedback, HumanTask, Measurement, Result, Target
+from kinerja.models.audit.chain import verify
+from kinerja.models.humantasks.states import Actor, NewTask, NotAllowed, TaskError
+from kinerja.models.responses.service import respond
+from kinerja.models.responses.sweeper import sweep
+from kinerja.models.store.tables import AuditEvent, Feedback, HumanTask, Measurement, Result, Target
 from kinerja.tests.models.orgfixture import (
     CYCLE_ID,
     HR,

@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit import verify
-from kinerja.models.humantasks import Actor, NewTask
-from kinerja.models.responses import respond
-from kinerja.models.sweeper import SweepReport, sweep
-from kinerja.models.tables import AuditEvent, HumanTask, Notification, Result, Target
+from kinerja.models.audit.chain import verify
+from kinerja.models.humantasks.states import Actor, NewTask
+from kinerja.models.responses.service import respond
+from kinerja.models.responses.sweeper import SweepReport, sweep
+from kinerja.models.store.tables import AuditEvent, HumanTask, Notification, Result, Target
 from kinerja.tests.models.orgfixture import (
     HR,
     START,

@@ -11,11 +11,11 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from kinerja.models.humantasks import Actor, NewTask
-from kinerja.models.itemresult import any_refused
-from kinerja.models.responses import respond
-from kinerja.models.tables import Notification, TaskExtension
-from kinerja.models.taskadmin import TaskAction, run_action
+from kinerja.models.humantasks.admin import TaskAction, run_action
+from kinerja.models.humantasks.itemresult import any_refused
+from kinerja.models.humantasks.states import Actor, NewTask
+from kinerja.models.responses.service import respond
+from kinerja.models.store.tables import Notification, TaskExtension
 from kinerja.tests.models.orgfixture import (
     CYCLE_ID,
     HR,

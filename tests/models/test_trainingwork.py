@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from kinerja.cli.main import app
-from kinerja.models.cycles import create_cycle
-from kinerja.models.explain import explain_lines
-from kinerja.models.responses import pack_of
-from kinerja.models.stagework import assign_training
-from kinerja.models.tables import (
+from kinerja.models.cycles.cycle import create_cycle
+from kinerja.models.responses.service import pack_of
+from kinerja.models.results.explain import explain_lines
+from kinerja.models.stages.training_ledger import ledger_for, record_completions
+from kinerja.models.stages.work import assign_training
+from kinerja.models.store.tables import (
     AuditEvent,
     CompetencyLevel,
     Cycle,
@@ -28,7 +29,6 @@ from kinerja.models.tables import (
     Result,
     TrainingAssignment,
 )
-from kinerja.models.trainingledger import ledger_for, record_completions
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org, cycle_config
 
 BP, BAIK = "butuh_perbaikan", "baik"

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.explain import explain_lines
 from kinerja.models.imports.org import import_units
-from kinerja.models.publish import compute_unit_indices, index_warnings, publish_units
-from kinerja.models.responses import pack_of
-from kinerja.models.tables import Publication, SurveyResponse, Unit, UnitIndex
+from kinerja.models.responses.service import pack_of
+from kinerja.models.results.explain import explain_lines
+from kinerja.models.stages.publish import compute_unit_indices, index_warnings, publish_units
+from kinerja.models.store.tables import Publication, SurveyResponse, Unit, UnitIndex
 from kinerja.tests.models.orgfixture import CYCLE_ID, A, build_org
 
 ANSWERS = {f"U{i}": 3 for i in range(1, 10)}

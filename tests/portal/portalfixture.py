@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.clock import ManualClock
-from kinerja.models.humantasks import NewTask
-from kinerja.models.links import sign, task_expiry
-from kinerja.models.tables import AuditEvent, AuditHead, Base, HumanTask, Notification
+from kinerja.models.humantasks.links import sign, task_expiry
+from kinerja.models.humantasks.states import NewTask
+from kinerja.models.store.clock import ManualClock
+from kinerja.models.store.tables import AuditEvent, AuditHead, Base, HumanTask, Notification
 from kinerja.portal.app import create_app
 from kinerja.tests.models.orgfixture import (
     HR,

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from kinerja.cli.portal import register
-from kinerja.models.tables import Base
+from kinerja.models.store.tables import Base
 
 APP = typer.Typer()
 register(APP)

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from kinerja.models.humantasks import NewTask
-from kinerja.models.links import (
+from kinerja.models.humantasks.links import (
     DEMO_SECRET,
     ExpiredLink,
     ForgedLink,
@@ -22,7 +21,8 @@ from kinerja.models.links import (
     verify,
     verify_person,
 )
-from kinerja.models.messages import task_link
+from kinerja.models.humantasks.messages import task_link
+from kinerja.models.humantasks.states import NewTask
 from kinerja.portal.app import create_app
 from kinerja.tests.models.orgfixture import START, A, M, build_org, open_with_tasks
 

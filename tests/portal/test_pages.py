@@ -9,10 +9,10 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from kinerja.models import inputs
-from kinerja.models.cycles import cycle_config
-from kinerja.models.humantasks import NewTask, open_tasks
-from kinerja.models.tables import Cycle, Feedback, HumanTask, Measurement, Result, Target
+from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.humantasks.states import NewTask, open_tasks
+from kinerja.models.schemas import inputs
+from kinerja.models.store.tables import Cycle, Feedback, HumanTask, Measurement, Result, Target
 from kinerja.tests.models.orgfixture import H
 from kinerja.tests.portal.portalfixture import (
     SECRET,
@@ -250,7 +250,7 @@ def test_an_unknown_kind_gets_the_generic_page(engine, monkeypatch):
 
 
 def test_my_page_lists_my_open_tasks_targets_results_and_feedback(engine, monkeypatch):
-    from kinerja.models.links import sign_person
+    from kinerja.models.humantasks.links import sign_person
 
     portal = build_portal(engine, monkeypatch)
     with portal.session() as s:

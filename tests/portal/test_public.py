@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models import publish
-from kinerja.models.clock import ManualClock
-from kinerja.models.config import Coordinator, CycleConfig, PublicationConfig
-from kinerja.models.cycles import create_cycle, cycle_pack
-from kinerja.models.tables import (
+from kinerja.models.cycles.cycle import create_cycle, cycle_pack
+from kinerja.models.schemas.config import Coordinator, CycleConfig, PublicationConfig
+from kinerja.models.stages import publish
+from kinerja.models.store.clock import ManualClock
+from kinerja.models.store.tables import (
     Cycle,
     Employee,
     Notification,

@@ -14,11 +14,11 @@ from datetime import timedelta
 
 import httpx
 
-from kinerja.models.audit import verify as verify_chain
-from kinerja.models.humantasks import Actor
-from kinerja.models.links import sign, sign_person, task_expiry
-from kinerja.models.responses import respond
-from kinerja.models.tables import Cycle, HumanTask
+from kinerja.models.audit.chain import verify as verify_chain
+from kinerja.models.humantasks.links import sign, sign_person, task_expiry
+from kinerja.models.humantasks.states import Actor
+from kinerja.models.responses.service import respond
+from kinerja.models.store.tables import Cycle, HumanTask
 from kinerja.tests.portal.portalfixture import (
     HR,
     SECRET,
@@ -282,7 +282,7 @@ def test_a_link_expires_a_day_after_the_final_deadline(engine, monkeypatch):
 
 
 def test_a_link_sent_before_an_extension_works_until_the_new_final_deadline(engine, monkeypatch):
-    from kinerja.models.extensions import extend_tasks
+    from kinerja.models.humantasks.extensions import extend_tasks
 
     portal = build_portal(engine, monkeypatch)
     task = portal.task("approve_targets")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kinerja.models.policy import PolicyPack, load_pack
+from kinerja.models.policy.pack import PolicyPack, load_pack
 
 
 @pytest.fixture(scope="session")

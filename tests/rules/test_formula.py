@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kinerja.models.rules.formula import MAX_DEPTH, FormulaError, parse_formula
+from kinerja.models.policy.formula import MAX_DEPTH, FormulaError, parse_formula
 
 D = Decimal
 NAMES = {"a", "b", "c"}

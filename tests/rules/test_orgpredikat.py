@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from kinerja.models.policy import DistributionRules, load_pack
+from kinerja.models.policy.pack import DistributionRules, load_pack
 from kinerja.models.rules.orgpredikat import GoalRealisation, band_for, org_predikat
 
 # One goal each: (direction, target, target_high, realisation, capaian, predikat).

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kinerja.models.config import ConfigError
-from kinerja.models.policy import (
+from kinerja.models.policy.pack import (
     PolicyPack,
     load_pack,
     pack_from_dict,
@@ -18,6 +17,7 @@ from kinerja.models.policy import (
     pack_to_dict,
     policies_dir,
 )
+from kinerja.models.schemas.config import ConfigError
 
 
 @pytest.mark.parametrize("name", ["asn", "generic", "okr"])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kinerja.models.policy import load_pack
+from kinerja.models.policy.pack import load_pack
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.ikm import compute_ikm
 from kinerja.models.rules.incentive import (

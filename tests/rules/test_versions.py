@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kinerja.models.config import ConfigError
-from kinerja.models.policy import (
+from kinerja.models.policy.pack import (
     load_pack,
     load_pack_versions,
     pack_from_dict,
@@ -17,6 +16,7 @@ from kinerja.models.policy import (
     pack_to_dict,
     policies_dir,
 )
+from kinerja.models.schemas.config import ConfigError
 
 
 def _asn_data() -> dict:

@@ -15,10 +15,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from kinerja.models.config import ConfigError, CycleConfig
-from kinerja.models.db import session_factory
-from kinerja.models.notifications import enqueue_many, notification_key, notify_status, render
-from kinerja.models.tables import Employee, Notification
+from kinerja.models.outbox.notifications import (
+    enqueue_many,
+    notification_key,
+    notify_status,
+    render,
+)
+from kinerja.models.schemas.config import ConfigError, CycleConfig
+from kinerja.models.store.db import session_factory
+from kinerja.models.store.tables import Employee, Notification
 from kinerja.tasks.mailcatcher import MailCatcher, safe_name
 from kinerja.tasks.notify import (
     DEFAULT_ROUTES,
@@ -458,8 +463,8 @@ def test_mail_catcher_keeps_numbering_across_restarts(tmp_path):
 def test_one_pass_reaches_the_coordinator_of_every_cycle(engine, db_url, catcher, monkeypatch):
     from datetime import date
 
-    from kinerja.models.config import Coordinator, CycleConfig
-    from kinerja.models.cycles import create_cycle
+    from kinerja.models.cycles.cycle import create_cycle
+    from kinerja.models.schemas.config import Coordinator, CycleConfig
     from kinerja.tasks.notify import dispatch_notifications
 
     monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
@@ -488,8 +493,8 @@ def test_a_cycle_with_its_own_routes_file_is_sent_through_it(
 ):
     from datetime import date
 
-    from kinerja.models.config import Coordinator, CycleConfig, NotificationConfig
-    from kinerja.models.cycles import CycleError, create_cycle
+    from kinerja.models.cycles.cycle import CycleError, create_cycle
+    from kinerja.models.schemas.config import Coordinator, CycleConfig, NotificationConfig
     from kinerja.tasks.notify import dispatch_notifications
 
     monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))

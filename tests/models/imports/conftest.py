@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.tables import (
+from kinerja.models.store.tables import (
     Cycle,
     Employee,
     Goal,

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from kinerja.models.imports import ImportRejected, import_metrics, import_survey, import_targets
-from kinerja.models.tables import Goal, Measurement, SurveyResponse
+from kinerja.models.store.tables import Goal, Measurement, SurveyResponse
 
 ELEMENTS = [f"U{i}" for i in range(1, 10)]
 SURVEY_HEADER = "unit_id,respondent_id,date," + ",".join(ELEMENTS)

@@ -12,7 +12,7 @@ from kinerja.models.imports import (
     import_org,
     import_units,
 )
-from kinerja.models.tables import Employee, Unit
+from kinerja.models.store.tables import Employee, Unit
 
 UNITS = (
     "unit_id,name,parent_id,head_nip,is_service_unit",

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from kinerja.models.imports import ImportRejected, import_goals, import_targets
-from kinerja.models.tables import Goal, Target
+from kinerja.models.store.tables import Goal, Target
 
 GOALS = (
     "goal_id,unit_id,statement,indicator,target,unit_of_measure,direction,parent_goal_id",

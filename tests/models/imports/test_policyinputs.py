@@ -17,7 +17,7 @@ from kinerja.models.imports.policyinputs import (
     import_functional_positions,
     import_training_completions,
 )
-from kinerja.models.tables import (
+from kinerja.models.store.tables import (
     AttendanceLapse,
     CompetencyLevel,
     DisciplineSanction,

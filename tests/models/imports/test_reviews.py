@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kinerja.models.imports import ImportRejected, import_reviews, import_unit_ratings
-from kinerja.models.tables import ScriptedReview, UnitRating
+from kinerja.models.store.tables import ScriptedReview, UnitRating
 
 RATINGS = {"Di Atas Ekspektasi", "Sesuai Ekspektasi", "Di Bawah Ekspektasi"}
 VALUES = ["berorientasi_pelayanan", "akuntabel", "kompeten"]

@@ -1,0 +1,354 @@
+"""The audit log: append-only, hash-chained events, and their verification.
+
+Every response, override, computed result and publication writes an event in the caller's
+transaction. Each event stores the hash of the previous event (``prev_hash``) and its own
+``hash = sha256(prev_hash + canonical JSON of the event)``, so that changing, inserting or
+deleting any event breaks the chain where it happened. The single ``audit_head`` row holds
+the last ``seq`` and hash; appending locks it, which keeps the chain linear across concurrent
+writers, and it reveals a deleted tail.
+
+Canonical JSON is what makes a chain written on PostgreSQL verify after a round trip through
+the JSON column: keys sorted, no spaces, datetimes as ISO strings, Decimals as strings,
+integral floats as integers. The payload is stored in that normalised form, so what is read
+back is exactly what was hashed.
+
+Example::
+
+    with session_scope(engine) as session:
+        append_event(session, actor="196501011990031001", action="respond",
+                     entity="human_task", entity_id="42", payload={"decision": "approve"},
+                     cycle_id="2025", at=clock.now())
+    with session_scope(engine) as session:
+        report = verify(session)   # report.ok, report.events, report.problems
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kinerja.models.store.tables import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+"""The ``prev_hash`` of the first event."""
+
+HEAD_ID = 1
+"""The primary key of the single ``audit_head`` row."""
+
+EVENT_FIELDS = frozenset({"actor", "action", "entity", "entity_id", "payload", "cycle_id"})
+_REQUIRED_FIELDS = EVENT_FIELDS - {"cycle_id"}
+
+_EVENTS = AuditEvent.__table__
+_HEAD = AuditHead.__table__
+
+
+# --- canonical form ---------------------------------------------------------------------------
+
+
+def normalize(value: Any) -> Any:
+    """``value`` as plain JSON data, the form in which a payload is stored and hashed.
+
+    Datetimes and dates become ISO strings, Decimals strings, tuples lists, mapping keys
+    strings; an integral float becomes an int, because a JSON number such as ``1e16`` may be
+    read back as an int. NaN and infinities are refused: JSON has no such numbers.
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"audit payload: {value!r} is not a JSON number")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): normalize(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalize(v) for v in value]
+    raise TypeError(f"audit payload: cannot store a value of type {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> str:
+    """The one text of ``value`` that is hashed: normalised, sorted keys, no spaces."""
+    return json.dumps(
+        normalize(value),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+
+
+def event_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    cycle_id: str | None,
+    entity: str,
+    entity_id: str,
+    payload: Any,
+) -> str:
+    """sha256 of ``prev_hash`` followed by the canonical JSON of the event's content."""
+    content = canonical_json(
+        {
+            "seq": seq,
+            "at": at.isoformat(),
+            "actor": actor,
+            "action": action,
+            "cycle_id": cycle_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "payload": payload,
+        }
+    )
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
+def _naive_utc(at: datetime) -> datetime:
+    # The database keeps naive UTC (models/store/clock.py); an aware time is converted, not
+    # truncated, so the stored value is the hashed value on every backend.
+    if at.tzinfo is not None:
+        return at.astimezone(UTC).replace(tzinfo=None)
+    return at
+
+
+# --- appending --------------------------------------------------------------------------------
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """The head's (seq, hash), locked until the caller's transaction ends.
+
+    The head row is created (seq 0, genesis hash) when missing, without failing if another
+    writer creates it at the same moment.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # Write first: the INSERT takes SQLite's write lock before the head is read, so two
+        # writers cannot both read the same head (SQLite has no SELECT ... FOR UPDATE).
+        session.execute(
+            sqlite.insert(_HEAD)
+            .values(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+            .on_conflict_do_nothing()
+        )
+    stmt = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+    row = session.execute(stmt).first()
+    if row is None:
+        if dialect == "postgresql":
+            session.execute(
+                postgresql.insert(_HEAD)
+                .values(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+                .on_conflict_do_nothing()
+            )
+        else:
+            try:
+                with session.begin_nested():
+                    session.execute(insert(_HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
+            except IntegrityError:
+                pass  # another writer created it; the SELECT below waits for its lock
+        row = session.execute(stmt).one()
+    return row.seq, row.hash
+
+
+def _set_head(session: Session, *, seq: int, hash_: str) -> None:
+    session.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=seq, hash=hash_))
+
+
+def _chain(
+    events: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str, at: datetime
+) -> list[dict[str, Any]]:
+    """Rows for ``events`` chained after the head, each with its seq, prev_hash and hash."""
+    rows: list[dict[str, Any]] = []
+    seq, prev = head_seq, head_hash
+    for index, event in enumerate(events):
+        unknown = set(event) - EVENT_FIELDS
+        missing = _REQUIRED_FIELDS - set(event)
+        if unknown or missing:
+            raise ValueError(
+                f"audit event {index}: unknown fields {sorted(unknown)}, "
+                f"missing fields {sorted(missing)}"
+            )
+        seq += 1
+        row = {
+            "seq": seq,
+            "at": at,
+            "actor": event["actor"],
+            "action": event["action"],
+            "cycle_id": event.get("cycle_id"),
+            "entity": event["entity"],
+            "entity_id": str(event["entity_id"]),
+            "payload": normalize(event["payload"]),
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = event_hash(
+            prev_hash=prev,
+            seq=seq,
+            at=at,
+            actor=row["actor"],
+            action=row["action"],
+            cycle_id=row["cycle_id"],
+            entity=row["entity"],
+            entity_id=row["entity_id"],
+            payload=row["payload"],
+        )
+        rows.append(row)
+    return rows
+
+
+def append_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    payload: dict,
+    cycle_id: str | None = None,
+    at: datetime,
+) -> AuditEvent:
+    """Append one event in the caller's transaction and return it (flushed).
+
+    The head stays locked until the caller commits, so keep the transaction short.
+    """
+    at = _naive_utc(at)
+    head_seq, head_hash = _lock_head(session)
+    (row,) = _chain(
+        [
+            {
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "payload": payload,
+                "cycle_id": cycle_id,
+            }
+        ],
+        head_seq=head_seq,
+        head_hash=head_hash,
+        at=at,
+    )
+    event = AuditEvent(**row)
+    session.add(event)
+    session.flush()
+    _set_head(session, seq=row["seq"], hash_=row["hash"])
+    return event
+
+
+def append_many(session: Session, *, events: list[dict], at: datetime) -> int:
+    """Append a batch of events (dicts with the fields of :func:`append_event` but ``at``).
+
+    One head lock, the chain computed in Python, one bulk insert; returns the number of
+    events written. All events of the batch carry the same ``at``.
+    """
+    if not events:
+        return 0
+    at = _naive_utc(at)
+    head_seq, head_hash = _lock_head(session)
+    rows = _chain(events, head_seq=head_seq, head_hash=head_hash, at=at)
+    session.execute(insert(_EVENTS), rows)
+    _set_head(session, seq=rows[-1]["seq"], hash_=rows[-1]["hash"])
+    return len(rows)
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of :func:`verify`: ``problems`` name the seq and what is wrong."""
+
+    ok: bool
+    events: int
+    problems: list[str] = field(default_factory=list)
+
+
+def verify(session: Session, *, max_problems: int = 1000, batch: int = 5000) -> VerifyReport:
+    """Recompute the whole chain and report every altered, missing or inserted event.
+
+    Streams the events in seq order (memory stays flat). Checks, per event: its hash against
+    its content, its ``prev_hash`` against the previous event's hash, and gaps in seq (a
+    deleted event); then the head against the last event (a deleted tail). At most
+    ``max_problems`` problems are listed; a last line counts the rest.
+    """
+    problems: list[str] = []
+    extra = 0
+
+    def report(message: str) -> None:
+        nonlocal extra
+        if len(problems) < max_problems:
+            problems.append(message)
+        else:
+            extra += 1
+
+    columns = [_EVENTS.c[name] for name in (*EVENT_FIELDS, "seq", "at", "prev_hash", "hash")]
+    stmt = select(*columns).order_by(_EVENTS.c.seq).execution_options(yield_per=batch)
+    count = 0
+    last_seq, last_hash = 0, GENESIS_HASH
+    for row in session.execute(stmt):
+        count += 1
+        if row.seq != last_seq + 1:
+            missing = (
+                f"{last_seq + 1}" if row.seq == last_seq + 2 else f"{last_seq + 1}-{row.seq - 1}"
+            )
+            report(
+                f"seq {row.seq}: event seq {missing} hilang (dihapus?) / "
+                f"event seq {missing} missing (deleted?)"
+            )
+        if row.prev_hash != last_hash:
+            report(
+                f"seq {row.seq}: prev_hash tidak cocok dengan hash event sebelumnya (seq "
+                f"{last_seq}) / prev_hash does not match the previous event's hash (seq {last_seq})"
+            )
+        expected = event_hash(
+            prev_hash=row.prev_hash,
+            seq=row.seq,
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            cycle_id=row.cycle_id,
+            entity=row.entity,
+            entity_id=row.entity_id,
+            payload=row.payload,
+        )
+        if expected != row.hash:
+            report(
+                f"seq {row.seq}: isi event diubah (hash tidak cocok) / "
+                f"event content altered (hash mismatch)"
+            )
+        last_seq, last_hash = row.seq, row.hash
+
+    head = session.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID)).first()
+    if head is None:
+        if count:
+            report(
+                f"seq {last_seq}: baris kepala (audit_head) tidak ada / "
+                "the head row (audit_head) is missing"
+            )
+    elif head.seq != last_seq:
+        report(
+            f"seq {head.seq}: kepala rantai menunjuk seq {head.seq}, event terakhir seq "
+            f"{last_seq} (event terakhir dihapus?) / the head names seq {head.seq}, the last "
+            f"event is seq {last_seq} (events deleted at the end?)"
+        )
+    elif head.hash != last_hash:
+        report(
+            f"seq {last_seq}: hash kepala rantai tidak cocok dengan event terakhir / "
+            "the head's hash does not match the last event"
+        )
+    if extra:
+        problems.append(f"... {extra} masalah lain / {extra} more problems")
+    return VerifyReport(ok=not problems, events=count, problems=problems)

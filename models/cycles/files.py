@@ -1,0 +1,160 @@
+"""Importing a cycle's files with the rules of its own policy pack, and loading scenarios.
+
+The importers in models/imports/ take plain parameters (which aspects exist, whether weights
+must sum to 100, which survey elements); this module reads them from the cycle's pack
+snapshot, so the CLI, the portal and the simulator import the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinerja.models import imports
+from kinerja.models.cycles.cycle import create_cycle, cycle_id_for
+from kinerja.models.imports.errors import ImportReport
+from kinerja.models.imports.measurements import import_metrics, import_survey
+from kinerja.models.imports.org import import_org
+from kinerja.models.imports.plans import import_goals, import_targets
+from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
+from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
+from kinerja.models.responses.service import pack_of
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.store.tables import Cycle
+
+__all__ = ["import_cycle_file", "load_scenario", "CYCLE_FILES", "imports"]
+
+CYCLE_FILES = (
+    "goals",
+    "targets",
+    "metrics",
+    "reviews",
+    "unit_ratings",
+    "attendance",
+    "discipline",
+    "functional_positions",
+    "competencies",
+)
+
+
+def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) -> ImportReport:
+    """Import one of a cycle's files (see :data:`CYCLE_FILES`)."""
+    pack: Any = pack_of(cycle)
+    cid = cycle.cycle_id
+    qualitative = cycle.config.get("approach") == "qualitative"
+    if kind == "goals":
+        return import_goals(session, path=path, cycle_id=cid)
+    if kind == "targets":
+        return import_targets(
+            session,
+            path=path,
+            cycle_id=cid,
+            weights_sum=pack.targets.required_weights_sum,
+            aspects=set(pack.targets.aspects),
+            kinds=set(pack.targets.kinds),
+            qualitative=qualitative,
+        )
+    if kind == "metrics":
+        return import_metrics(session, path=path, cycle_id=cid, qualitative=qualitative)
+    if kind == "reviews":
+        return import_reviews(
+            session,
+            path=path,
+            cycle_id=cid,
+            ratings=set(pack.result_rating.levels) | set(pack.behaviour.levels),
+            behaviour_values=list(pack.behaviour.values),
+        )
+    if kind == "unit_ratings":
+        org = pack.distribution.org_predikat if pack.distribution else pack.predikat.order
+        return import_unit_ratings(session, path=path, cycle_id=cid, predikat=set(org))
+    if kind in POLICY_INPUT_FILES:
+        _refuse_once_used(session, cycle=cycle, kind=kind)
+        return import_policy_input(session, cycle_id=cid, pack=pack, kind=kind, path=path)
+    raise ValueError(f"unknown cycle file kind {kind!r}")
+
+
+USED_BY_STAGE = {
+    "attendance": "incentives",
+    "discipline": "incentives",
+    "functional_positions": "review",  # credit points follow the predikat
+    "competencies": "training",
+}
+"""The stage that reads each policy-input file: after it, the file would change nobody's
+result but an appellant's (an appeal recomputes from the stored inputs)."""
+
+
+def _refuse_once_used(session: Session, *, cycle: Cycle, kind: str) -> None:
+    from kinerja.models.cycles.cycle import CycleError, stage_row
+
+    stage = USED_BY_STAGE[kind]
+    if stage_row(session, cycle.cycle_id, stage).status == "done":
+        raise CycleError(
+            f"{kind}.csv: tahap {stage} siklus {cycle.cycle_id} sudah selesai; data ini tidak"
+            f" lagi dapat diubah / the {stage} stage of cycle {cycle.cycle_id} is done: these"
+            " inputs can no longer change"
+        )
+
+
+def close_answered_proposals(session: Session, *, cycle: Cycle) -> int:
+    """Close the open "propose your targets" tasks of people whose targets were imported."""
+    from sqlalchemy import update
+
+    from kinerja.models.store.tables import HumanTask, Target
+
+    has_targets = select(Target.nip).where(Target.cycle_id == cycle.cycle_id)
+    result = session.execute(
+        update(HumanTask)
+        .where(
+            HumanTask.cycle_id == cycle.cycle_id,
+            HumanTask.kind == "propose_targets",
+            HumanTask.state.in_(("open", "escalated")),
+            HumanTask.subject_nip.in_(has_targets),
+        )
+        .values(
+            state="done",
+            closed_by="import",
+            close_reason="targets imported",
+            response={"input": None, "role": "import"},
+        )
+    )
+    return result.rowcount or 0
+
+
+def import_survey_file(session: Session, *, pack: Any, path: Path) -> ImportReport:
+    """Import citizen-survey answers with the pack's elements and scale."""
+    if pack.ikm is None:
+        raise ValueError(f"policy pack {pack.name} has no IKM section / tanpa bagian IKM")
+    return import_survey(
+        session,
+        path=path,
+        elements=[e.code for e in pack.ikm.elements],
+        scale=tuple(pack.ikm.scale),
+    )
+
+
+def load_scenario(
+    session: Session, *, directory: Path, config: CycleConfig, now: datetime
+) -> tuple[Cycle, list[ImportReport]]:
+    """Import a scenario directory and create its (simulated) cycle, in one transaction.
+
+    Idempotent: loading the same directory again changes nothing and returns the same cycle.
+    """
+    existing = session.get(Cycle, cycle_id_for(config))
+    if existing is not None:
+        return create_cycle(
+            session, config=config, config_dir=directory, now=now, simulated=True
+        ), []
+    reports = list(import_org(session, source=directory))
+    cycle = create_cycle(session, config=config, config_dir=directory, now=now, simulated=True)
+    for kind in CYCLE_FILES:
+        path = directory / f"{kind}.csv"
+        if path.exists():
+            reports.append(import_cycle_file(session, cycle=cycle, kind=kind, path=path))
+    survey = directory / "survey.csv"
+    if survey.exists() and pack_of(cycle).ikm is not None:
+        reports.append(import_survey_file(session, pack=pack_of(cycle), path=survey))
+    return cycle, reports

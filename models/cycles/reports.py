@@ -1,0 +1,110 @@
+"""Read-only views of a cycle for people: stage tables, open tasks by unit, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from kinerja.models.store.tables import CycleStage, Employee, HumanTask, Notification
+
+
+def stage_task_counts(session: Session, *, cycle_id: str, stage: str) -> dict[str, int]:
+    """Tasks of one stage: total, done on time, late, escalated, expired, still open."""
+    t = HumanTask
+    row = session.execute(
+        select(
+            func.count(),
+            func.sum(case((t.state.in_(("done", "returned")), 1), else_=0)),
+            func.sum(case((t.late, 1), else_=0)),
+            func.sum(case((t.escalation_level > 0, 1), else_=0)),
+            func.sum(case((t.state == "expired", 1), else_=0)),
+            func.sum(case((t.state.in_(("open", "escalated")), 1), else_=0)),
+        ).where(t.cycle_id == cycle_id, t.stage == stage)
+    ).one()
+    keys = ("tasks", "done", "late", "escalated", "expired", "open")
+    return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
+
+
+def late_by_unit(
+    session: Session, *, cycle_id: str, stage: str, limit: int = 20
+) -> list[tuple[str, int]]:
+    """The units with the most late tasks in a stage (by the subject's unit), most first."""
+    t = HumanTask
+    late = func.sum(case((t.late, 1), else_=0))
+    rows = session.execute(
+        select(Employee.unit_id, late)
+        .join(Employee, Employee.nip == t.subject_nip)
+        .where(t.cycle_id == cycle_id, t.stage == stage)
+        .group_by(Employee.unit_id)
+        .having(late > 0)
+        .order_by(late.desc(), Employee.unit_id)
+        .limit(limit)
+    ).all()
+    return [(unit, int(n)) for unit, n in rows]
+
+
+def notifications_by_stage(session: Session, *, cycle_id: str) -> dict[str, dict[str, int]]:
+    """Messages per stage (by the task they are about) and status."""
+    out: dict[str, dict[str, int]] = {}
+    for stage, status, n in session.execute(
+        select(HumanTask.stage, Notification.status, func.count())
+        .join(HumanTask, HumanTask.id == Notification.task_id)
+        .where(Notification.cycle_id == cycle_id)
+        .group_by(HumanTask.stage, Notification.status)
+    ):
+        out.setdefault(stage, {})[status] = n
+    for status, n in session.execute(
+        select(Notification.status, func.count())
+        .where(Notification.cycle_id == cycle_id, Notification.task_id.is_(None))
+        .group_by(Notification.status)
+    ):
+        out.setdefault("publish", {})[status] = out.get("publish", {}).get(status, 0) + n
+    return out
+
+
+def stage_table(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
+    """One row per stage: status, tasks done, late, escalated, expired, messages sent."""
+    notes = notifications_by_stage(session, cycle_id=cycle_id)
+    rows = []
+    for stage in session.scalars(
+        select(CycleStage).where(CycleStage.cycle_id == cycle_id).order_by(CycleStage.position)
+    ):
+        counts = stage_task_counts(session, cycle_id=cycle_id, stage=stage.stage)
+        sent = notes.get(stage.stage, {})
+        rows.append(
+            {
+                "stage": stage.stage,
+                "status": stage.status,
+                **counts,
+                "sent": sent.get("sent", 0),
+                "queued": sum(v for k, v in sent.items() if k != "sent"),
+            }
+        )
+    return rows
+
+
+def open_tasks_by_unit(session: Session, *, cycle_id: str, now: Any = None) -> list[tuple]:
+    """(unit, stage, open, late) for the cycle's active tasks, by the subject's unit."""
+    t = HumanTask
+    late = case((t.due_at < now, 1), else_=0) if now is not None else case((t.late, 1), else_=0)
+    return list(
+        session.execute(
+            select(Employee.unit_id, t.stage, func.count(), func.sum(late))
+            .join(Employee, Employee.nip == t.subject_nip)
+            .where(t.cycle_id == cycle_id, t.state.in_(("open", "escalated")))
+            .group_by(Employee.unit_id, t.stage)
+            .order_by(Employee.unit_id, t.stage)
+        ).all()
+    )
+
+
+def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """A plain-text table for the terminal."""
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
+    lines.append("  ".join("-" * widths[c] for c in columns))
+    for r in rows:
+        lines.append("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
+    return "\n".join(lines)

@@ -1,0 +1,218 @@
+"""Signed portal links: HMAC-SHA256 tokens naming exactly one task (or one person's page)
+and exactly one person, with an expiry.
+
+A task token reads ``<task id>.<nip, base64url>.<expiry, epoch seconds>.<signature>``; the
+signature covers a purpose tag, the task id, the NIP and the expiry, so changing any part
+(another task, another person, a later expiry) makes it a forgery. A person token
+(``/me/...``) uses the tag ``p`` and has no task id. Tokens are deterministic: the same task,
+person and expiry always give the same link, so a re-rendered message keeps its link.
+
+Whether the task is still open is not the token's business: the portal checks that at use.
+
+    >>> token = sign(7, "A-1", datetime(2026, 1, 1), b"k" * 32)
+    >>> verify(token, b"k" * 32, datetime(2025, 6, 1))
+    (7, 'A-1')
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+DEMO_SECRET = b"kinerja-demo-secret-NOT-FOR-PRODUCTION-use-KINERJA_SECRET"
+"""The fixed secret of the demo (``KINERJA_DEMO=1``): public, so demo links are forgeable."""
+
+MIN_SECRET_LENGTH = 32
+PLACEHOLDERS = frozenset(
+    {"changethis", "change-me", "changeme", "secret", "demo", "test", "password", "xxx"}
+)
+LINK_GRACE = timedelta(days=1)
+"""A task link expires this long after the task's final deadline."""
+
+
+class SecretError(RuntimeError):
+    """The signing secret is missing or a placeholder outside the demo."""
+
+
+class LinkError(ValueError):
+    """A link was refused; ``str()`` says why in Bahasa Indonesia and English."""
+
+
+class ForgedLink(LinkError):
+    """The token is malformed or its signature does not match."""
+
+
+class ExpiredLink(LinkError):
+    """The token was genuine but its expiry has passed."""
+
+
+@dataclass(frozen=True)
+class LinkClaims:
+    """What a genuine token says: the task (None for a person link), the person, the expiry."""
+
+    task_id: int | None
+    nip: str
+    expires_at: datetime
+
+
+def is_demo(environ: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    return env.get("KINERJA_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_secret(environ: Mapping[str, str] | None = None, *, demo: bool | None = None) -> bytes:
+    """The secret from ``KINERJA_SECRET``; refuses a missing, short or placeholder one.
+
+    In the demo (``demo=True`` or ``KINERJA_DEMO=1``) a missing secret is
+    :data:`DEMO_SECRET`. Raises :class:`SecretError`.
+    """
+    env = os.environ if environ is None else environ
+    demo = is_demo(env) if demo is None else demo
+    value = env.get("KINERJA_SECRET", "").strip()
+    if not value:
+        if demo:
+            return DEMO_SECRET
+        raise SecretError(
+            "KINERJA_SECRET belum diatur (minimal 32 karakter acak) / KINERJA_SECRET is not set "
+            "(at least 32 random characters, e.g. `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`); set KINERJA_DEMO=1 only for the demo"
+        )
+    weak = value.lower() in PLACEHOLDERS or len(value) < MIN_SECRET_LENGTH
+    if weak and not demo:
+        raise SecretError(
+            "KINERJA_SECRET terlalu lemah atau contoh / KINERJA_SECRET is a placeholder or "
+            f"shorter than {MIN_SECRET_LENGTH} characters"
+        )
+    return value.encode()
+
+
+def link_secret(environ: Mapping[str, str] | None = None) -> bytes:
+    """The secret that signs links in messages.
+
+    Like :func:`load_secret`, but with nothing configured at all it signs with
+    :data:`DEMO_SECRET`: such links work only on a portal started in demo mode (a real
+    portal refuses to start without a secret and rejects them as forged), so a message
+    queued without a secret fails closed instead of stopping the cycle. A placeholder
+    secret is still refused.
+    """
+    env = os.environ if environ is None else environ
+    if not env.get("KINERJA_SECRET", "").strip():
+        return DEMO_SECRET
+    return load_secret(env)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _epoch(at: datetime) -> int:
+    """Naive datetimes are UTC throughout the database (see models/store/clock.py)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return int(at.timestamp())
+
+
+def _mac(secret: bytes, *parts: str) -> str:
+    message = "\n".join(parts).encode()
+    return _b64(hmac.new(secret, message, hashlib.sha256).digest())
+
+
+def sign(task_id: int, nip: str, expires_at: datetime, secret: bytes) -> str:
+    """A token for ``nip`` to open task ``task_id`` until ``expires_at``."""
+    exp = str(_epoch(expires_at))
+    return f"{task_id}.{_b64(nip.encode())}.{exp}.{_mac(secret, 't', str(task_id), nip, exp)}"
+
+
+def sign_person(nip: str, expires_at: datetime, secret: bytes) -> str:
+    """A token for ``nip``'s own page (``/me/<token>``) until ``expires_at``."""
+    exp = str(_epoch(expires_at))
+    return f"p.{_b64(nip.encode())}.{exp}.{_mac(secret, 'p', nip, exp)}"
+
+
+PERSON_LINK_DAYS = 30
+"""How long a link to a person's own page stays valid."""
+
+_FORGED = "Tautan tidak sah / invalid link"
+
+
+def decode(token: str, secret: bytes) -> LinkClaims:
+    """The claims of a genuine token, expired or not; raises :class:`ForgedLink`."""
+    parts = token.split(".")
+    if len(parts) != 4 or len(token) > 512:
+        raise ForgedLink(_FORGED)
+    head, nip_b64, exp, mac = parts
+    try:
+        nip = _unb64(nip_b64).decode()
+        expiry = int(exp)
+        task_id = None if head == "p" else int(head)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ForgedLink(_FORGED) from exc
+    if task_id is not None and (task_id < 1 or str(task_id) != head):
+        raise ForgedLink(_FORGED)
+    tagged = ("p", nip, exp) if task_id is None else ("t", head, nip, exp)
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a URL may carry any.
+    if not hmac.compare_digest(mac.encode(errors="replace"), _mac(secret, *tagged).encode()):
+        raise ForgedLink(_FORGED)
+    expires_at = datetime.fromtimestamp(expiry, UTC).replace(tzinfo=None)
+    return LinkClaims(task_id=task_id, nip=nip, expires_at=expires_at)
+
+
+def check_expiry(claims: LinkClaims, now: datetime) -> None:
+    """Raise :class:`ExpiredLink` once ``now`` has reached the token's expiry."""
+    if _epoch(now) >= _epoch(claims.expires_at):
+        raise ExpiredLink(
+            f"Tautan kedaluwarsa sejak {claims.expires_at:%d-%m-%Y %H:%M} UTC / "
+            f"link expired on {claims.expires_at:%Y-%m-%d %H:%M} UTC"
+        )
+
+
+def verify(token: str, secret: bytes, now: datetime) -> tuple[int, str]:
+    """(task id, NIP) of a genuine, unexpired task token; raises :class:`LinkError`."""
+    claims = decode(token, secret)
+    if claims.task_id is None:
+        raise ForgedLink(_FORGED)
+    check_expiry(claims, now)
+    return claims.task_id, claims.nip
+
+
+def verify_person(token: str, secret: bytes, now: datetime) -> str:
+    """The NIP of a genuine, unexpired person token; raises :class:`LinkError`."""
+    claims = decode(token, secret)
+    if claims.task_id is not None:
+        raise ForgedLink(_FORGED)
+    check_expiry(claims, now)
+    return claims.nip
+
+
+def check_task_expiry(
+    claims: LinkClaims,
+    now: datetime,
+    *,
+    final_due_at: datetime,
+    earlier_final_due_ats: Callable[[], Iterable[datetime]] = tuple,
+) -> None:
+    """Like :func:`check_expiry`, for a task link. A link issued for an earlier final
+    deadline of a task that was extended since (``earlier_final_due_ats``, from its
+    extensions) holds until a day after the current one, so messages sent before an
+    extension keep working; any other expiry stands as signed. The earlier deadlines are
+    asked for only when the token's own expiry has passed."""
+    if _epoch(now) < _epoch(claims.expires_at):
+        return
+    issued_for = {_epoch(task_expiry(f)) for f in earlier_final_due_ats()}
+    if _epoch(claims.expires_at) in issued_for:
+        claims = replace(claims, expires_at=max(claims.expires_at, task_expiry(final_due_at)))
+    check_expiry(claims, now)
+
+
+def task_expiry(final_due_at: datetime) -> datetime:
+    """When a task's link expires: a day after the task's final deadline."""
+    return final_due_at + LINK_GRACE

@@ -1,0 +1,258 @@
+"""Human tasks: the explicit state machine, who may act, and opening tasks in bulk.
+
+States: ``open`` and ``escalated`` are active (someone must act); ``done``, ``returned``,
+``expired`` and ``cancelled`` are closed. Every transition names who may make it:
+
+=============  =====================  ========================================================
+transition     from                   who
+=============  =====================  ========================================================
+respond        open, escalated        the assignee, a delegate, whoever it was escalated to, or
+                                      the HR coordinator with a written reason; never the
+                                      subject of an approval or rating (four eyes)
+return         open, escalated        as respond (an approval answered "return": the employee
+                                      revises and the approval opens again)
+escalate       open, escalated        the system (sweeper), at the stage's escalation offsets
+expire         open, escalated        the system (sweeper), at the final deadline, by policy
+cancel         open, escalated        the HR coordinator with a reason
+=============  =====================  ========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.store.bulk import insert_ignore
+from kinerja.models.store.tables import Cycle, Employee, HumanTask
+
+ACTIVE = ("open", "escalated")
+CLOSED = ("done", "returned", "expired", "cancelled")
+
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "respond": (ACTIVE, "done"),
+    "return": (ACTIVE, "returned"),
+    "escalate": (ACTIVE, "escalated"),
+    "expire": (ACTIVE, "expired"),
+    "cancel": (ACTIVE, "cancelled"),
+}
+
+# Task kinds: the stage they belong to, and whether the assignee judges someone else's work
+# (then the subject may never act on it: four eyes).
+KINDS: dict[str, tuple[str, bool]] = {
+    "propose_targets": ("plan", False),
+    "approve_targets": ("approve_targets", True),
+    "revise_targets": ("approve_targets", False),
+    "report_realisation": ("collect_metrics", False),
+    "review": ("review", True),
+    "write_feedback": ("feedback", True),
+    "acknowledge_feedback": ("feedback", False),
+    # Filed after publication, when every stage is done: a stage of its own (see
+    # models/appeals/filing.py), so the publish stage's counts and completion stay as they were.
+    "decide_appeal": ("appeal", True),
+}
+
+TITLES: dict[str, tuple[str, str]] = {
+    "propose_targets": ("Menyusun rencana SKP", "Propose your targets"),
+    "approve_targets": ("Menyetujui SKP", "Approve targets"),
+    "revise_targets": ("Memperbaiki SKP", "Revise your targets"),
+    "report_realisation": ("Melaporkan realisasi", "Report realisation"),
+    "review": ("Menilai kinerja", "Review performance"),
+    "write_feedback": ("Menulis umpan balik", "Write feedback"),
+    "acknowledge_feedback": ("Menerima umpan balik", "Acknowledge feedback"),
+    "decide_appeal": ("Memutus keberatan", "Decide an appeal"),
+}
+
+
+class TaskError(ValueError):
+    """A transition was refused; the message says why in Bahasa Indonesia and English."""
+
+
+class NotAllowed(TaskError):
+    """The actor may not make this transition on this task."""
+
+
+def task_key(cycle_id: str, kind: str, subject_nip: str, round_: int = 1) -> str:
+    return f"{cycle_id}:{kind}:{subject_nip}:{round_}"
+
+
+def title(kind: str, lang: str) -> str:
+    id_, en = TITLES.get(kind, (kind, kind))
+    return id_ if lang == "id" else en
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a NIP, and whether they act as the HR coordinator (with a reason)."""
+
+    nip: str
+    reason: str | None = None
+
+
+def check_transition(task: HumanTask, transition: str) -> str:
+    """The state ``transition`` leads to from the task's state, or :class:`TaskError`."""
+    sources, target = TRANSITIONS[transition]
+    if task.state not in sources:
+        raise TaskError(
+            f"Tugas {task.id} sudah {task.state}; tidak dapat diubah / "
+            f"task {task.id} is {task.state} and cannot be changed"
+        )
+    return target
+
+
+def check_actor(task: HumanTask, actor: Actor, *, coordinator_nip: str) -> str:
+    """Which role lets ``actor`` act on ``task``; raises :class:`NotAllowed` otherwise."""
+    judges_other = KINDS.get(task.kind, ("", True))[1]
+    if judges_other and actor.nip == task.subject_nip:
+        raise NotAllowed(
+            f"{actor.nip} tidak boleh menilai/menyetujui pekerjaannya sendiri / "
+            f"{actor.nip} may not approve or rate their own work (task {task.id})"
+        )
+    if actor.nip == task.assignee_nip:
+        return "assignee"
+    if task.delegate_nip and actor.nip == task.delegate_nip:
+        return "delegate"
+    if task.escalated_to and actor.nip == task.escalated_to:
+        return "escalation"
+    if actor.nip == coordinator_nip:
+        if not (actor.reason and actor.reason.strip()):
+            raise NotAllowed(
+                "Koordinator SDM harus menuliskan alasan (--reason) / "
+                "the HR coordinator must give a reason (--reason)"
+            )
+        return "coordinator"
+    raise NotAllowed(
+        f"{actor.nip} tidak berhak atas tugas {task.id} / "
+        f"{actor.nip} is not allowed to act on task {task.id}"
+    )
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task to open: who it is about, who must act, and what they see."""
+
+    kind: str
+    subject_nip: str
+    assignee_nip: str
+    payload: dict[str, Any]
+    round: int = 1
+
+
+def open_tasks(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    stage_due_at: datetime,
+    stage_final_due_at: datetime,
+    tasks: Iterable[NewTask],
+    now: datetime,
+    notify: bool = True,
+) -> list[HumanTask]:
+    """Open tasks in bulk, idempotently, and queue their ``task_opened`` notifications.
+
+    A task whose key exists already is left as it is. Returns the tasks newly opened.
+    With ``notify=False`` the caller announces them later (see :func:`announce_stage`),
+    so that a stage opened chunk by chunk sends each person one message.
+    """
+    rows = []
+    for t in tasks:
+        rows.append(
+            {
+                "task_key": task_key(cycle.cycle_id, t.kind, t.subject_nip, t.round),
+                "cycle_id": cycle.cycle_id,
+                "stage": KINDS[t.kind][0],
+                "kind": t.kind,
+                "subject_nip": t.subject_nip,
+                "assignee_nip": t.assignee_nip,
+                "state": "open",
+                "round": t.round,
+                "reminders_sent": 0,
+                "escalation_level": 0,
+                "opened_at": now,
+                "due_at": max(stage_due_at, now + timedelta(days=1)),
+                "final_due_at": max(stage_final_due_at, now + timedelta(days=2)),
+                "late": False,
+                "payload": t.payload,
+            }
+        )
+    if not rows:
+        return []
+    inserted = [
+        k
+        for (k,) in insert_ignore(session, table=HumanTask.__table__, rows=rows, keys=["task_key"])
+    ]
+    new: list[HumanTask] = []
+    for i in range(0, len(inserted), 1000):
+        new.extend(
+            session.scalars(select(HumanTask).where(HumanTask.task_key.in_(inserted[i : i + 1000])))
+        )
+    new.sort(key=lambda t: t.id)
+    # Someone away (models/humantasks/absences.py): their new tasks go to their delegate at once.
+    from kinerja.models.humantasks.absences import sync_delegations
+
+    sync_delegations(session, cycle=cycle, now=now, task_ids=[t.id for t in new])
+    if notify:
+        from kinerja.models.humantasks.messages import queue_task_messages
+
+        queue_task_messages(
+            session, cycle=cycle, config=config, tasks=new, kind="task_opened", now=now
+        )
+    return new
+
+
+FOLLOW_UPS = ("revise_targets", "acknowledge_feedback")
+"""Kinds opened by a response rather than by a stage; they are announced when opened."""
+
+
+def announce_stage(
+    session: Session, *, cycle: Cycle, config: CycleConfig, stage: str, now: datetime
+) -> int:
+    """Queue ``task_opened`` for every task a stage opened, one message per person.
+
+    Idempotent: the messages' keys follow from the set of tasks, and run once per stage.
+    """
+    from kinerja.models.humantasks.messages import queue_task_messages
+
+    kinds = [k for k, (s, _) in KINDS.items() if s == stage and k not in FOLLOW_UPS]
+    tasks = session.scalars(
+        select(HumanTask)
+        .where(
+            HumanTask.cycle_id == cycle.cycle_id,
+            HumanTask.stage == stage,
+            HumanTask.kind.in_(kinds),
+            HumanTask.round == 1,
+            HumanTask.state.in_(ACTIVE),
+        )
+        .order_by(HumanTask.id)
+    ).all()
+    return queue_task_messages(
+        session, cycle=cycle, config=config, tasks=tasks, kind="task_opened", now=now
+    )
+
+
+def acting_nip(task: HumanTask) -> str:
+    """Who must act on ``task`` now: the delegate while the assignee is away, else the
+    escalation target of an escalated task, else the assignee."""
+    if task.delegate_nip:
+        return task.delegate_nip
+    if task.state == "escalated" and task.escalated_to:
+        return task.escalated_to
+    return task.assignee_nip
+
+
+def manager_of(session: Session, nips: Iterable[str]) -> dict[str, str | None]:
+    """Each NIP's manager (None for the top of the tree or an unknown person)."""
+    nips = list(set(nips))
+    out: dict[str, str | None] = {}
+    for i in range(0, len(nips), 1000):
+        for nip, manager in session.execute(
+            select(Employee.nip, Employee.manager_nip).where(Employee.nip.in_(nips[i : i + 1000]))
+        ):
+            out[nip] = manager
+    return out

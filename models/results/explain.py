@@ -1,0 +1,102 @@
+"""``kinerja explain``: every input, rule and intermediate value behind one person's result."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinerja.models.store.tables import (
+    Cycle,
+    Employee,
+    Result,
+    Target,
+    TrainingAssignment,
+    UnitIndex,
+    UnitRating,
+)
+
+
+def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | None:
+    """The derivation of ``nip``'s result in ``cycle`` as printable lines, or None."""
+    result = session.get(Result, (cycle.cycle_id, nip))
+    if result is None:
+        return None
+    person = session.get(Employee, nip)
+    d = result.derivation or {}
+    lines = [
+        f"{nip} {person.name if person else ''} - cycle {cycle.cycle_id} ({cycle.name})",
+        f"policy pack {cycle.pack_name}@{cycle.pack_version} (sha256 {cycle.pack_hash[:12]})",
+        f"unit {result.unit_id}; rated by {result.rater_nip}",
+        "",
+        "1. Targets and achievement (capaian):",
+    ]
+    for t in session.scalars(
+        select(Target)
+        .where(Target.cycle_id == cycle.cycle_id, Target.nip == nip)
+        .order_by(Target.target_id)
+    ):
+        target = ("-" if t.target_value is None else f"{t.target_value:.15g}") + (
+            f"-{t.target_high:.15g}" if t.target_high is not None else ""
+        )
+        lines.append(
+            f"   {t.target_id} [{t.kind}, {t.aspect}, {t.direction}, weight "
+            f"{t.weight if t.weight is not None else '-'}] target {target} "
+            f"{t.unit_of_measure}, realisation {t.realisation}, achievement "
+            f"{t.achievement}"
+        )
+    lines += [f"   {s}" for s in d.get("achievement", [])]
+    lines += ["", f"2. Proposed rating hasil kerja: {result.proposed_hasil_kerja}"]
+    lines += [f"   {s}" for s in d.get("proposal", []) + d.get("score", [])]
+    lines += ["", f"3. Review: hasil kerja {result.hasil_kerja}, perilaku {result.perilaku}"]
+    if result.perilaku_values:
+        lines.append(f"   behaviour values: {result.perilaku_values}")
+    if result.review_comment:
+        lines.append(f"   comment: {result.review_comment}")
+    lines += ["", f"4. Predikat: {result.predikat}"]
+    lines += [f"   {s}" for s in d.get("predikat", [])]
+    lines += _unit_lines(session, cycle=cycle, unit_id=result.unit_id)
+    lines += ["", f"5. Training: {result.training_jp or 0:g} JP assigned"]
+    for a in session.scalars(
+        select(TrainingAssignment).where(
+            TrainingAssignment.cycle_id == cycle.cycle_id, TrainingAssignment.nip == nip
+        )
+    ):
+        lines.append(f"   {a.course}: {a.jp:g} JP - {a.reason}")
+    # the assignments above carry their reasons; the derivation adds the hours counted so far
+    lines += [
+        f"   {s}" for s in d.get("training", []) if s.startswith(("JP so far", "competency "))
+    ]
+    lines += ["", f"6. Incentive: {result.incentive}"]
+    lines += [f"   {s}" for s in d.get("incentive", [])]
+    if result.credit_points is not None or "credit_points" in d:
+        lines += ["", f"7. Credit points (angka kredit): {result.credit_points}"]
+        lines += [f"   {s}" for s in d.get("credit_points", [])]
+    lines += ["", f"rules: {result.rule_version}"]
+    return lines
+
+
+def _unit_lines(session: Session, *, cycle: Cycle, unit_id: str) -> list[str]:
+    """The unit's predikat organisasi (which keys the distribution curve) and its IKM."""
+    from kinerja.models.responses.service import pack_of
+    from kinerja.models.stages.org_predikat import unit_predikat_lines
+
+    pack = pack_of(cycle)
+    labels = pack.distribution.org_labels if pack.distribution is not None else None
+    rating = session.get(UnitRating, (cycle.cycle_id, unit_id))
+    lines = [
+        f"   unit {unit_id}: " + line for line in unit_predikat_lines(rating, labels=labels)[:1]
+    ]
+    lines += unit_predikat_lines(rating, labels=labels)[1:]
+    index = session.get(UnitIndex, (cycle.cycle_id, unit_id))
+    if index is not None:
+        lines.append(
+            f"   IKM unit {unit_id}: {index.ikm} (mutu {index.mutu}, {index.respondents}"
+            " respondent(s))"
+        )
+        detail = index.detail or {}
+        sample = detail.get("sample")
+        if sample:
+            lines.append(f"   {sample['message']}")
+        if detail.get("warning") and not (sample and not sample["ok"]):
+            lines.append(f"   warning / peringatan: {detail['warning']}")
+    return lines

@@ -1,0 +1,225 @@
+"""Simulated people: they answer their tasks through the same response logic as real ones.
+
+Who answers when is deterministic (a hash of the cycle, the task and the person), so a
+simulation killed and started again gives the same results as one that ran straight
+through. ``people.csv`` says who answers late or never; everyone else answers on time.
+Scripted manager answers come from ``reviews.csv`` (the ``scripted_reviews`` table).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.humantasks.states import ACTIVE, Actor, check_actor
+from kinerja.models.responses.service import apply_response, pack_of, parse_input
+from kinerja.models.store.tables import Cycle, CycleStage, Goal, HumanTask, ScriptedReview, Target
+
+
+@dataclass(frozen=True)
+class Persona:
+    response: str = "on_time"  # on_time, late or never
+    late_days: float = 3.0
+
+
+def load_people(path: Path) -> dict[str, Persona]:
+    """``people.csv`` (nip, response, [late_days]); a missing file means everyone is on time."""
+    if not path.exists():
+        return {}
+    out: dict[str, Persona] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            response = (row.get("response") or "on_time").strip()
+            if response not in ("on_time", "late", "never"):
+                raise ValueError(f"{path}: nip {row.get('nip')}: unknown response {response!r}")
+            late = row.get("late_days") or "3"
+            out[row["nip"].strip()] = Persona(response, float(late))
+    return out
+
+
+def stable(*parts: object) -> int:
+    """A stable pseudo-random integer from the parts (the same in every process)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def answer_time(task: HumanTask, persona: Persona) -> datetime | None:
+    """When the assignee answers ``task``: on time, late by ``late_days``, or never."""
+    if persona.response == "never":
+        return None
+    if persona.response == "late":
+        return task.due_at + timedelta(days=persona.late_days)
+    window = max(1, (task.due_at - task.opened_at).days - 1)
+    return task.opened_at + timedelta(days=1 + stable(task.task_key) % window)
+
+
+def _ratings(task: HumanTask, pack: Any) -> tuple[str | None, str]:
+    """Most managers accept the proposal; a few rate higher or lower, with a reason."""
+    roll = stable(task.task_key, "rating") % 100
+    levels = pack.result_rating.levels
+    proposed = task.payload.get("proposed_hasil_kerja")
+    hasil = None  # accept the proposal
+    if roll < 8:
+        hasil = levels[0]
+    elif roll > 95:
+        hasil = levels[-1]
+    if hasil == proposed:
+        hasil = None
+    if proposed is None and hasil is None:
+        hasil = levels[len(levels) // 2]  # nothing proposed (qualitative): the rater chooses
+    behaviour = pack.behaviour
+    perilaku_roll = stable(task.task_key, "perilaku") % 100
+    perilaku = (
+        behaviour.levels[0]
+        if perilaku_roll < 15
+        else behaviour.levels[-1]
+        if perilaku_roll > 96
+        else behaviour.default_rating
+    )
+    return hasil, perilaku
+
+
+def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[str, Any]:
+    """What a simulated person answers to ``task``."""
+    kind = task.kind
+    if kind == "approve_targets":
+        if task.round == 1 and stable(task.task_key, "return") % 100 < 3:
+            return {
+                "decision": "return",
+                "comment": "Mohon perjelas indikator / please sharpen the indicators",
+            }
+        return {"decision": "approve"}
+    if kind == "revise_targets":
+        return {"targets": None, "comment": "indikator diperjelas / indicators sharpened"}
+    if kind == "propose_targets":
+        return {"targets": _proposal(session, task=task, cycle=cycle)}
+    if kind == "report_realisation":
+        values: dict[str, float | None] = {}
+        for target_id, value in session.execute(
+            select(Target.target_id, Target.target_value).where(
+                Target.cycle_id == cycle.cycle_id,
+                Target.nip == task.subject_nip,
+                Target.status == "approved",
+            )
+        ):
+            # A qualitative target has no number to report against: evidence only.
+            values[target_id] = (
+                None if value is None else round(value * (80 + stable(target_id) % 41) / 100, 2)
+            )
+        return {"values": values, "evidence": "laporan simulasi / simulated report"}
+    if kind == "review":
+        scripted = session.get(ScriptedReview, (cycle.cycle_id, task.subject_nip))
+        if scripted is not None:
+            return {
+                "hasil_kerja": scripted.hasil_kerja,
+                "perilaku": scripted.perilaku,
+                "perilaku_values": scripted.perilaku_values or {},
+                "comment": scripted.comment or "penilaian skenario / scripted rating",
+            }
+        hasil, perilaku = _ratings(task, pack_of(cycle))
+        comment = None if hasil is None else "capaian dinilai ulang / achievement reassessed"
+        return {"hasil_kerja": hasil, "perilaku": perilaku, "comment": comment}
+    if kind == "write_feedback":
+        return {
+            "text": "Terima kasih atas kerja tahun ini; mari tingkatkan kualitas layanan. / "
+            "Thank you for this year's work; let us raise service quality."
+        }
+    if kind == "acknowledge_feedback":
+        return {"acknowledged": True}
+    raise ValueError(f"no simulated answer for task kind {kind!r}")
+
+
+def _proposal(session: Session, *, task: HumanTask, cycle: Cycle) -> list[dict[str, Any]]:
+    from kinerja.models.store.tables import Employee
+
+    person = session.get(Employee, task.subject_nip)
+    assert person is not None
+    serves = None
+    if person.manager_nip:
+        serves = session.scalar(
+            select(Target.target_id)
+            .where(Target.cycle_id == cycle.cycle_id, Target.nip == person.manager_nip)
+            .limit(1)
+        )
+    if serves is None:
+        serves = session.scalar(
+            select(Goal.goal_id)
+            .where(Goal.cycle_id == cycle.cycle_id, Goal.unit_id == person.unit_id)
+            .limit(1)
+        )
+    pack = pack_of(cycle)
+    weight = 100.0 if pack.targets.use_weights else None
+    return [
+        {
+            "serves": serves or "-",
+            "statement": "Layanan terselesaikan / services completed",
+            "indicator": "Jumlah layanan / number of services",
+            "aspect": "kuantitas",
+            "target": 100,
+            "unit_of_measure": "layanan",
+            "direction": "higher",
+            "weight": weight,
+            "kind": "utama",
+        }
+    ]
+
+
+def simulate_answers(
+    session: Session, *, cycle: Cycle, now: datetime, people: dict[str, Persona]
+) -> int:
+    """Every simulated answer due by ``now`` on the cycle's open stages, in bulk."""
+    config = cycle_config(cycle)
+    coordinator = config.coordinator.nip
+    open_stages = select(CycleStage.stage).where(
+        CycleStage.cycle_id == cycle.cycle_id, CycleStage.status == "open"
+    )
+    tasks = session.scalars(
+        select(HumanTask)
+        .where(
+            HumanTask.cycle_id == cycle.cycle_id,
+            HumanTask.state.in_(ACTIVE),
+            HumanTask.stage.in_(open_stages),
+            HumanTask.opened_at < now,
+        )
+        .order_by(HumanTask.id)
+    ).all()
+    events: list[dict[str, Any]] = []
+    answered = 0
+    for task in tasks:
+        if task.state not in ACTIVE:  # closed by an earlier answer in this batch
+            continue
+        actor = None
+        when = answer_time(task, people.get(task.assignee_nip, Persona()))
+        if when is not None and when <= now:
+            actor = Actor(task.assignee_nip)
+        elif task.state == "escalated" and task.escalated_to:
+            # Whoever it was escalated to steps in for half of the stalled tasks.
+            if stable(task.task_key, "steps-in") % 2 == 0:
+                reason = "eskalasi / escalated" if task.escalated_to == coordinator else None
+                actor = Actor(task.escalated_to, reason)
+        if actor is None:
+            continue
+        role = check_actor(task, actor, coordinator_nip=coordinator)
+        data = parse_input(task.kind, simulated_input(session, task=task, cycle=cycle))
+        events += apply_response(
+            session,
+            task=task,
+            cycle=cycle,
+            config=config,
+            actor=actor,
+            role=role,
+            data=data,
+            now=now,
+        )
+        answered += 1
+    append_many(session, events=events, at=now)
+    return answered

@@ -1,0 +1,146 @@
+"""Staff blocked by a superior who has not planned, and the escalation it causes.
+
+Each RHK serves a superior's RHK (the cascade of PermenPANRB 6/2022, DOMAIN.md A1, A6):
+without the superior's targets, their staff cannot plan theirs. A person is *blocked* when
+they have no target yet and their manager has no proposed or approved target either.
+
+Past each superior's own due date (their "propose targets" task's, extensions included; else
+the plan stage's) the sweeper queues one message per unplanned superior to that
+superior's own manager (else the HR coordinator), naming how many staff are blocked. The
+message key is (cycle, superior, recipient), so rerunning the sweeper never sends it twice;
+each message queued is audited.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import stage_row
+from kinerja.models.humantasks.messages import people
+from kinerja.models.outbox.notifications import enqueue_many, notification_key, render
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.store.tables import Cycle, Employee, HumanTask, Notification, Target
+
+KIND = "superior_unplanned"
+PLANNED = ("proposed", "approved")
+
+
+def blocked_staff(session: Session, *, cycle: Cycle) -> dict[str, list[str]]:
+    """``{superior: [blocked staff, ...]}``, both sorted by NIP."""
+    cid = cycle.cycle_id
+    with_targets = select(Target.nip).where(Target.cycle_id == cid)
+    planned = select(Target.nip).where(Target.cycle_id == cid, Target.status.in_(PLANNED))
+    out: dict[str, list[str]] = defaultdict(list)
+    for nip, manager in session.execute(
+        select(Employee.nip, Employee.manager_nip)
+        .where(
+            Employee.manager_nip.is_not(None),
+            Employee.nip.not_in(with_targets),
+            Employee.manager_nip.not_in(planned),
+        )
+        .order_by(Employee.manager_nip, Employee.nip)
+    ):
+        out[manager].append(nip)
+    return dict(out)
+
+
+def _key(cycle_id: str, superior: str, recipient: str) -> str:
+    return notification_key(
+        cycle_id=cycle_id, task_id=f"plan-{superior}", kind=KIND, recipient_nip=recipient
+    )
+
+
+def escalate_unplanned_superiors(
+    session: Session, *, cycle: Cycle, config: CycleConfig, now: datetime
+) -> int:
+    """Once the plan stage is past its due date, tell each unplanned superior's manager.
+
+    Returns the number of messages newly queued (0 before the due date, and on a rerun).
+    """
+    row = stage_row(session, cycle.cycle_id, "plan")
+    if row.status != "open" or row.due_at is None or now < row.due_at:
+        return 0
+    blocked = blocked_staff(session, cycle=cycle)
+    # A superior's own deadline is their "propose targets" task's, which HR may have
+    # extended; without such a task, the stage's.
+    own_due = dict(
+        session.execute(
+            select(HumanTask.subject_nip, HumanTask.due_at).where(
+                HumanTask.cycle_id == cycle.cycle_id,
+                HumanTask.kind == "propose_targets",
+                HumanTask.subject_nip.in_(list(blocked)),
+            )
+        ).all()
+    )
+    due_of = {s: own_due.get(s) or row.due_at for s in blocked}
+    blocked = {s: staff for s, staff in blocked.items() if now >= due_of[s]}
+    if not blocked:
+        return 0
+    managers = dict(
+        session.execute(
+            select(Employee.nip, Employee.manager_nip).where(Employee.nip.in_(list(blocked)))
+        ).all()
+    )
+    coordinator = config.coordinator
+    to = {s: managers.get(s) or coordinator.nip for s in blocked}
+    keys = {s: _key(cycle.cycle_id, s, to[s]) for s in blocked}
+    queued = set(
+        session.scalars(select(Notification.key).where(Notification.key.in_(list(keys.values()))))
+    )
+    known = people(session, [*blocked, *to.values()])
+    known.setdefault(coordinator.nip, (coordinator.name, config.lang))
+    link = ""  # no page to open: the person to act on it is named in the message
+    rows, events = [], []
+    for superior in sorted(blocked):
+        if keys[superior] in queued:
+            continue
+        recipient = to[superior]
+        name, lang = known.get(recipient, (recipient, config.lang))
+        count = len(blocked[superior])
+        subject, body = render(
+            KIND,
+            lang,
+            {
+                "name": name,
+                "cycle_name": cycle.name,
+                "assignee_name": known.get(superior, (superior, lang))[0],
+                "subject_name": f"{count} pegawai" if lang == "id" else f"{count} staff",
+                "due_at": due_of[superior].strftime("%d-%m-%Y"),
+                "link": link,
+            },
+        )
+        rows.append(
+            {
+                "key": keys[superior],
+                "cycle_id": cycle.cycle_id,
+                "task_id": None,
+                "kind": KIND,
+                "recipient_nip": recipient,
+                "lang": lang,
+                "subject": subject,
+                "body": body,
+                "link": link,
+            }
+        )
+        events.append(
+            {
+                "actor": "system",
+                "action": "plan.superior_unplanned",
+                "cycle_id": cycle.cycle_id,
+                "entity": "employee",
+                "entity_id": superior,
+                "payload": {
+                    "escalated_to": recipient,
+                    "blocked": count,
+                    "blocked_staff": blocked[superior][:50],
+                },
+            }
+        )
+    sent = enqueue_many(session, rows=rows, now=now)
+    append_many(session, events=events, at=now)
+    return sent
