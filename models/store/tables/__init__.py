@@ -1,0 +1,67 @@
+"""The cycle's truth: typed SQLAlchemy 2 tables, one module per concern.
+
+The organisation (units, employees) is loaded once and shared by cycles; everything a cycle
+produces is keyed by ``cycle_id`` and by natural keys, so every stage writes with upserts
+and running it twice changes nothing. Importing this package registers every table on
+``Base.metadata`` (what migrations compare against); code imports the tables from here.
+"""
+
+from kinerja.models.store.tables.base import Base
+from kinerja.models.store.tables.citizens import Publication, SurveyResponse, UnitIndex
+from kinerja.models.store.tables.cycle import (
+    Cycle,
+    CycleStage,
+    Goal,
+    Measurement,
+    ScriptedReview,
+    Target,
+    UnitRating,
+)
+from kinerja.models.store.tables.inputs import (
+    AttendanceLapse,
+    CompetencyLevel,
+    DisciplineSanction,
+    FunctionalPosition,
+)
+from kinerja.models.store.tables.org import Employee, Unit
+from kinerja.models.store.tables.results import (
+    DistributionFinding,
+    Feedback,
+    JpLedgerEntry,
+    Result,
+    TrainingAssignment,
+)
+from kinerja.models.store.tables.trace import AuditEvent, AuditHead, Notification
+from kinerja.models.store.tables.work import Absence, HumanTask, TaskDelegation, TaskExtension
+
+__all__ = [
+    "Absence",
+    "AttendanceLapse",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "CompetencyLevel",
+    "Cycle",
+    "CycleStage",
+    "DisciplineSanction",
+    "DistributionFinding",
+    "Employee",
+    "Feedback",
+    "FunctionalPosition",
+    "Goal",
+    "HumanTask",
+    "JpLedgerEntry",
+    "Measurement",
+    "Notification",
+    "Publication",
+    "Result",
+    "ScriptedReview",
+    "SurveyResponse",
+    "Target",
+    "TrainingAssignment",
+    "TaskDelegation",
+    "TaskExtension",
+    "Unit",
+    "UnitIndex",
+    "UnitRating",
+]
