@@ -15,7 +15,9 @@ import typer
 
 from kinerja.cli.common import fail
 from kinerja.models.cycles.reports import format_table
-from kinerja.models.policy.pack import Label, PolicyPack, load_pack_versions, pack_hash, version_on
+from kinerja.models.policy.base import Label
+from kinerja.models.policy.loading import load_pack_versions, pack_hash, version_on
+from kinerja.models.policy.pack import PolicyPack
 from kinerja.models.schemas.config import ConfigError
 
 policy_app = typer.Typer(help="Policy packs (configs/policies).", no_args_is_help=True)

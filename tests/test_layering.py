@@ -176,7 +176,11 @@ def test_project_imports_point_one_way():
 def test_the_checker_sees_the_project():
     # Guards against a checker that passes because it read nothing.
     names = {module_name(ROOT, p) for layer in LAYERS for p in (ROOT / layer).rglob("*.py")}
-    assert {"kinerja.models.store.tables", "kinerja.models.audit.chain", "kinerja.models.rules"} <= names
+    assert {
+        "kinerja.models.store.tables",
+        "kinerja.models.audit.chain",
+        "kinerja.models.rules",
+    } <= names
 
 
 # --- the checker, on a synthetic tree ---------------------------------------------------------

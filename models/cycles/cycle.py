@@ -75,7 +75,7 @@ def create_cycle(
     Creating a cycle whose id exists with the same config is a no-op that returns it; with
     a different config it is refused.
     """
-    from kinerja.models.policy.pack import load_pack, pack_hash, pack_to_dict
+    from kinerja.models.policy.loading import load_pack, pack_hash, pack_to_dict
 
     config = with_routes_resolved(config, config_dir)
     config_data = config.model_dump(mode="json")
@@ -131,7 +131,7 @@ def cycle_config(cycle: Cycle) -> CycleConfig:
 
 def cycle_pack(cycle: Cycle) -> Any:
     """The policy pack snapshot the cycle started with."""
-    from kinerja.models.policy.pack import pack_from_dict
+    from kinerja.models.policy.loading import pack_from_dict
 
     return pack_from_dict(cycle.pack)
 

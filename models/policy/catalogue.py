@@ -15,26 +15,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 import kinerja.configs
+from kinerja.models.policy.base import Strict
 from kinerja.models.schemas.config import ConfigError, format_validation_error, read_yaml
 
 _CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Title(_Strict):
+class Title(Strict):
     """A display title in Bahasa Indonesia (``id``) and English (``en``)."""
 
     id: str
     en: str
 
 
-class CatalogueCourse(_Strict):
+class CatalogueCourse(Strict):
     """One course of the catalogue."""
 
     course: str = Field(pattern=_CODE, description="Stable course code")
@@ -43,7 +40,7 @@ class CatalogueCourse(_Strict):
     competency: str | None = Field(None, description="The competency the course develops")
 
 
-class TrainingCatalogue(_Strict):
+class TrainingCatalogue(Strict):
     """A catalogue of courses and the competencies they develop."""
 
     name: str = Field(pattern=_CODE)

@@ -5,7 +5,7 @@ Perjanjian Kinerja achievement, giving Istimewa / Baik / Butuh Perbaikan / Kuran
 Kurang. When a cycle has no unit_ratings.csv row for a unit, Kinerja computes a proposal:
 each IKU's capaian with the 8/2021 formulas (the pack's ``achievement`` section), their mean,
 and these bands. The bands are [U] in DOMAIN.md, so they are pack data an agency sets.
-Used as ``distribution.from_iku`` in :class:`kinerja.models.policy.pack.DistributionRules`.
+Used as ``distribution.from_iku`` in :class:`kinerja.models.policy.distribution.DistributionRules`.
 """
 
 from __future__ import annotations

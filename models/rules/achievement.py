@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import Derived, fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import AchievementRules
+    from kinerja.models.policy.scoring import AchievementRules
 
 DIRECTIONS = ("higher", "lower", "range")
 

@@ -20,19 +20,6 @@ class Derived(Generic[T]):
     steps: tuple[str, ...] = ()
 
 
-def exact(x: float | int | str | Fraction) -> Fraction:
-    """The exact fraction a number was written as (``0.7`` is 7/10, not the nearest binary float).
-
-    Shares and weights from YAML are decimal literals; going through ``str`` keeps
-    ``0.7 * 10`` equal to 7, so a 70% limit on ten people allows exactly seven.
-    """
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, float):
-        return Fraction(repr(x))
-    return Fraction(x)
-
-
 def fmt(x: float | Fraction) -> str:
     """A number for a derivation step: at most four decimals, no trailing zeros."""
     text = f"{float(x):.4f}".rstrip("0").rstrip(".")

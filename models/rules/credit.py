@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import Derived, fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import CreditPointRules
+    from kinerja.models.policy.pay import CreditPointRules
 
 
 def credit_points(

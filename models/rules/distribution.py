@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from kinerja.models.rules.base import exact, fmt
+from kinerja.models.policy.base import exact
+from kinerja.models.rules.base import fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import DistributionRule, DistributionRules
+    from kinerja.models.policy.distribution import DistributionRule, DistributionRules
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from kinerja.models.rules.base import exact, fmt
+from kinerja.models.policy.base import exact
+from kinerja.models.rules.base import fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import IkmRules
+    from kinerja.models.policy.ikm import IkmRules
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ in the small language of :mod:`kinerja.models.policy.formula` over these inputs:
 - ``discipline_cut``: the discipline sanction cut as a fraction (0.2 = 20%)
 
 plus the pack's ``constants``. The default is the common core of DOMAIN.md A4, 60% / 40% in
-Permentan 20/2025 and Permendikbud 14/2016 (:data:`DEFAULT_FORMULA`). Cuts come from the
+Permentan 20/2025 and Permendikbud 14/2016 (:data:`kinerja.models.policy.pay.DEFAULT_FORMULA`). Cuts come from the
 pack's tables: :func:`attendance_deduction_pct` (late arrival TL1-TL4, early leave
 PSW1-PSW4, absence) and :func:`discipline_cut_pct` (Permentan 68/2012). Money is Decimal
 throughout, never float.
@@ -28,25 +28,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import Derived
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import IncentiveRules
-
-FORMULA_INPUTS: tuple[str, ...] = (
-    "base",
-    "months",
-    "performance_weight",
-    "attendance_weight",
-    "predikat_factor",
-    "attendance_deduction",
-    "discipline_cut",
-)
-"""The names every incentive formula may use (besides the pack's own ``constants``)."""
-
-DEFAULT_FORMULA = (
-    "base * months * (performance_weight * predikat_factor"
-    " + attendance_weight * (1 - attendance_deduction)) * (1 - discipline_cut)"
-)
-"""DOMAIN.md A4: base x (kinerja weight x predikat factor + attendance weight x (1 - cuts)),
-less the discipline cut."""
+    from kinerja.models.policy.pay import IncentiveRules
 
 _ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 # A fixed context so a caller's decimal settings never change a payout.

@@ -16,7 +16,7 @@ from kinerja.models.rules.base import Derived, fmt
 
 if TYPE_CHECKING:
     from kinerja.models.policy.org_predikat import OrgPredikatRules
-    from kinerja.models.policy.pack import AchievementRules
+    from kinerja.models.policy.scoring import AchievementRules
 
 
 @dataclass(frozen=True, slots=True)

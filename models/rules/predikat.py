@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import Derived
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import PredikatRules
+    from kinerja.models.policy.scoring import PredikatRules
 
 
 def predikat_for(*, hasil_kerja: str, perilaku: str | None, rules: PredikatRules) -> Derived[str]:

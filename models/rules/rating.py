@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import Derived, fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import BehaviourRules, ResultRatingRules
+    from kinerja.models.policy.scoring import BehaviourRules, ResultRatingRules
 
 
 @dataclass(frozen=True, slots=True)

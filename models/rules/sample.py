@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import SampleRules
+    from kinerja.models.policy.ikm import SampleRules
 
 
 def _exact(x: float | str | Decimal) -> Fraction:

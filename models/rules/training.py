@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from kinerja.models.rules.base import fmt
 
 if TYPE_CHECKING:
-    from kinerja.models.policy.pack import TrainingRules
+    from kinerja.models.policy.training import TrainingRules
 
 
 @dataclass(frozen=True, slots=True)

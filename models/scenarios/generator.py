@@ -41,7 +41,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import kinerja.configs
-from kinerja.models.policy.pack import PolicyPack, load_pack
+from kinerja.models.policy.loading import load_pack
+from kinerja.models.policy.pack import PolicyPack
 from kinerja.models.scenarios.policy_inputs import write_policy_inputs
 from kinerja.models.schemas.config import STAGES, ConfigError, format_validation_error, read_yaml
 

@@ -454,7 +454,7 @@ def test_invalid_decisions_are_refused(session, cycle, data, match):
 
 def expected_total() -> Decimal:
     """The cycle's incentives without a budget, from the pack's rules alone."""
-    from kinerja.models.policy.pack import load_pack
+    from kinerja.models.policy.loading import load_pack
     from kinerja.models.rules.incentive import incentive_for
     from kinerja.models.rules.predikat import predikat_for
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import create_cycle, cycle_pack
 from kinerja.models.policy.catalogue import load_catalogue
-from kinerja.models.policy.pack import load_pack, pack_from_dict, pack_hash, pack_to_dict
+from kinerja.models.policy.loading import load_pack, pack_from_dict, pack_hash, pack_to_dict
 from kinerja.models.schemas.config import ConfigError
 from kinerja.tests.models.orgfixture import START, cycle_config
 

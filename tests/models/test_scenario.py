@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import kinerja.configs
-from kinerja.models.policy.pack import PolicyPack, load_pack
+from kinerja.models.policy.loading import load_pack
+from kinerja.models.policy.pack import PolicyPack
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.ikm import compute_ikm
 from kinerja.models.rules.rating import TargetScore, propose_result_rating

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kinerja.models.policy.pack import PolicyPack, load_pack
+from kinerja.models.policy.loading import load_pack
+from kinerja.models.policy.pack import PolicyPack
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kinerja.models.policy.pack import DistributionRules
+from kinerja.models.policy.distribution import DistributionRules
 from kinerja.models.rules.distribution import check_distribution
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kinerja.models.policy.pack import IkmRules
+from kinerja.models.policy.ikm import IkmRules
 from kinerja.models.rules.ikm import compute_ikm, ikm_mutu
 
 CODES = [f"U{i}" for i in range(1, 10)]

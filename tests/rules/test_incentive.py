@@ -9,9 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kinerja.models.policy.pack import IncentiveRules
+from kinerja.models.policy.pay import DEFAULT_FORMULA, IncentiveRules
 from kinerja.models.rules.incentive import (
-    DEFAULT_FORMULA,
     apply_budget_cap,
     attendance_deduction_pct,
     discipline_cut_pct,
@@ -269,7 +268,7 @@ def test_a_negative_formula_result_pays_nothing():
     ],
 )
 def test_a_bad_formula_is_a_pack_error_naming_file_and_field(tmp_path, formula, constants, message):
-    from kinerja.models.policy.pack import load_pack, policies_dir
+    from kinerja.models.policy.loading import load_pack, policies_dir
     from kinerja.models.schemas.config import ConfigError
 
     data = yaml.safe_load((policies_dir() / "asn.yaml").read_text(encoding="utf-8"))

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from kinerja.models.policy.pack import PolicyPack, load_pack
+from kinerja.models.policy.loading import load_pack
+from kinerja.models.policy.pack import PolicyPack
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.distribution import check_distribution
 from kinerja.models.rules.incentive import incentive_for

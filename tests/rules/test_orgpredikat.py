@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from kinerja.models.policy.pack import DistributionRules, load_pack
+from kinerja.models.policy.distribution import DistributionRules
+from kinerja.models.policy.loading import load_pack
 from kinerja.models.rules.orgpredikat import GoalRealisation, band_for, org_predikat
 
 # One goal each: (direction, target, target_high, realisation, capaian, predikat).

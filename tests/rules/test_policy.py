@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kinerja.models.policy.pack import (
-    PolicyPack,
+from kinerja.models.policy.loading import (
     load_pack,
     pack_from_dict,
     pack_hash,
     pack_to_dict,
     policies_dir,
 )
+from kinerja.models.policy.pack import PolicyPack
 from kinerja.models.schemas.config import ConfigError
 
 

@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from kinerja.cli.policy import policy_app
-from kinerja.models.policy.pack import load_pack, pack_hash, policies_dir
+from kinerja.models.policy.loading import load_pack, pack_hash, policies_dir
 
 runner = CliRunner()
 

@@ -8,14 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kinerja.models.policy.pack import load_pack
+from kinerja.models.policy.loading import load_pack
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.ikm import compute_ikm
-from kinerja.models.rules.incentive import (
-    apply_budget_cap,
-    attendance_deduction_pct,
-    incentive_for,
-)
+from kinerja.models.rules.incentive import apply_budget_cap, attendance_deduction_pct, incentive_for
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kinerja.models.policy.pack import SampleRules
+from kinerja.models.policy.ikm import SampleRules
 from kinerja.models.rules.sample import required_sample, sample_check
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kinerja.models.policy.pack import (
+from kinerja.models.policy.loading import (
     load_pack,
     load_pack_versions,
     pack_from_dict,
