@@ -117,7 +117,7 @@ def org_predikat_rows(session: Session, cycle_id: str) -> list[tuple[str, str, s
 
 def gate_summary(session: Session, *, cycle: Cycle, kind: str) -> dict[str, Any]:
     """What the coordinator signs: the failing units, or the totals against the budget."""
-    from kinerja.models.stages.work import incentive_totals
+    from kinerja.models.stages.incentives import incentive_totals
 
     if kind == "publication":
         return {

@@ -17,8 +17,16 @@ from sqlalchemy.orm import Session
 from kinerja.models.cycles.cycle import Chunk, stage_row
 from kinerja.models.humantasks.states import NewTask, open_tasks
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.stages import publish
-from kinerja.models.stages import work as stagework
+from kinerja.models.stages import (
+    approve_targets,
+    collect_metrics,
+    feedback,
+    incentives,
+    plan,
+    publish,
+    review,
+    training,
+)
 from kinerja.models.store.tables import Cycle
 
 
@@ -72,43 +80,41 @@ def _opener(make: Callable[[StepContext], list[NewTask]]) -> Callable[[StepConte
 
 CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "results": lambda c: {
-        "results": stagework.ensure_results(
+        "results": plan.ensure_results(
             c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
         )
     },
-    "propose-tasks": _opener(
-        lambda c: stagework.plan_tasks(c.session, cycle=c.cycle, lo=c.lo, hi=c.hi)
-    ),
+    "propose-tasks": _opener(lambda c: plan.plan_tasks(c.session, cycle=c.cycle, lo=c.lo, hi=c.hi)),
     "approval-tasks": _opener(
-        lambda c: stagework.approval_tasks(
+        lambda c: approve_targets.approval_tasks(
             c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
         )
     ),
     "realisation-tasks": _opener(
-        lambda c: stagework.realisation_tasks(c.session, cycle=c.cycle, lo=c.lo, hi=c.hi)
+        lambda c: collect_metrics.realisation_tasks(c.session, cycle=c.cycle, lo=c.lo, hi=c.hi)
     ),
     "achievements": lambda c: {
-        "targets": stagework.compute_achievements(
+        "targets": collect_metrics.compute_achievements(
             c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi
         )
     },
     "review-tasks": _opener(
-        lambda c: stagework.review_tasks(
+        lambda c: review.review_tasks(
             c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
         )
     ),
     "predikat": lambda c: {
-        "rated": stagework.compute_predikat(
+        "rated": review.compute_predikat(
             c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi, now=c.now
         )
     },
     "feedback-tasks": _opener(
-        lambda c: stagework.feedback_tasks(
+        lambda c: feedback.feedback_tasks(
             c.session, cycle=c.cycle, coordinator=c.coordinator, lo=c.lo, hi=c.hi
         )
     ),
     "training": lambda c: {
-        "assignments": stagework.assign_training(
+        "assignments": training.assign_training_chunk(
             c.session,
             cycle=c.cycle,
             pack=c.pack,
@@ -119,22 +125,22 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
         )
     },
     "incentives": lambda c: {
-        "computed": stagework.compute_incentives(
+        "computed": incentives.compute_incentives(
             c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi, now=c.now
         )
     },
 }
 
 CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
-    "cascade": lambda c: stagework.cascade_report(c.session, cycle=c.cycle),
-    "distribution": lambda c: stagework.check_distributions(
+    "cascade": lambda c: plan.cascade_report(c.session, cycle=c.cycle),
+    "distribution": lambda c: review.check_distributions(
         c.session, cycle=c.cycle, pack=c.pack, now=c.now
     ),
-    "feedback-counts": lambda c: stagework.feedback_counts(c.session, cycle=c.cycle),
-    "budget": lambda c: stagework.apply_incentive_budget(
+    "feedback-counts": lambda c: feedback.feedback_counts(c.session, cycle=c.cycle),
+    "budget": lambda c: incentives.apply_incentive_budget(
         c.session, cycle=c.cycle, budget=c.config.incentive_budget, pack=c.pack, now=c.now
     ),
-    "incentive-totals": lambda c: stagework.incentive_totals(c.session, cycle=c.cycle),
+    "incentive-totals": lambda c: incentives.incentive_totals(c.session, cycle=c.cycle),
     "unit-indices": lambda c: {
         "units": publish.compute_unit_indices(
             c.session, cycle=c.cycle, config=c.config, pack=c.pack

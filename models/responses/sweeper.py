@@ -266,7 +266,7 @@ def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
         report.add(appeals)
     if "plan" in open_stages:
         # Past the plan deadline, whoever has not planned holds up their staff: escalate.
-        from kinerja.models.stages.blocked import escalate_unplanned_superiors
+        from kinerja.models.stages.plan import escalate_unplanned_superiors
 
         escalate_unplanned_superiors(session, cycle=cycle, config=cycle_config(cycle), now=now)
     # And again for the tasks this pass escalated to someone who is away.

@@ -29,8 +29,7 @@ from kinerja.models.cycles.cycle import close_stage, create_cycle, cycle_pack, o
 from kinerja.models.humantasks.states import Actor, NotAllowed, TaskError
 from kinerja.models.responses.service import respond
 from kinerja.models.schemas.config import STAGES, Coordinator, CycleConfig
-from kinerja.models.stages import publish
-from kinerja.models.stages import work as stagework
+from kinerja.models.stages import incentives, plan, publish, review, training
 from kinerja.models.store.tables import (
     AuditEvent,
     Cycle,
@@ -104,7 +103,7 @@ def build_published(session: Session, cfg: CycleConfig) -> Cycle:
         UnitRating(cycle_id=CYCLE_ID, unit_id=u, predikat_organisasi="baik")
         for u in ("ROOT", "SEC")
     )
-    stagework.ensure_results(session, cycle=cycle, coordinator=HR, lo="", hi="\uffff")
+    plan.ensure_results(session, cycle=cycle, coordinator=HR, lo="", hi="\uffff")
     session.flush()
     for nip, (hasil, perilaku, _) in RATINGS.items():
         result = session.get(Result, (CYCLE_ID, nip))
@@ -113,11 +112,11 @@ def build_published(session: Session, cfg: CycleConfig) -> Cycle:
     session.flush()
     pack = cycle_pack(cycle)
     every = {"lo": "", "hi": "\uffff"}
-    stagework.compute_predikat(session, cycle=cycle, pack=pack, now=start, **every)
-    stagework.check_distributions(session, cycle=cycle, pack=pack)
-    stagework.assign_training(session, cycle=cycle, pack=pack, year=2025, **every)
-    stagework.compute_incentives(session, cycle=cycle, pack=pack, now=start, **every)
-    stagework.apply_incentive_budget(
+    review.compute_predikat(session, cycle=cycle, pack=pack, now=start, **every)
+    review.check_distributions(session, cycle=cycle, pack=pack)
+    training.assign_training_chunk(session, cycle=cycle, pack=pack, year=2025, **every)
+    incentives.compute_incentives(session, cycle=cycle, pack=pack, now=start, **every)
+    incentives.apply_incentive_budget(
         session, cycle=cycle, budget=cfg.incentive_budget, pack=pack, now=start
     )
     publish.publish_units(session, cycle=cycle, config=cfg, now=PUBLISHED)

@@ -15,7 +15,8 @@ from kinerja.models.imports.errors import ImportRejected
 from kinerja.models.imports.measurements import import_metrics
 from kinerja.models.imports.plans import import_targets
 from kinerja.models.responses.service import respond
-from kinerja.models.stages.work import compute_achievements, ensure_results
+from kinerja.models.stages.collect_metrics import compute_achievements
+from kinerja.models.stages.plan import ensure_results
 from kinerja.models.store.tables import Measurement, Result, Target
 from kinerja.tests.models.orgfixture import HR, START, A, M, build_org, open_with_tasks
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from kinerja.models.stages.work import cascade_report
+from kinerja.models.stages.plan import cascade_report
 from kinerja.models.store.tables import Target
 from kinerja.tests.models.orgfixture import CYCLE_ID, STRANGER, H, M, build_org
 

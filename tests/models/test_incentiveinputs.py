@@ -19,7 +19,7 @@ from kinerja.models.cycles.files import import_cycle_file
 from kinerja.models.responses.service import pack_of
 from kinerja.models.results.explain import explain_lines
 from kinerja.models.stages.deductions import months_between
-from kinerja.models.stages.work import compute_incentives
+from kinerja.models.stages.incentives import compute_incentives
 from kinerja.models.store.tables import AuditEvent, Employee, Result
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org
 

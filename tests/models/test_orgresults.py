@@ -216,7 +216,7 @@ def test_unplanned_superior_escalated_once_past_the_plan_deadline(engine):
     with Session(engine, expire_on_commit=False) as session:
         org = build_org(session)
         from kinerja.models.cycles.cycle import open_stage
-        from kinerja.models.stages.work import cascade_report
+        from kinerja.models.stages.plan import cascade_report
 
         row = open_stage(session, cycle=org.cycle, stage="plan", now=START)
         session.flush()

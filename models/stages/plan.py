@@ -1,4 +1,6 @@
-"""Staff blocked by a superior who has not planned, and the escalation it causes.
+"""The plan stage's automated work: a result row per person, a "propose your targets" task
+for whoever has none, the cascade report (orphan targets, people without targets), and staff
+blocked by a superior who has not planned.
 
 Each RHK serves a superior's RHK (the cascade of PermenPANRB 6/2022, DOMAIN.md A1, A6):
 without the superior's targets, their staff cannot plan theirs. A person is *blocked* when
@@ -15,16 +17,95 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import stage_row
 from kinerja.models.humantasks.messages import people
+from kinerja.models.humantasks.states import NewTask
 from kinerja.models.outbox.notifications import enqueue_many, notification_key, render
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.store.tables import Cycle, Employee, HumanTask, Notification, Target
+from kinerja.models.stages.common import in_chunk, rater
+from kinerja.models.store.bulk import upsert
+from kinerja.models.store.tables import Cycle, Employee, HumanTask, Notification, Result, Target
+
+
+def ensure_results(session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str) -> int:
+    """One result row per employee of the chunk (who rates whom is fixed here)."""
+    rows = [
+        {
+            "cycle_id": cycle.cycle_id,
+            "nip": nip,
+            "unit_id": unit,
+            "rater_nip": rater(m, coordinator),
+            "perilaku_values": {},
+            "derivation": {},
+        }
+        for nip, unit, m in session.execute(
+            select(Employee.nip, Employee.unit_id, Employee.manager_nip).where(
+                in_chunk(Employee.nip, lo, hi)
+            )
+        )
+    ]
+    return upsert(
+        session, table=Result.__table__, rows=rows, keys=["cycle_id", "nip"], update=["unit_id"]
+    )
+
+
+def plan_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> list[NewTask]:
+    """Employees with no target yet propose their own."""
+    has_targets = select(Target.nip).where(Target.cycle_id == cycle.cycle_id).distinct()
+    nips = session.scalars(
+        select(Employee.nip).where(in_chunk(Employee.nip, lo, hi), Employee.nip.not_in(has_targets))
+    ).all()
+    return [NewTask("propose_targets", nip, nip, {}) for nip in nips]
+
+
+def cascade_report(session: Session, *, cycle: Cycle) -> dict[str, Any]:
+    """The cascade across the organisation: orphan targets (``serves`` resolves to nothing),
+    employees without targets, and those blocked because their superior has none either."""
+    from kinerja.models.store.tables import Goal
+
+    goal_ids = select(Goal.goal_id).where(Goal.cycle_id == cycle.cycle_id)
+    target_ids = select(Target.target_id).where(Target.cycle_id == cycle.cycle_id)
+    orphans = (
+        session.scalar(
+            select(func.count())
+            .select_from(Target)
+            .where(
+                Target.cycle_id == cycle.cycle_id,
+                Target.serves.not_in(goal_ids),
+                Target.serves.not_in(target_ids),
+            )
+        )
+        or 0
+    )
+    targets = (
+        session.scalar(
+            select(func.count()).select_from(Target).where(Target.cycle_id == cycle.cycle_id)
+        )
+        or 0
+    )
+    without = select(Employee.nip).where(
+        Employee.nip.not_in(select(Target.nip).where(Target.cycle_id == cycle.cycle_id))
+    )
+    missing = session.scalar(select(func.count()).select_from(without.subquery())) or 0
+    by_superior = blocked_staff(session, cycle=cycle)
+    blocked = sorted(nip for staff in by_superior.values() for nip in staff)
+    return {
+        "targets": targets,
+        "orphan_targets": orphans,
+        "without_targets": missing,
+        "blocked_by_superior": len(blocked),
+        "blocked_examples": blocked[:20],
+        "unplanned_superiors": {s: len(staff) for s, staff in sorted(by_superior.items())[:20]},
+    }
+
+
+# --- staff blocked by an unplanned superior ------------------------------------------------------
 
 KIND = "superior_unplanned"
 PLANNED = ("proposed", "approved")

@@ -1,0 +1,155 @@
+"""The incentives stage's automated work: each person's incentive (tunjangan kinerja) with its
+deductions, the budget cap (pagu) over the cycle, and the totals per unit the payout gate
+shows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.stages.common import in_chunk, update_results
+from kinerja.models.stages.deductions import NO_DEDUCTIONS, incentive_deductions, person_incentive
+from kinerja.models.store.tables import Cycle, Employee, Result
+
+# --- incentives --------------------------------------------------------------------------------
+
+
+def compute_incentives(
+    session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str, now: datetime
+) -> int:
+
+    if pack.incentive is None:
+        return 0
+    deductions = incentive_deductions(
+        session,
+        cycle_id=cycle.cycle_id,
+        rules=pack.incentive,
+        reference=cycle_config(cycle).period_end,
+        lo=lo,
+        hi=hi,
+    )
+    updates, events = [], []
+    for nip, grade, predikat, derivation in session.execute(
+        select(Result.nip, Employee.grade, Result.predikat, Result.derivation)
+        .join(Employee, Employee.nip == Result.nip)
+        .where(Result.cycle_id == cycle.cycle_id, in_chunk(Result.nip, lo, hi))
+        .order_by(Result.nip)
+    ):
+        amount, steps = person_incentive(
+            grade=grade,
+            predikat=predikat,
+            cuts=deductions.get(nip, NO_DEDUCTIONS),
+            rules=pack.incentive,
+        )
+        new_derivation = dict(derivation or {})
+        new_derivation["incentive"] = steps
+        updates.append(
+            {
+                "cycle_id": cycle.cycle_id,
+                "nip": nip,
+                "incentive": amount,
+                "derivation": new_derivation,
+            }
+        )
+        events.append(
+            {
+                "actor": "system",
+                "action": "result.incentive",
+                "cycle_id": cycle.cycle_id,
+                "entity": "result",
+                "entity_id": nip,
+                "payload": {
+                    "predikat": predikat,
+                    "grade": grade,
+                    "attendance_deduction_pct": str(
+                        deductions.get(nip, NO_DEDUCTIONS).attendance_pct
+                    ),
+                    "discipline_cut_pct": str(deductions.get(nip, NO_DEDUCTIONS).discipline_pct),
+                    "incentive": None if amount is None else str(amount),
+                },
+            }
+        )
+    update_results(session, updates, ("incentive", "derivation"))
+    append_many(session, events=events, at=now)
+    return len(updates)
+
+
+def apply_incentive_budget(
+    session: Session, *, cycle: Cycle, budget: Decimal | None, pack: Any, now: datetime
+) -> dict[str, Any]:
+    """Scale every incentive down proportionally when their total exceeds the budget.
+
+    Idempotent: a total already within the budget is left as it is.
+    """
+    from kinerja.models.rules.incentive import apply_budget_cap
+
+    if pack.incentive is None:
+        return {"budget": None}
+    rows = session.execute(
+        select(Result.nip, Result.incentive, Result.derivation)
+        .where(Result.cycle_id == cycle.cycle_id, Result.incentive.is_not(None))
+        .order_by(Result.nip)
+    ).all()
+    amounts = {nip: Decimal(amount) for nip, amount, _ in rows}
+    scaled, notes = apply_budget_cap(amounts, budget, quantum=pack.incentive.quantum)
+    changed = [
+        {
+            "cycle_id": cycle.cycle_id,
+            "nip": nip,
+            "incentive": scaled[nip],
+            "derivation": {**(d or {}), "incentive": [*(d or {}).get("incentive", []), *notes]},
+        }
+        for nip, _, d in rows
+        if scaled[nip] != amounts[nip]
+    ]
+    update_results(session, changed, ("incentive", "derivation"))
+    quantum = pack.incentive.quantum
+    total_before = sum(amounts.values(), Decimal(0)).quantize(quantum)
+    total_after = sum(scaled.values(), Decimal(0)).quantize(quantum)
+    if changed:
+        append_many(
+            session,
+            at=now,
+            events=[
+                {
+                    "actor": "system",
+                    "action": "incentive.budget",
+                    "cycle_id": cycle.cycle_id,
+                    "entity": "cycle",
+                    "entity_id": cycle.cycle_id,
+                    "payload": {
+                        "budget": str(budget),
+                        "total_before": str(total_before),
+                        "total_after": str(total_after),
+                        "scaled": len(changed),
+                    },
+                }
+            ],
+        )
+    return {
+        "budget": None if budget is None else str(budget),
+        "total_before": str(total_before),
+        "total_after": str(total_after),
+        "scaled": len(changed),
+        "notes": notes,
+    }
+
+
+def incentive_totals(session: Session, *, cycle: Cycle) -> dict[str, Any]:
+    rows = session.execute(
+        select(Result.unit_id, func.count(), func.sum(Result.incentive))
+        .where(Result.cycle_id == cycle.cycle_id)
+        .group_by(Result.unit_id)
+        .order_by(Result.unit_id)
+    ).all()
+    return {
+        "units": [(u, n, str(t or 0)) for u, n, t in rows],
+        "total": str(sum((t or 0) for _, _, t in rows)),
+    }
