@@ -95,7 +95,7 @@ def stage_opened(db_url: str | None, cycle_id: str, stage: str) -> int:
 
     Returns the stage's active tasks.
     """
-    from kinerja.models.humantasks.states import announce_stage
+    from kinerja.models.humantasks.opening import announce_stage
 
     with step_context(db_url, cycle_id, stage) as ctx:
         announce_stage(ctx.session, cycle=ctx.cycle, config=ctx.config, stage=stage, now=ctx.now)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import Chunk, stage_row
-from kinerja.models.humantasks.states import NewTask, open_tasks
+from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages import (
     approve_targets,

@@ -35,14 +35,8 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_event, append_many
 from kinerja.models.cycles.cycle import cycle_config, cycle_pack
-from kinerja.models.humantasks.states import (
-    Actor,
-    NewTask,
-    NotAllowed,
-    TaskError,
-    manager_of,
-    open_tasks,
-)
+from kinerja.models.humantasks.opening import NewTask, open_tasks
+from kinerja.models.humantasks.states import Actor, NotAllowed, TaskError, manager_of
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import Appeal, AppealDecision
 from kinerja.models.stages.publish import publish_units, rewrite_exports_after_commit

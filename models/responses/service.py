@@ -20,15 +20,14 @@ from kinerja.models.appeals.filing import decide_appeal
 from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import active_task_count, cycle_config, cycle_pack
 from kinerja.models.humantasks.messages import queue_task_messages
+from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.humantasks.states import (
     KINDS,
     Actor,
-    NewTask,
     NotAllowed,
     TaskError,
     check_actor,
     check_transition,
-    open_tasks,
 )
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import (

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import active_task_count, cycle_config
-from kinerja.models.humantasks.absences import sync_delegations
+from kinerja.models.humantasks.delegations import sync_delegations
 from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, KINDS, manager_of
 from kinerja.models.responses.service import expire_task

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from kinerja.models.humantasks.states import NewTask
+from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.rules.achievement import period_key
 from kinerja.models.stages.common import in_chunk, update_results
 from kinerja.models.store.bulk import bulk_update

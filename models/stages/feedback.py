@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.humantasks.states import NewTask
+from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.stages.common import in_chunk, rater
 from kinerja.models.store.tables import Cycle, Employee, Feedback, Result
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import stage_row
 from kinerja.models.humantasks.messages import people
-from kinerja.models.humantasks.states import NewTask
+from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.outbox.notifications import enqueue_many, notification_key, render
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages.common import in_chunk, rater

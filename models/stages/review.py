@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
-from kinerja.models.humantasks.states import NewTask
+from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.stages.common import in_chunk, rater, update_results
 from kinerja.models.stages.credit_points import compute_credit_points
 from kinerja.models.store.tables import Cycle, Employee, Result

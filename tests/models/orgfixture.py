@@ -9,7 +9,7 @@ Built directly with the ORM::
 The cycle (policy ``asn``, coordinator ``HR-1``) is created with
 :func:`kinerja.models.cycles.cycle.create_cycle`; its stages are opened with
 :func:`kinerja.models.cycles.cycle.open_stage` and its tasks with
-:func:`kinerja.models.humantasks.states.open_tasks`, all at an explicit ``now`` (no wall clock).
+:func:`kinerja.models.humantasks.opening.open_tasks`, all at an explicit ``now`` (no wall clock).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import create_cycle, open_stage
 from kinerja.models.humantasks.messages import digest_key_part
-from kinerja.models.humantasks.states import NewTask, open_tasks
+from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.outbox.notifications import notification_key
 from kinerja.models.schemas.config import Coordinator, CycleConfig, StageConfig
 from kinerja.models.store.clock import ManualClock

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import verify
-from kinerja.models.humantasks.absences import record_absence, sync_delegations
-from kinerja.models.humantasks.states import Actor, NewTask, NotAllowed, TaskError
+from kinerja.models.humantasks.absences import record_absence
+from kinerja.models.humantasks.delegations import sync_delegations
+from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.humantasks.states import Actor, NotAllowed, TaskError
 from kinerja.models.responses.service import respond
 from kinerja.models.responses.sweeper import sweep
 from kinerja.models.store.clock import ManualClock

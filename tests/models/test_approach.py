@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import create_cycle
-from kinerja.models.humantasks.states import Actor, NewTask, TaskError
+from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.humantasks.states import Actor, TaskError
 from kinerja.models.imports.errors import ImportRejected
 from kinerja.models.imports.measurements import import_metrics
 from kinerja.models.imports.plans import import_targets

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import verify
 from kinerja.models.humantasks.admin import run_action
 from kinerja.models.humantasks.extensions import extend_tasks, task_history
-from kinerja.models.humantasks.states import Actor, NewTask, TaskError
+from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.humantasks.states import Actor, TaskError
 from kinerja.models.responses.service import respond
 from kinerja.models.responses.sweeper import sweep
 from kinerja.models.store.tables import HumanTask, Notification, TaskExtension

@@ -15,14 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import verify
+from kinerja.models.humantasks.opening import NewTask, announce_stage
 from kinerja.models.humantasks.states import (
     ACTIVE,
     CLOSED,
     Actor,
-    NewTask,
     NotAllowed,
     TaskError,
-    announce_stage,
     check_actor,
     check_transition,
     task_key,

@@ -249,7 +249,7 @@ def test_unplanned_superior_escalated_once_past_the_plan_deadline(engine):
 
 def test_an_unplanned_superior_given_more_time_is_escalated_at_their_own_deadline(engine):
     from kinerja.models.humantasks.extensions import extend_tasks
-    from kinerja.models.humantasks.states import NewTask
+    from kinerja.models.humantasks.opening import NewTask
 
     with Session(engine, expire_on_commit=False) as session:
         org = build_org(session)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import verify
-from kinerja.models.humantasks.states import Actor, NewTask, NotAllowed, TaskError
+from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.humantasks.states import Actor, NotAllowed, TaskError
 from kinerja.models.responses.service import respond
 from kinerja.models.responses.sweeper import sweep
 from kinerja.models.store.tables import AuditEvent, Feedback, HumanTask, Measurement, Result, Target

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import verify
-from kinerja.models.humantasks.states import Actor, NewTask
+from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.humantasks.states import Actor
 from kinerja.models.responses.service import respond
 from kinerja.models.responses.sweeper import SweepReport, sweep
 from kinerja.models.store.tables import AuditEvent, HumanTask, Notification, Result, Target

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks.links import sign, task_expiry
-from kinerja.models.humantasks.states import NewTask
+from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.store.clock import ManualClock
 from kinerja.models.store.tables import AuditEvent, AuditHead, Base, HumanTask, Notification
 from kinerja.portal.app import create_app

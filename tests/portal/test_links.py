@@ -22,7 +22,7 @@ from kinerja.models.humantasks.links import (
     verify_person,
 )
 from kinerja.models.humantasks.messages import task_link
-from kinerja.models.humantasks.states import NewTask
+from kinerja.models.humantasks.opening import NewTask
 from kinerja.portal.app import create_app
 from kinerja.tests.models.orgfixture import START, A, M, build_org, open_with_tasks
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from kinerja.models.cycles.cycle import cycle_config
-from kinerja.models.humantasks.states import NewTask, open_tasks
+from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.schemas import inputs
 from kinerja.models.store.tables import Cycle, Feedback, HumanTask, Measurement, Result, Target
 from kinerja.tests.models.orgfixture import H
