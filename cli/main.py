@@ -152,9 +152,8 @@ def cycle_import(
 @survey_app.command("import")
 def survey_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
     """Import citizen satisfaction answers (survey.csv or .xlsx)."""
-    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.cycles.cycle import get_cycle, pack_of
     from kinerja.models.cycles.files import import_survey_file
-    from kinerja.models.responses.service import pack_of
     from kinerja.models.store.db import session_scope
 
     engine = require_schema()

@@ -52,7 +52,8 @@ from kinerja.models.humantasks.states import (
     check_actor,
     title,
 )
-from kinerja.models.responses.service import parse_input, respond
+from kinerja.models.responses.base import parse_input
+from kinerja.models.responses.service import respond
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, cycle_now
 from kinerja.models.store.db import get_engine, session_factory

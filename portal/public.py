@@ -22,8 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles.cycle import cycle_config
-from kinerja.models.responses.service import pack_of
+from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.store.tables import Cycle, CycleStage, Publication, Unit, UnitIndex, UnitRating
 from kinerja.portal.i18n import translator
 

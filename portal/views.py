@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.humantasks.states import ACTIVE, title
-from kinerja.models.responses.service import pack_of
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.store.tables import (
     Cycle,

@@ -24,10 +24,10 @@ from kinerja.models.cycles.cycle import (
     cycle_config,
     get_cycle,
     open_stage,
+    pack_of,
     plan_chunks,
     stage_row,
 )
-from kinerja.models.responses.service import pack_of
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.tasks.steps import CHUNK_STEPS, CYCLE_STEPS, StepContext

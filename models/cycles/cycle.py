@@ -136,6 +136,17 @@ def cycle_pack(cycle: Cycle) -> Any:
     return pack_from_dict(cycle.pack)
 
 
+_pack_cache: dict[str, Any] = {}
+
+
+def pack_of(cycle: Cycle) -> Any:
+    """The cycle's pack snapshot, validated once per pack hash and process."""
+    pack = _pack_cache.get(cycle.pack_hash)
+    if pack is None:
+        pack = _pack_cache[cycle.pack_hash] = cycle_pack(cycle)
+    return pack
+
+
 def past_final_deadline(session: Session, *, stage: CycleStage, now: datetime) -> bool:
     """The stage is still open past its final deadline, and past every extended one: no
     active task of it has a final deadline still ahead (HR extended none, or they ran out)."""

@@ -15,14 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models import imports
-from kinerja.models.cycles.cycle import create_cycle, cycle_id_for
+from kinerja.models.cycles.cycle import create_cycle, cycle_id_for, pack_of
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.measurements import import_metrics, import_survey
 from kinerja.models.imports.org import import_org
 from kinerja.models.imports.plans import import_goals, import_targets
 from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
 from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
-from kinerja.models.responses.service import pack_of
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.tables import Cycle
 

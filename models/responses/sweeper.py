@@ -19,7 +19,7 @@ from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.delegations import sync_delegations
 from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, KINDS, manager_of
-from kinerja.models.responses.service import expire_task
+from kinerja.models.responses.effects import expire_task
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.tables import Cycle, CycleStage, HumanTask
 

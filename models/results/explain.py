@@ -77,7 +77,7 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
 
 def _unit_lines(session: Session, *, cycle: Cycle, unit_id: str) -> list[str]:
     """The unit's predikat organisasi (which keys the distribution curve) and its IKM."""
-    from kinerja.models.responses.service import pack_of
+    from kinerja.models.cycles.cycle import pack_of
     from kinerja.models.stages.org_predikat import unit_predikat_lines
 
     pack = pack_of(cycle)

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
-from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.humantasks.states import ACTIVE, Actor, check_actor
-from kinerja.models.responses.service import apply_response, pack_of, parse_input
+from kinerja.models.responses.base import parse_input
+from kinerja.models.responses.service import apply_response
 from kinerja.models.store.tables import Cycle, CycleStage, Goal, HumanTask, ScriptedReview, Target
 
 

@@ -112,7 +112,7 @@ def test_qualitative_review_has_no_proposal_and_the_rater_chooses(engine):
 
 
 def _pack(cycle):
-    from kinerja.models.responses.service import pack_of
+    from kinerja.models.cycles.cycle import pack_of
 
     return pack_of(cycle)
 

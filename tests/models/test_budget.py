@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import verify
-from kinerja.models.responses.service import pack_of
+from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.stages.incentives import apply_incentive_budget
 from kinerja.models.store.tables import AuditEvent, Result
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, A, B, Org, build_org

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.cycles.files import import_cycle_file
-from kinerja.models.responses.service import pack_of
 from kinerja.models.results.explain import explain_lines
 from kinerja.models.stages.publish import export_results
 from kinerja.models.stages.review import compute_predikat

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import verify
+from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.cycles.files import import_cycle_file
-from kinerja.models.responses.service import pack_of
 from kinerja.models.results.explain import explain_lines
 from kinerja.models.stages.deductions import months_between
 from kinerja.models.stages.incentives import compute_incentives

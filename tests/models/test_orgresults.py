@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.imports.measurements import import_metrics
 from kinerja.models.imports.plans import import_goals
 from kinerja.models.imports.reviews import import_unit_ratings
-from kinerja.models.responses.service import pack_of
 from kinerja.models.responses.sweeper import sweep
 from kinerja.models.results.explain import explain_lines
 from kinerja.models.stages.distribution import check_distributions, group_label

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from kinerja.cli.main import app
-from kinerja.models.cycles.cycle import create_cycle
-from kinerja.models.responses.service import pack_of
+from kinerja.models.cycles.cycle import create_cycle, pack_of
 from kinerja.models.results.explain import explain_lines
 from kinerja.models.stages.training import assign_training_chunk as assign_training
 from kinerja.models.stages.training_ledger import ledger_for, record_completions

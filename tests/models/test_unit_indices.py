@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.imports.org import import_units
-from kinerja.models.responses.service import pack_of
 from kinerja.models.results.explain import explain_lines
 from kinerja.models.stages.publish import compute_unit_indices, index_warnings, publish_units
 from kinerja.models.store.tables import Publication, SurveyResponse, Unit, UnitIndex

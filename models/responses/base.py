@@ -1,0 +1,93 @@
+"""What every answer shares: its typed input, closing the task it answers, and opening the task
+it leads to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from kinerja.models.humantasks.opening import NewTask, open_tasks
+from kinerja.models.humantasks.states import (
+    KINDS,
+    TaskError,
+)
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.schemas.inputs import (
+    INPUT_FOR_KIND,
+    validation_problems,
+)
+from kinerja.models.store.tables import (
+    Cycle,
+    CycleStage,
+    HumanTask,
+)
+
+
+def parse_input(kind: str, data: dict[str, Any] | BaseModel) -> BaseModel:
+    model = INPUT_FOR_KIND[kind]
+    if isinstance(data, model):
+        return data
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = validation_problems(exc, root="input")
+        raise TaskError(f"Jawaban tidak valid / invalid response: {problems}") from exc
+
+
+def close_task(
+    task: HumanTask,
+    *,
+    state: str,
+    by: str,
+    reason: str | None,
+    now: datetime,
+    late: bool,
+    response: dict[str, Any],
+    action: str,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """Close ``task`` in ``state``; returns the audit event that records it."""
+    task.state = state
+    task.closed_at = now
+    task.closed_by = by
+    task.close_reason = reason
+    task.late = late
+    task.response = response
+    return {
+        "actor": by,
+        "action": action,
+        "cycle_id": task.cycle_id,
+        "entity": "human_task",
+        "entity_id": str(task.id),
+        "payload": {"kind": task.kind, "subject": task.subject_nip, **payload},
+    }
+
+
+def open_follow_up(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    task: NewTask,
+    now: datetime,
+    notify: bool = True,
+) -> list[HumanTask]:
+    """Open the task a response leads to, due with the rest of its stage."""
+    stage = session.get(CycleStage, (cycle.cycle_id, KINDS[task.kind][0]))
+    assert stage is not None and stage.due_at and stage.final_due_at
+    return open_tasks(
+        session,
+        cycle=cycle,
+        config=config,
+        stage_due_at=stage.due_at,
+        stage_final_due_at=stage.final_due_at,
+        tasks=[task],
+        now=now,
+        notify=notify,
+    )

@@ -1,0 +1,143 @@
+"""Answers that feed a result: a realisation report and a review (the rater's ratings)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.humantasks.states import (
+    Actor,
+    TaskError,
+)
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.schemas.inputs import (
+    RealisationReport,
+    ReviewSubmission,
+)
+from kinerja.models.store.tables import (
+    Cycle,
+    HumanTask,
+    Measurement,
+    Result,
+    Target,
+)
+
+
+def realisation_reported(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: RealisationReport,
+    now: datetime,
+) -> None:
+    owned = set(
+        session.scalars(
+            select(Target.target_id).where(
+                Target.cycle_id == cycle.cycle_id, Target.nip == task.subject_nip
+            )
+        )
+    )
+    unknown = sorted(set(data.values) - owned)
+    if unknown:
+        raise TaskError(f"Target bukan milik pegawai ini / targets not yours: {', '.join(unknown)}")
+    empty = sorted(t for t, v in data.values.items() if v is None)
+    if empty and config.approach != "qualitative":
+        raise TaskError(
+            f"Realisasi {', '.join(empty)}: angka wajib (pendekatan kuantitatif) /"
+            " a number is required (quantitative approach)"
+        )
+    period = str(config.period_end.year)
+    for target_id, value in data.values.items():
+        row = session.get(Measurement, (cycle.cycle_id, target_id, period))
+        if row is None:
+            session.add(
+                Measurement(
+                    cycle_id=cycle.cycle_id,
+                    target_id=target_id,
+                    period=period,
+                    value=value,
+                    evidence=data.evidence,
+                )
+            )
+        else:
+            row.value, row.evidence = value, data.evidence
+
+
+def reviewed(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: ReviewSubmission,
+    now: datetime,
+) -> None:
+    from kinerja.models.rules.rating import behaviour_rating
+
+    result = session.get(Result, (cycle.cycle_id, task.subject_nip), with_for_update=True)
+    if result is None:
+        raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")
+    pack = pack_of(cycle)
+    _check_codes(data, pack)
+    if result.proposed_hasil_kerja is None and data.hasil_kerja is None and actor.nip != "system":
+        # The qualitative approach proposes nothing: the rater judges against the expectation.
+        raise TaskError(
+            "Pilih rating hasil kerja: tidak ada usulan dari angka (pendekatan kualitatif)"
+            " / choose a rating hasil kerja: there is no proposal from numbers (qualitative"
+            " approach)"
+        )
+    if (
+        data.hasil_kerja is not None
+        and result.proposed_hasil_kerja is not None
+        and data.hasil_kerja != result.proposed_hasil_kerja
+        and not (data.comment and data.comment.strip())
+    ):
+        raise TaskError(
+            f"Mengubah rating usulan ({result.proposed_hasil_kerja} -> {data.hasil_kerja}) "
+            "memerlukan alasan (comment) / changing the proposed rating needs a reason (comment)"
+        )
+    perilaku = data.perilaku
+    if data.perilaku_values:  # the value ratings decide; an overall rating is only a fallback
+        try:
+            perilaku = behaviour_rating(
+                dict(data.perilaku_values), pack.behaviour, overall=data.perilaku
+            ).value
+        except ValueError as exc:
+            raise TaskError(
+                f"Jawaban tidak valid / invalid response: perilaku_values: {exc}"
+            ) from exc
+    result.hasil_kerja = data.hasil_kerja or result.proposed_hasil_kerja
+    result.perilaku = perilaku or pack.behaviour.default_rating
+    result.perilaku_values = dict(data.perilaku_values)
+    result.review_comment = data.comment
+    # The rater of record is whoever rates: the assignee, the superior it was escalated to,
+    # the HR coordinator. A proposal kept at the final deadline keeps its rater, and a
+    # delegate (pelaksana harian) acts on behalf of the away rater, who stays the rater: an
+    # appeal goes to the rater's superior, and the rater's group keys the distribution.
+    if actor.nip != "system" and actor.nip != task.delegate_nip:
+        result.rater_nip = actor.nip
+
+
+def _check_codes(data: ReviewSubmission, pack: Any) -> None:
+    """Every rating is a code of the cycle's pack; every behaviour value is one of its values."""
+    problems = []
+    results, behaviour = pack.result_rating.levels, pack.behaviour.levels
+    if data.hasil_kerja is not None and data.hasil_kerja not in results:
+        problems.append(f"hasil_kerja: {data.hasil_kerja!r} is not one of {results}")
+    if data.perilaku is not None and data.perilaku not in behaviour:
+        problems.append(f"perilaku: {data.perilaku!r} is not one of {behaviour}")
+    for value, rating in data.perilaku_values.items():
+        if value not in pack.behaviour.values:
+            problems.append(f"perilaku_values.{value}: unknown behaviour value of the pack")
+        elif rating not in behaviour:
+            problems.append(f"perilaku_values.{value}: {rating!r} is not one of {behaviour}")
+    if problems:
+        raise TaskError("Jawaban tidak valid / invalid response: " + "; ".join(problems))
