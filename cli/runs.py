@@ -34,7 +34,7 @@ def results_export(
 ) -> None:
     """Export every employee's result of a cycle."""
     from kinerja.models.cycles.cycle import get_cycle
-    from kinerja.models.stages.publish import export_results, export_results_xlsx
+    from kinerja.models.results.exports import export_results, export_results_xlsx
     from kinerja.models.store.db import session_scope
 
     if format_ not in ("csv", "xlsx", "json"):

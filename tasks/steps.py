@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import Chunk, stage_row
 from kinerja.models.humantasks.opening import NewTask, open_tasks
+from kinerja.models.results import exports
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages import (
     approve_targets,
@@ -153,10 +154,10 @@ CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "exports": lambda c: {
         "files": [
             str(p)
-            for p in publish.write_exports(
+            for p in exports.write_exports(
                 c.session,
                 cycle_id=c.cycle.cycle_id,
-                directory=publish.exports_dir(c.cycle.cycle_id),
+                directory=exports.exports_dir(c.cycle.cycle_id),
             )
         ]
     },

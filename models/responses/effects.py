@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from kinerja.models.appeals.filing import decide_appeal
+from kinerja.models.appeals.deciding import decide_appeal
 from kinerja.models.humantasks.states import (
     Actor,
     check_transition,

@@ -24,7 +24,7 @@ from kinerja.cli.appeals import register
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.simulate import simulate
 from kinerja.models.audit.chain import verify
-from kinerja.models.stages.publish import export_results
+from kinerja.models.results.exports import export_results
 from kinerja.models.store.db import get_engine, session_factory, session_scope
 from kinerja.models.store.tables import (
     Cycle,

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from kinerja.flows.simulate import simulate
 from kinerja.models.cycles.cycle import get_cycle
 from kinerja.models.policy.loading import load_pack, pack_hash
-from kinerja.models.stages.publish import export_results
+from kinerja.models.results.exports import export_results
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import DistributionFinding, Result
 from kinerja.tasks.mailcatcher import MailCatcher

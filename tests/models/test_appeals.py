@@ -570,7 +570,7 @@ def test_an_upheld_appeal_rewrites_the_published_results_files_after_commit(
 ):
     import json
 
-    from kinerja.models.stages.publish import exports_dir, write_exports
+    from kinerja.models.results.exports import exports_dir, write_exports
 
     monkeypatch.setenv("KINERJA_HOME", str(tmp_path))
     directory = exports_dir(CYCLE_ID)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.cycles.files import import_cycle_file
 from kinerja.models.results.explain import explain_lines
-from kinerja.models.stages.publish import export_results
+from kinerja.models.results.exports import export_results
 from kinerja.models.stages.review import compute_predikat
 from kinerja.models.store.tables import AuditEvent, Result
 from kinerja.tests.models.orgfixture import CYCLE_ID, START, STRANGER, A, B, Org, build_org
