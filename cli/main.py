@@ -184,7 +184,7 @@ def cycle_start(
     # The cycle's own notification routes must load before the cycle exists.
     routes = run_guarded(lambda: with_routes_resolved(cfg, config.parent)).notifications.routes
     if routes:
-        from kinerja.tasks.notify import Routes
+        from kinerja.models.outbox.routes import Routes
 
         run_guarded(lambda: Routes.load(routes))
 
@@ -221,7 +221,7 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
     """Stage, open tasks by unit, late tasks and failed messages of a cycle."""
     from kinerja.models.cycles.cycle import get_cycle
     from kinerja.models.cycles.reports import open_tasks_by_unit, stage_table
-    from kinerja.models.outbox.notifications import notify_status
+    from kinerja.models.outbox.status import notify_status
     from kinerja.models.store.clock import cycle_now
     from kinerja.models.store.db import session_scope
 

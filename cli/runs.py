@@ -76,7 +76,7 @@ def explain(
 
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 if any event was altered or deleted."""
-    from kinerja.models.audit.chain import verify
+    from kinerja.models.audit.verify import verify
     from kinerja.models.store.db import session_scope
 
     engine = require_schema()
@@ -96,7 +96,7 @@ def audit_verify() -> None:
 
 def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
     """Messages by status and kind, and the dead ones with their last error."""
-    from kinerja.models.outbox.notifications import notify_status as status
+    from kinerja.models.outbox.status import notify_status as status
     from kinerja.models.store.db import session_scope
 
     engine = require_schema()
@@ -111,15 +111,15 @@ def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
 
 def notify_send(routes: str | None = typer.Option(None, help="Routes file (YAML)")) -> None:
     """Send every due message in the outbox now (one dispatcher pass until empty)."""
-    from kinerja.models.store.clock import SYSTEM_CLOCK
-    from kinerja.models.store.db import session_factory, session_scope
-    from kinerja.tasks.notify import (
-        Routes,
+    from kinerja.models.outbox.recipients import (
         all_coordinators,
-        dispatch_due,
         routes_of_cycles,
         static_recipients,
     )
+    from kinerja.models.outbox.routes import Routes
+    from kinerja.models.store.clock import SYSTEM_CLOCK
+    from kinerja.models.store.db import session_factory, session_scope
+    from kinerja.tasks.notify import dispatch_due
 
     engine = require_schema()
     # The HR coordinators of the cycles are recipients too, though not employees.

@@ -94,7 +94,8 @@ def ops_alert(
     details: dict[str, Any] | None = None,
 ) -> str:
     """One message to ops through the Apprise routes (role ``ops``); logged in any case."""
-    from kinerja.tasks.notify import Routes, send_one
+    from kinerja.models.outbox.routes import Routes
+    from kinerja.tasks.delivery import send_one
 
     log = get_run_logger()
     body = "\n".join([reason, *(f"{k}: {v}" for k, v in (details or {}).items())])

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from kinerja.models.humantasks.links import PERSON_LINK_DAYS, link_secret, sign_person
 from kinerja.models.humantasks.messages import people
 from kinerja.models.humantasks.states import title
-from kinerja.models.outbox.notifications import enqueue_many, notification_key, render
+from kinerja.models.outbox.queue import enqueue_many, notification_key
+from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.tables import Cycle, HumanTask, Result
 

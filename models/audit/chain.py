@@ -1,11 +1,11 @@
-"""The audit log: append-only, hash-chained events, and their verification.
+"""The audit log: append-only, hash-chained events.
 
 Every response, override, computed result and publication writes an event in the caller's
 transaction. Each event stores the hash of the previous event (``prev_hash``) and its own
 ``hash = sha256(prev_hash + canonical JSON of the event)``, so that changing, inserting or
-deleting any event breaks the chain where it happened. The single ``audit_head`` row holds
-the last ``seq`` and hash; appending locks it, which keeps the chain linear across concurrent
-writers, and it reveals a deleted tail.
+deleting any event breaks the chain where it happened (:mod:`kinerja.models.audit.verify`).
+The single ``audit_head`` row holds the last ``seq`` and hash; appending locks it, which
+keeps the chain linear across concurrent writers, and it reveals a deleted tail.
 
 Canonical JSON is what makes a chain written on PostgreSQL verify after a round trip through
 the JSON column: keys sorted, no spaces, datetimes as ISO strings, Decimals as strings,
@@ -28,7 +28,6 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -262,93 +261,3 @@ def append_many(session: Session, *, events: list[dict], at: datetime) -> int:
     session.execute(insert(_EVENTS), rows)
     _set_head(session, seq=rows[-1]["seq"], hash_=rows[-1]["hash"])
     return len(rows)
-
-
-# --- verification -----------------------------------------------------------------------------
-
-
-@dataclass
-class VerifyReport:
-    """The outcome of :func:`verify`: ``problems`` name the seq and what is wrong."""
-
-    ok: bool
-    events: int
-    problems: list[str] = field(default_factory=list)
-
-
-def verify(session: Session, *, max_problems: int = 1000, batch: int = 5000) -> VerifyReport:
-    """Recompute the whole chain and report every altered, missing or inserted event.
-
-    Streams the events in seq order (memory stays flat). Checks, per event: its hash against
-    its content, its ``prev_hash`` against the previous event's hash, and gaps in seq (a
-    deleted event); then the head against the last event (a deleted tail). At most
-    ``max_problems`` problems are listed; a last line counts the rest.
-    """
-    problems: list[str] = []
-    extra = 0
-
-    def report(message: str) -> None:
-        nonlocal extra
-        if len(problems) < max_problems:
-            problems.append(message)
-        else:
-            extra += 1
-
-    columns = [_EVENTS.c[name] for name in (*EVENT_FIELDS, "seq", "at", "prev_hash", "hash")]
-    stmt = select(*columns).order_by(_EVENTS.c.seq).execution_options(yield_per=batch)
-    count = 0
-    last_seq, last_hash = 0, GENESIS_HASH
-    for row in session.execute(stmt):
-        count += 1
-        if row.seq != last_seq + 1:
-            missing = (
-                f"{last_seq + 1}" if row.seq == last_seq + 2 else f"{last_seq + 1}-{row.seq - 1}"
-            )
-            report(
-                f"seq {row.seq}: event seq {missing} hilang (dihapus?) / "
-                f"event seq {missing} missing (deleted?)"
-            )
-        if row.prev_hash != last_hash:
-            report(
-                f"seq {row.seq}: prev_hash tidak cocok dengan hash event sebelumnya (seq "
-                f"{last_seq}) / prev_hash does not match the previous event's hash (seq {last_seq})"
-            )
-        expected = event_hash(
-            prev_hash=row.prev_hash,
-            seq=row.seq,
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            cycle_id=row.cycle_id,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            payload=row.payload,
-        )
-        if expected != row.hash:
-            report(
-                f"seq {row.seq}: isi event diubah (hash tidak cocok) / "
-                f"event content altered (hash mismatch)"
-            )
-        last_seq, last_hash = row.seq, row.hash
-
-    head = session.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID)).first()
-    if head is None:
-        if count:
-            report(
-                f"seq {last_seq}: baris kepala (audit_head) tidak ada / "
-                "the head row (audit_head) is missing"
-            )
-    elif head.seq != last_seq:
-        report(
-            f"seq {head.seq}: kepala rantai menunjuk seq {head.seq}, event terakhir seq "
-            f"{last_seq} (event terakhir dihapus?) / the head names seq {head.seq}, the last "
-            f"event is seq {last_seq} (events deleted at the end?)"
-        )
-    elif head.hash != last_hash:
-        report(
-            f"seq {last_seq}: hash kepala rantai tidak cocok dengan event terakhir / "
-            "the head's hash does not match the last event"
-        )
-    if extra:
-        problems.append(f"... {extra} masalah lain / {extra} more problems")
-    return VerifyReport(ok=not problems, events=count, problems=problems)

@@ -34,7 +34,7 @@ from kinerja.models.humantasks.absences import end_absence, record_absence
 from kinerja.models.humantasks.extensions import extend_tasks
 from kinerja.models.humantasks.itemresult import ItemResult
 from kinerja.models.humantasks.states import ACTIVE, TaskError, acting_nip
-from kinerja.models.outbox.notifications import notification_key
+from kinerja.models.outbox.queue import notification_key
 from kinerja.models.schemas.inputs import validation_problems
 from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Cycle, CycleStage, Employee, HumanTask, Notification, Unit

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks.states import title
-from kinerja.models.outbox.notifications import enqueue_many, notification_key, render
+from kinerja.models.outbox.queue import enqueue_many, notification_key
+from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.tables import Cycle, Employee, HumanTask
 

@@ -26,7 +26,8 @@ from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import stage_row
 from kinerja.models.humantasks.messages import people
 from kinerja.models.humantasks.opening import NewTask
-from kinerja.models.outbox.notifications import enqueue_many, notification_key, render
+from kinerja.models.outbox.queue import enqueue_many, notification_key
+from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages.common import in_chunk, rater
 from kinerja.models.store.bulk import upsert

@@ -195,7 +195,8 @@ def publish_units(session: Session, *, cycle: Cycle, config: CycleConfig, now: d
 def announce(session: Session, *, cycle: Cycle, config: CycleConfig, now: datetime) -> int:
     """Tell every unit head and the HR coordinator that the results are published."""
     from kinerja.models.humantasks.messages import people
-    from kinerja.models.outbox.notifications import enqueue_many, notification_key, render
+    from kinerja.models.outbox.queue import enqueue_many, notification_key
+    from kinerja.models.outbox.templates import render
 
     heads = sorted({h for h in session.scalars(select(Unit.head_nip)) if h})
     known = people(session, heads)

@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 from kinerja.cli.appeals import register
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.simulate import simulate
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
+from kinerja.models.outbox.routes import Routes
 from kinerja.models.results.exports import export_results
 from kinerja.models.store.db import get_engine, session_factory, session_scope
 from kinerja.models.store.tables import (
@@ -37,7 +38,7 @@ from kinerja.models.store.tables import (
     TrainingAssignment,
 )
 from kinerja.tasks.mailcatcher import MailCatcher
-from kinerja.tasks.notify import Routes, dispatch_due
+from kinerja.tasks.notify import dispatch_due
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
 runner = CliRunner()

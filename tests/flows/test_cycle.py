@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.simulate import simulate
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.results.exports import export_results
 from kinerja.models.schemas.config import STAGES
 from kinerja.models.store.db import get_engine, session_scope

@@ -26,7 +26,7 @@ from kinerja.flows.gates import (
 )
 from kinerja.flows.simulate import simulate
 from kinerja.flows.stage import StageOutcome
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import get_cycle, stage_row
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import AuditEvent, DistributionFinding

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.cycles.cycle import create_cycle, open_stage
 from kinerja.models.humantasks.messages import digest_key_part
 from kinerja.models.humantasks.opening import NewTask, open_tasks
-from kinerja.models.outbox.notifications import notification_key
+from kinerja.models.outbox.queue import notification_key
 from kinerja.models.schemas.config import Coordinator, CycleConfig, StageConfig
 from kinerja.models.store.clock import ManualClock
 from kinerja.models.store.tables import (

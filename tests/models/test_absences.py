@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.humantasks.absences import record_absence
 from kinerja.models.humantasks.delegations import sync_delegations
 from kinerja.models.humantasks.opening import NewTask

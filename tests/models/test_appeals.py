@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.appeals.filing import AppealError, file_appeal, list_appeals
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import close_stage, create_cycle, cycle_pack, open_stage
 from kinerja.models.humantasks.states import Actor, NotAllowed, TaskError
 from kinerja.models.responses.service import respond

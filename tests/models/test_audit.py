@@ -17,8 +17,8 @@ from kinerja.models.audit.chain import (
     append_many,
     canonical_json,
     event_hash,
-    verify,
 )
+from kinerja.models.audit.verify import verify
 from kinerja.models.store.db import session_factory, session_scope
 from kinerja.models.store.tables import AuditEvent, AuditHead
 

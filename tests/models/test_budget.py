@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.stages.incentives import apply_incentive_budget
 from kinerja.models.store.tables import AuditEvent, Result

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.humantasks.admin import run_action
 from kinerja.models.humantasks.extensions import extend_tasks, task_history
 from kinerja.models.humantasks.opening import NewTask

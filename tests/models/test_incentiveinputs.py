@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.cycles.files import import_cycle_file
 from kinerja.models.results.explain import explain_lines

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks.messages import digest_key_part, queue_task_messages, task_link
 from kinerja.models.humantasks.opening import NewTask
-from kinerja.models.outbox.notifications import notification_key
+from kinerja.models.outbox.queue import notification_key
 from kinerja.models.store.tables import HumanTask, Notification
 from kinerja.tests.models.orgfixture import (
     CYCLE_ID,

@@ -18,7 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import append_event, verify
+from kinerja.models.audit.chain import append_event
+from kinerja.models.audit.verify import verify
 from kinerja.models.store.migrate import (
     alembic_config,
     current_revision,

@@ -7,17 +7,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from kinerja.models.outbox.notifications import (
-    KINDS,
-    LANGS,
-    TemplateError,
-    enqueue_many,
-    notification_key,
-    notify_status,
-    render,
-    status_markdown,
-    template_variables,
-)
+from kinerja.models.outbox.queue import enqueue_many, notification_key
+from kinerja.models.outbox.status import notify_status, status_markdown
+from kinerja.models.outbox.templates import KINDS, LANGS, TemplateError, render, template_variables
 from kinerja.models.store.db import session_factory
 from kinerja.models.store.tables import Notification
 

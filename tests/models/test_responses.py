@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.humantasks.states import Actor, NotAllowed, TaskError
 from kinerja.models.responses.service import respond

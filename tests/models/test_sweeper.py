@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import verify
+from kinerja.models.audit.verify import verify
 from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.humantasks.states import Actor
 from kinerja.models.responses.service import respond

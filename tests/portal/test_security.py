@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import httpx
 
-from kinerja.models.audit.chain import verify as verify_chain
+from kinerja.models.audit.verify import verify as verify_chain
 from kinerja.models.humantasks.links import sign, sign_person, task_expiry
 from kinerja.models.humantasks.states import Actor
 from kinerja.models.responses.service import respond

@@ -15,28 +15,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from kinerja.models.outbox.notifications import (
-    enqueue_many,
-    notification_key,
-    notify_status,
-    render,
-)
+from kinerja.models.outbox.claims import claim_due
+from kinerja.models.outbox.queue import enqueue_many, notification_key
+from kinerja.models.outbox.recipients import coordinator_recipients, static_recipients
+from kinerja.models.outbox.routes import DEFAULT_ROUTES, MissingAddress, RouteError, Routes
+from kinerja.models.outbox.status import notify_status
+from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import ConfigError, CycleConfig
 from kinerja.models.store.db import session_factory
 from kinerja.models.store.tables import Employee, Notification
 from kinerja.tasks.mailcatcher import MailCatcher, safe_name
-from kinerja.tasks.notify import (
-    DEFAULT_ROUTES,
-    DispatchReport,
-    MissingAddress,
-    RouteError,
-    Routes,
-    claim_due,
-    coordinator_recipients,
-    dispatch_due,
-    dispatch_notifications,
-    static_recipients,
-)
+from kinerja.tasks.notify import DispatchReport, dispatch_due, dispatch_notifications
 
 NOW = datetime(2025, 2, 3, 9, 0)
 

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from kinerja.tasks import smtp_tls
+from kinerja.tasks.delivery import send_one
 from kinerja.tasks.mailcatcher import free_port
-from kinerja.tasks.notify import send_one
 
 
 def self_signed(tmp_path: Path) -> tuple[Path, Path]:
