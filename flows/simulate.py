@@ -20,10 +20,10 @@ from typing import Any
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.models.cycles.cycle import active_task_count, get_cycle, set_clock
-from kinerja.models.cycles.files import load_scenario
 from kinerja.models.outbox.recipients import all_coordinators, routes_of_cycles, static_recipients
 from kinerja.models.outbox.routes import Routes
 from kinerja.models.responses.sweeper import sweep
+from kinerja.models.scenarios.loading import load_scenario
 from kinerja.models.scenarios.simulation import load_people, simulate_answers
 from kinerja.models.schemas.config import load_cycle_config
 from kinerja.models.store.db import get_engine, session_factory, session_scope

@@ -1,4 +1,4 @@
-"""Importing a cycle's files with the rules of its own policy pack, and loading scenarios.
+"""Importing a cycle's files with the rules of its own policy pack.
 
 The importers in models/imports/ take plain parameters (which aspects exist, whether weights
 must sum to 100, which survey elements); this module reads them from the cycle's pack
@@ -7,25 +7,21 @@ snapshot, so the CLI, the portal and the simulator import the same way.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models import imports
-from kinerja.models.cycles.cycle import create_cycle, cycle_id_for, pack_of
+from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.measurements import import_metrics, import_survey
-from kinerja.models.imports.org import import_org
 from kinerja.models.imports.plans import import_goals, import_targets
 from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
 from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
-from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.tables import Cycle
 
-__all__ = ["import_cycle_file", "load_scenario", "CYCLE_FILES", "imports"]
+__all__ = ["import_cycle_file", "import_survey_file", "close_answered_proposals", "CYCLE_FILES"]
 
 CYCLE_FILES = (
     "goals",
@@ -133,27 +129,3 @@ def import_survey_file(session: Session, *, pack: Any, path: Path) -> ImportRepo
         elements=[e.code for e in pack.ikm.elements],
         scale=tuple(pack.ikm.scale),
     )
-
-
-def load_scenario(
-    session: Session, *, directory: Path, config: CycleConfig, now: datetime
-) -> tuple[Cycle, list[ImportReport]]:
-    """Import a scenario directory and create its (simulated) cycle, in one transaction.
-
-    Idempotent: loading the same directory again changes nothing and returns the same cycle.
-    """
-    existing = session.get(Cycle, cycle_id_for(config))
-    if existing is not None:
-        return create_cycle(
-            session, config=config, config_dir=directory, now=now, simulated=True
-        ), []
-    reports = list(import_org(session, source=directory))
-    cycle = create_cycle(session, config=config, config_dir=directory, now=now, simulated=True)
-    for kind in CYCLE_FILES:
-        path = directory / f"{kind}.csv"
-        if path.exists():
-            reports.append(import_cycle_file(session, cycle=cycle, kind=kind, path=path))
-    survey = directory / "survey.csv"
-    if survey.exists() and pack_of(cycle).ikm is not None:
-        reports.append(import_survey_file(session, pack=pack_of(cycle), path=survey))
-    return cycle, reports

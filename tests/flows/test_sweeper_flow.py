@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.models.cycles.cycle import set_clock, stage_row
-from kinerja.models.cycles.files import load_scenario
+from kinerja.models.scenarios.loading import load_scenario
 from kinerja.models.schemas.config import load_cycle_config
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import HumanTask, Notification, Target

@@ -22,7 +22,8 @@ from kinerja.models.policy.pack import PolicyPack
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.ikm import compute_ikm
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
-from kinerja.models.scenarios.generator import SCENARIO_FILES, generate_scenario, load_words
+from kinerja.models.scenarios.generator import SCENARIO_FILES, generate_scenario
+from kinerja.models.scenarios.words import load_words
 from kinerja.models.schemas.config import STAGES, ConfigError, load_cycle_config
 
 DEMO = Path(kinerja.configs.__file__).parent / "demo"
@@ -405,7 +406,7 @@ def test_a_bad_words_file_names_the_file_and_field(tmp_path):
 
 @pytest.mark.parametrize("source", ["demo", "generated"])
 def test_scenario_imports_into_the_database(engine, tmp_path, source):
-    from kinerja.models.cycles.files import load_scenario
+    from kinerja.models.scenarios.loading import load_scenario
     from kinerja.models.store.tables import Employee, Measurement, SurveyResponse, Target
 
     if source == "demo":
