@@ -70,7 +70,8 @@ def gate(
     by: str | None = typer.Option(None, help="NIP of the signer (default: the coordinator)"),
 ) -> None:
     """Sign the gate the cycle waits at (payout, then publication) as the HR coordinator."""
-    from kinerja.flows.gates import GateError, sign_gate
+    from kinerja.flows.signing import sign_gate
+    from kinerja.models.stages.gates import GateError
 
     exceptions: dict[str, str] = {}
     for item in exception:

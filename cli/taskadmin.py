@@ -1,6 +1,6 @@
 """``kinerja tasks delegate|end-absence|extend|remind|history|absences``: HR task actions.
 
-Each action verb builds one :class:`~kinerja.models.humantasks.admin.TaskAction` (the same request
+Each action verb builds one :class:`~kinerja.models.schemas.requests.TaskAction` (the same request
 the ``hr-task-action`` flow takes from the Prefect UI form), prints one row per item (task,
 person, ``ok`` / ``skipped: ...`` / ``refused: ...``) and exits 1 if any item was refused.
 """
@@ -26,7 +26,7 @@ def register(tasks_app: typer.Typer) -> None:
 
 def _apply(request: dict[str, Any]) -> None:
     from kinerja.models.humantasks.admin import run_action
-    from kinerja.models.humantasks.itemresult import COLUMNS, any_refused
+    from kinerja.models.schemas.itemresult import COLUMNS, any_refused
     from kinerja.models.store.clock import SYSTEM_CLOCK
     from kinerja.models.store.db import session_scope
 

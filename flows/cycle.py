@@ -16,13 +16,14 @@ from prefect import flow, get_run_logger
 from kinerja.flows.approve_targets import approve_targets
 from kinerja.flows.collect_metrics import collect_metrics
 from kinerja.flows.feedback import feedback
-from kinerja.flows.gates import GATES, run_gate
+from kinerja.flows.gates import run_gate
 from kinerja.flows.incentives import incentives
 from kinerja.flows.plan import plan
 from kinerja.flows.publish import publish
 from kinerja.flows.review import review
 from kinerja.flows.stage import StageOutcome
 from kinerja.flows.training import training
+from kinerja.models.stages.gates import GATES
 from kinerja.tasks.stages import stage_state
 
 STAGE_FLOWS = (

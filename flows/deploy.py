@@ -20,58 +20,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
+from prefect import flow, get_run_logger
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.flows.taskadmin import hr_task_action
-from kinerja.models.cycles.cycle import past_final_deadline
-from kinerja.models.store.clock import cycle_now
-from kinerja.models.store.db import get_engine, session_scope
-from kinerja.models.store.tables import Cycle, CycleStage
+from kinerja.tasks.ops import OVERDUE_EVENT, emit_overdue_stages
 
-OVERDUE_EVENT = "kinerja.stage.overdue"
 SERVE_LIMIT = 8  # concurrent runs: 50 starved a 2-core server's DB pool, 8 was safe
 AUTOMATION_FAILED = "kinerja: stage run failed"
 AUTOMATION_OVERDUE = "kinerja: stage open past its final deadline"
-
-
-@task(name="overdue-stages", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def emit_overdue_stages(db_url: str | None) -> list[str]:
-    """Emit one ``kinerja.stage.overdue`` event per open stage past its final deadline.
-
-    The stage row remembers the event (``stats["overdue_alerted"]``), so ops hear once.
-    """
-    from prefect.events import emit_event
-
-    emitted: list[str] = []
-    with session_scope(get_engine(db_url)) as session:
-        rows = session.execute(
-            select(CycleStage, Cycle)
-            .join(Cycle, Cycle.cycle_id == CycleStage.cycle_id)
-            .where(CycleStage.status == "open", CycleStage.final_due_at.is_not(None))
-            .where(Cycle.status.in_(("created", "running")))
-        ).all()
-        for stage, cycle in rows:
-            now = cycle_now(cycle.clock_at)
-            if stage.stats.get("overdue_alerted") or not past_final_deadline(
-                session, stage=stage, now=now
-            ):
-                continue
-            emit_event(
-                event=OVERDUE_EVENT,
-                resource={
-                    "prefect.resource.id": f"kinerja.stage.{cycle.cycle_id}.{stage.stage}",
-                    "kinerja.cycle": cycle.cycle_id,
-                    "kinerja.stage": stage.stage,
-                },
-                payload={"final_due_at": stage.final_due_at.isoformat(), "now": now.isoformat()},
-            )
-            stage.stats = {**stage.stats, "overdue_alerted": now.isoformat()}
-            emitted.append(f"{cycle.cycle_id}/{stage.stage}")
-    return emitted
 
 
 @flow(name="dispatcher")
@@ -82,7 +40,7 @@ def dispatcher(db_url: str | None = None) -> dict[str, Any]:
     """
     from kinerja.tasks.notify import dispatch_notifications
 
-    sent = dispatch_notifications(db_url, cycle_now(None))
+    sent = dispatch_notifications(db_url)
     return {"sent": sent, "overdue": emit_overdue_stages(db_url)}
 
 

@@ -30,6 +30,7 @@ from kinerja.models.outbox.recipients import (
     static_recipients,
 )
 from kinerja.models.outbox.routes import Routes
+from kinerja.models.store.clock import cycle_now
 from kinerja.tasks.delivery import deliver
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def dispatch_due(
 @task(name="dispatch-notifications", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def dispatch_notifications(
     db_url: str | None,
-    now: datetime,
+    now: datetime | None = None,
     routes_path: str | None = None,
     extra_recipients: dict[str, dict[str, Any]] | None = None,
     max_attempts: int = 5,
@@ -138,9 +139,12 @@ def dispatch_notifications(
 ) -> dict[str, int]:
     """Prefect task: one dispatcher pass over the database at ``db_url`` (see dispatch_due).
 
-    Without ``extra_recipients``, every cycle's HR coordinator can be reached.
+    ``now`` defaults to the wall clock. Without ``extra_recipients``, every cycle's HR
+    coordinator can be reached.
     """
     from kinerja.models.store.db import get_engine, session_factory, session_scope
+
+    now = now or cycle_now(None)
 
     engine = get_engine(db_url)
     with session_scope(engine) as session:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.schemas.config import STAGES, CycleConfig, content_hash
+from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.tables import Cycle, CycleStage, Employee, HumanTask
 
 ACTIVE_TASK_STATES = ("open", "escalated")
@@ -150,10 +151,6 @@ def pack_of(cycle: Cycle) -> Any:
 def past_final_deadline(session: Session, *, stage: CycleStage, now: datetime) -> bool:
     """The stage is still open past its final deadline, and past every extended one: no
     active task of it has a final deadline still ahead (HR extended none, or they ran out)."""
-    from sqlalchemy import func, select
-
-    from kinerja.models.store.tables import HumanTask
-
     if stage.status != "open" or stage.final_due_at is None or now <= stage.final_due_at:
         return False
     latest = session.scalar(
@@ -164,6 +161,31 @@ def past_final_deadline(session: Session, *, stage: CycleStage, now: datetime) -
         )
     )
     return latest is None or now > latest
+
+
+def overdue_stages(session: Session) -> list[tuple[CycleStage, Cycle, datetime]]:
+    """Open stages of running cycles past their (extended) final deadline, each with its
+    cycle and the cycle's now, that ops have not yet been told of
+    (``stats["overdue_alerted"]``, see :func:`mark_overdue_alerted`)."""
+    rows = session.execute(
+        select(CycleStage, Cycle)
+        .join(Cycle, Cycle.cycle_id == CycleStage.cycle_id)
+        .where(CycleStage.status == "open", CycleStage.final_due_at.is_not(None))
+        .where(Cycle.status.in_(("created", "running")))
+    ).all()
+    out = []
+    for stage, cycle in rows:
+        now = cycle_now(cycle.clock_at)
+        if not stage.stats.get("overdue_alerted") and past_final_deadline(
+            session, stage=stage, now=now
+        ):
+            out.append((stage, cycle, now))
+    return out
+
+
+def mark_overdue_alerted(stage: CycleStage, *, now: datetime) -> None:
+    """Remember that ops heard of an overdue stage, so they hear once."""
+    stage.stats = {**stage.stats, "overdue_alerted": now.isoformat()}
 
 
 def stage_row(session: Session, cycle_id: str, stage: str) -> CycleStage:

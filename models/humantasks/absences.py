@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.humantasks.delegations import sync_delegations
-from kinerja.models.humantasks.itemresult import ItemResult
 from kinerja.models.humantasks.states import ACTIVE, TaskError, judges_other
+from kinerja.models.schemas.itemresult import ItemResult
 from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Absence, Cycle, Employee, HumanTask
 

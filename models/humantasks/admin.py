@@ -10,7 +10,7 @@ the ``kinerja tasks ...`` verbs' input and the Prefect form of the ``hr-task-act
 - ``remind``: one reminder now per active task of a unit's people.
 
 :func:`run_action` applies it in the caller's transaction and returns one
-:class:`~kinerja.models.humantasks.itemresult.ItemResult` per item. A unit's people are the employees of
+:class:`~kinerja.models.schemas.itemresult.ItemResult` per item. A unit's people are the employees of
 the unit (and, with ``with_subunits``, of every unit below it); their tasks are those they
 are the assignee of.
 
@@ -22,9 +22,8 @@ as one of the sweeper's reminder slots.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,53 +31,13 @@ from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import CycleError, cycle_config, get_cycle
 from kinerja.models.humantasks.absences import end_absence, record_absence
 from kinerja.models.humantasks.extensions import extend_tasks
-from kinerja.models.humantasks.itemresult import ItemResult
 from kinerja.models.humantasks.states import ACTIVE, TaskError, acting_nip
 from kinerja.models.outbox.queue import notification_key
 from kinerja.models.schemas.inputs import validation_problems
+from kinerja.models.schemas.itemresult import ItemResult
+from kinerja.models.schemas.requests import TaskAction
 from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Cycle, CycleStage, Employee, HumanTask, Notification, Unit
-
-
-class TaskAction(BaseModel):
-    """An HR coordinator's request: remind a unit, extend a task or a unit, or delegate."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["remind", "extend", "delegate", "end_absence"] = Field(
-        description="remind a unit / extend a task or a unit / delegate while someone is away"
-        " / end an absence early"
-    )
-    cycle: str | None = Field(None, description="Cycle id (default: the newest)")
-    unit: str | None = Field(None, description="remind, extend: the unit (unit_id)")
-    with_subunits: bool = Field(False, description="remind, extend: the units below it too")
-    stage: str | None = Field(None, description="remind, extend: only this stage")
-    task_id: int | None = Field(None, description="extend: one task instead of a unit")
-    days: float | None = Field(None, gt=0, description="extend: how many days")
-    reason: str = Field("", description="extend, delegate: the written reason")
-    nip: str | None = Field(None, description="delegate: the NIP of the person away")
-    delegate: str | None = Field(None, description="delegate: the NIP who acts meanwhile")
-    starts_on: date | None = Field(None, description="delegate: first day away")
-    ends_on: date | None = Field(
-        None, description="delegate: last day away; end_absence: the new last day (empty: cancel)"
-    )
-    absence_id: int | None = Field(None, description="end_absence: the absence (its id)")
-    by: str | None = Field(None, description="Who acts (default: the cycle's HR coordinator)")
-
-    @model_validator(mode="after")
-    def _fields_for_action(self) -> TaskAction:
-        needed = {
-            "remind": ["unit"],
-            "extend": ["days", "reason"],
-            "delegate": ["nip", "delegate", "starts_on", "ends_on", "reason"],
-            "end_absence": ["absence_id", "reason"],
-        }[self.action]
-        missing = [f for f in needed if getattr(self, f) in (None, "")]
-        if missing:
-            raise ValueError(f"{self.action} needs {', '.join(missing)}")
-        if self.action == "extend" and (self.task_id is None) == (self.unit is None):
-            raise ValueError("extend needs either task_id or unit, not both")
-        return self
 
 
 def parse_action(data: dict | TaskAction) -> TaskAction:

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_config
-from kinerja.models.humantasks.itemresult import ItemResult
 from kinerja.models.humantasks.states import ACTIVE, judges_other
+from kinerja.models.schemas.itemresult import ItemResult
 from kinerja.models.store.tables import Absence, Cycle, HumanTask, TaskDelegation
 
 

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_config
-from kinerja.models.humantasks.itemresult import ItemResult
 from kinerja.models.humantasks.states import ACTIVE, TaskError
+from kinerja.models.schemas.itemresult import ItemResult
 from kinerja.models.store.tables import AuditEvent, Cycle, HumanTask, TaskExtension
 
 

@@ -16,18 +16,13 @@ from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select, update
 
 from kinerja.flows.cycle import performance_cycle
-from kinerja.flows.gates import (
-    GateError,
-    GateInput,
-    check_input,
-    find_paused_run,
-    form_model,
-    sign_gate,
-)
+from kinerja.flows.gates import GateInput, form_model
+from kinerja.flows.signing import find_paused_run, sign_gate
 from kinerja.flows.simulate import simulate
 from kinerja.flows.stage import StageOutcome
 from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import get_cycle, stage_row
+from kinerja.models.stages.gates import GateError, check_input
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import AuditEvent, DistributionFinding
 from kinerja.tasks.mailcatcher import MailCatcher

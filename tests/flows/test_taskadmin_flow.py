@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kinerja.flows.taskadmin import ARTIFACT_KEY, hr_task_action
-from kinerja.models.humantasks.admin import TaskAction
 from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.schemas.requests import TaskAction
 from kinerja.models.store.db import get_engine
 from kinerja.models.store.tables import Cycle, HumanTask
 from kinerja.tests.models.orgfixture import (

@@ -11,11 +11,12 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from kinerja.models.humantasks.admin import TaskAction, run_action
-from kinerja.models.humantasks.itemresult import any_refused
+from kinerja.models.humantasks.admin import run_action
 from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.humantasks.states import Actor
 from kinerja.models.responses.service import respond
+from kinerja.models.schemas.itemresult import any_refused
+from kinerja.models.schemas.requests import TaskAction
 from kinerja.models.store.tables import Notification, TaskExtension
 from kinerja.tests.models.orgfixture import (
     CYCLE_ID,

@@ -1,0 +1,41 @@
+"""Prefect tasks of the sweeper flow: which cycles to sweep, and one sweep per cycle.
+
+The sweep itself is the set-based logic of models/responses/sweeper.py, in one transaction
+per cycle, at that cycle's own clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from kinerja.models.responses.sweeper import sweep, sweepable_cycles
+from kinerja.models.store.clock import cycle_now
+from kinerja.models.store.db import get_engine, session_scope
+from kinerja.models.store.tables import Cycle
+
+
+@task(name="cycles-to-sweep", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def cycles_to_sweep(db_url: str | None) -> list[str]:
+    """The cycles running, and done ones with appeals waiting for a decision."""
+    with session_scope(get_engine(db_url)) as session:
+        return sweepable_cycles(session)
+
+
+@task(name="sweep-cycle", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
+    """Reminders, escalations and final deadlines of one cycle, at its clock."""
+    with session_scope(get_engine(db_url)) as session:
+        cycle = session.get(Cycle, cycle_id)
+        assert cycle is not None
+        report = sweep(session, cycle=cycle, now=cycle_now(cycle.clock_at))
+        return {
+            "reminders": report.reminders,
+            "escalations": report.escalations,
+            "expired": report.expired,
+            "delegations": report.delegations,
+            "complete": report.complete_stages,
+            "now": cycle_now(cycle.clock_at).isoformat(),
+        }
