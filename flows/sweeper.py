@@ -1,9 +1,10 @@
 """The sweeper flow: reminders, escalations and final deadlines for every running cycle.
 
-Scheduled (``kinerja serve``) or run by hand (``kinerja sweep``). It runs the set-based logic
-of models/responses/sweeper.py in one task per cycle (tasks/sweeping.py), dispatches the queued notifications, and starts
-the cycle flow again for every stage it found complete (the safety net when a process died
-between closing a last task and starting the next stage).
+Scheduled (``kinerja serve``) or run by hand (``kinerja sweep``). It runs the set-based
+logic of models/responses/sweeper.py in one task per cycle (tasks/sweeping.py), dispatches
+the queued notifications, and starts the cycle flow again for every stage it found complete
+(the safety net when a process died between closing a last task and starting the next
+stage).
 """
 
 from __future__ import annotations

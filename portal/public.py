@@ -214,7 +214,8 @@ def _unit_result(
 def service_indices(
     session: Session, *, cycle_id: str, names: dict[str, str], pack: Any, lang: str
 ) -> list[ServiceIndex]:
-    """The IKM of every service unit of the cycle (models/stages/publish.py compute_unit_indices)."""
+    """The IKM of every service unit of the cycle (see
+    :func:`kinerja.models.stages.publish.compute_unit_indices`)."""
     bands = {b.mutu: b.label for b in pack.ikm.bands} if pack.ikm is not None else {}
     decimals = pack.ikm.decimals if pack.ikm is not None else 2
     out = []

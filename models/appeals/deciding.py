@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kinerja.models.appeals.filing import AppealError
+from kinerja.models.appeals.outcome import queue_appeal_outcome
 from kinerja.models.appeals.recalculation import recalculate
 from kinerja.models.cycles.cycle import cycle_pack
 from kinerja.models.humantasks.states import Actor, NotAllowed
@@ -95,8 +96,6 @@ def _tell_appellant(
     actor: Actor,
     now: datetime,
 ) -> None:
-    from kinerja.models.appeals.outcome import queue_appeal_outcome
-
     session.flush()
     queue_appeal_outcome(
         session,

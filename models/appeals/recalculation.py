@@ -18,8 +18,17 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import append_many
 from kinerja.models.humantasks.states import Actor
 from kinerja.models.results.exports import rewrite_exports_after_commit
+from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.stages.credit_points import compute_credit_points
+from kinerja.models.stages.deductions import (
+    NO_DEDUCTIONS,
+    incentive_deductions,
+    person_incentive,
+)
+from kinerja.models.stages.distribution import recheck_group
 from kinerja.models.stages.publish import publish_units
+from kinerja.models.stages.training import assign_training_chunk
 from kinerja.models.store.tables import (
     AuditEvent,
     Cycle,
@@ -47,7 +56,6 @@ def recalculate(
 ) -> None:
     """Everything that follows from the appellant's new rating: for them, their unit's
     published aggregates and their distribution group only."""
-    from kinerja.models.rules.predikat import predikat_for
 
     nip, cid = result.nip, cycle.cycle_id
     events: list[dict[str, Any]] = []
@@ -98,7 +106,6 @@ def recalculate(
     )
 
     # Credit points follow the new predikat (only for people in a functional position).
-    from kinerja.models.stages.credit_points import compute_credit_points
 
     result.derivation = derivation
     session.flush()
@@ -165,7 +172,6 @@ def _retrain(
     Courses no longer needed are removed with their planned ledger entries; hours already
     completed stay in the ledger (they were trained).
     """
-    from kinerja.models.stages.training import assign_training_chunk
 
     cid = cycle.cycle_id
 
@@ -224,11 +230,6 @@ def _reprice(
         return None
     if predikat is None:
         return {"amount": None, "steps": ["no predikat: no incentive computed"], "budget": None}
-    from kinerja.models.stages.deductions import (
-        NO_DEDUCTIONS,
-        incentive_deductions,
-        person_incentive,
-    )
 
     cuts = incentive_deductions(
         session,
@@ -276,6 +277,5 @@ def _reprice(
 
 def _recheck_group(session: Session, *, cycle: Cycle, pack: Any, nip: str) -> dict[str, Any]:
     """The distribution findings of the appellant's group, as check_distributions stores them."""
-    from kinerja.models.stages.distribution import recheck_group
 
     return recheck_group(session, cycle=cycle, pack=pack, nip=nip)

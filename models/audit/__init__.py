@@ -1,1 +1,5 @@
-"""TODO."""
+"""The audit log: append-only, hash-chained events (``chain``) and their verification
+(``verify``).
+
+May import: ``store``.
+"""

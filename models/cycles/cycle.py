@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from kinerja.models.policy.loading import load_pack, pack_from_dict, pack_hash, pack_to_dict
 from kinerja.models.schemas.config import STAGES, CycleConfig, content_hash
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.tables import Cycle, CycleStage, Employee, HumanTask
@@ -76,7 +77,6 @@ def create_cycle(
     Creating a cycle whose id exists with the same config is a no-op that returns it; with
     a different config it is refused.
     """
-    from kinerja.models.policy.loading import load_pack, pack_hash, pack_to_dict
 
     config = with_routes_resolved(config, config_dir)
     config_data = config.model_dump(mode="json")
@@ -132,7 +132,6 @@ def cycle_config(cycle: Cycle) -> CycleConfig:
 
 def cycle_pack(cycle: Cycle) -> Any:
     """The policy pack snapshot the cycle started with."""
-    from kinerja.models.policy.loading import pack_from_dict
 
     return pack_from_dict(cycle.pack)
 

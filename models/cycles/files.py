@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.cycles.cycle import CycleError, pack_of, stage_row
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.measurements import import_metrics, import_survey
 from kinerja.models.imports.plans import import_goals, import_targets
 from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
 from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
-from kinerja.models.store.tables import Cycle
+from kinerja.models.store.tables import Cycle, HumanTask, Target
 
 __all__ = ["import_cycle_file", "import_survey_file", "close_answered_proposals", "CYCLE_FILES"]
 
@@ -83,8 +83,6 @@ result but an appellant's (an appeal recomputes from the stored inputs)."""
 
 
 def _refuse_once_used(session: Session, *, cycle: Cycle, kind: str) -> None:
-    from kinerja.models.cycles.cycle import CycleError, stage_row
-
     stage = USED_BY_STAGE[kind]
     if stage_row(session, cycle.cycle_id, stage).status == "done":
         raise CycleError(
@@ -97,8 +95,6 @@ def _refuse_once_used(session: Session, *, cycle: Cycle, kind: str) -> None:
 def close_answered_proposals(session: Session, *, cycle: Cycle) -> int:
     """Close the open "propose your targets" tasks of people whose targets were imported."""
     from sqlalchemy import update
-
-    from kinerja.models.store.tables import HumanTask, Target
 
     has_targets = select(Target.nip).where(Target.cycle_id == cycle.cycle_id)
     result = session.execute(

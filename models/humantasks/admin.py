@@ -10,9 +10,9 @@ the ``kinerja tasks ...`` verbs' input and the Prefect form of the ``hr-task-act
 - ``remind``: one reminder now per active task of a unit's people.
 
 :func:`run_action` applies it in the caller's transaction and returns one
-:class:`~kinerja.models.schemas.itemresult.ItemResult` per item. A unit's people are the employees of
-the unit (and, with ``with_subunits``, of every unit below it); their tasks are those they
-are the assignee of.
+:class:`~kinerja.models.schemas.itemresult.ItemResult` per item. A unit's people are the
+employees of the unit (and, with ``with_subunits``, of every unit below it); their tasks are
+those they are the assignee of.
 
 A bulk reminder is keyed by the day (``slot`` = YYYYMMDD of the cycle's clock), so asking
 twice on the same day queues nothing new, and the next day reminds again. It does not count
@@ -31,6 +31,7 @@ from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import CycleError, cycle_config, get_cycle
 from kinerja.models.humantasks.absences import end_absence, record_absence
 from kinerja.models.humantasks.extensions import extend_tasks
+from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, TaskError, acting_nip
 from kinerja.models.outbox.queue import notification_key
 from kinerja.models.schemas.inputs import validation_problems
@@ -206,7 +207,6 @@ def remind_tasks(
 ) -> list[ItemResult]:
     """One ``task_reminder`` now per active task, to whoever must act on it (the delegate of
     an away assignee, else the escalation target of an escalated task, else the assignee)."""
-    from kinerja.models.humantasks.messages import queue_task_messages
 
     config = cycle_config(cycle)
     if by != config.coordinator.nip:

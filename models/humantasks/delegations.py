@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.humantasks.messages import people, queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, judges_other
 from kinerja.models.schemas.itemresult import ItemResult
 from kinerja.models.store.tables import Absence, Cycle, HumanTask, TaskDelegation
@@ -201,7 +202,6 @@ def _notify(
     now: datetime,
 ) -> None:
     """One ``task_delegated`` message per delegate and absence, keyed by the absence."""
-    from kinerja.models.humantasks.messages import people, queue_task_messages
 
     if not handed:
         return

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, TaskError
 from kinerja.models.schemas.itemresult import ItemResult
 from kinerja.models.store.tables import AuditEvent, Cycle, HumanTask, TaskExtension
@@ -139,7 +140,6 @@ def _notify(
     now: datetime,
 ) -> None:
     """Tell whoever must act: the assignee, and the delegate or escalation target too."""
-    from kinerja.models.humantasks.messages import queue_task_messages
 
     config = cycle_config(cycle)
     # One batch shares a slot: its first extension's id, so a rerun of the same batch is one

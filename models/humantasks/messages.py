@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.humantasks.links import link_secret, sign, task_expiry
 from kinerja.models.humantasks.states import title
 from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.outbox.templates import render
@@ -53,7 +54,6 @@ def task_link(config: CycleConfig, task: HumanTask, *, nip: str | None = None) -
     the escalation target of an escalated task, else the assignee. The link expires a day
     after the task's final deadline, and the portal refuses it once the task is closed.
     """
-    from kinerja.models.humantasks.links import link_secret, sign, task_expiry
 
     if nip is None:
         nip = task.escalated_to if task.state == "escalated" and task.escalated_to else None

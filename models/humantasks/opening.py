@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.humantasks.delegations import sync_delegations
+from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, KINDS, task_key
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.bulk import insert_ignore
@@ -83,12 +85,9 @@ def open_tasks(
         )
     new.sort(key=lambda t: t.id)
     # Someone away (models/humantasks/absences.py): their new tasks go to their delegate at once.
-    from kinerja.models.humantasks.delegations import sync_delegations
 
     sync_delegations(session, cycle=cycle, now=now, task_ids=[t.id for t in new])
     if notify:
-        from kinerja.models.humantasks.messages import queue_task_messages
-
         queue_task_messages(
             session, cycle=cycle, config=config, tasks=new, kind="task_opened", now=now
         )
@@ -105,7 +104,6 @@ def announce_stage(
 
     Idempotent: the messages' keys follow from the set of tasks, and run once per stage.
     """
-    from kinerja.models.humantasks.messages import queue_task_messages
 
     kinds = [k for k, (s, _) in KINDS.items() if s == stage and k not in FOLLOW_UPS]
     tasks = session.scalars(

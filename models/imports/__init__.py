@@ -5,6 +5,8 @@ what was expected) in :class:`ImportRejected`; only a clean file is written, wit
 by natural key in the caller's session (the caller commits), so importing the same file
 twice changes nothing.
 
+May import: ``store``.
+
 >>> from kinerja.models.store.db import session_scope  # doctest: +SKIP
 >>> with session_scope() as session:  # doctest: +SKIP
 ...     units, employees = import_org(session, source="scenario/")

@@ -327,7 +327,8 @@ def import_competencies(
 
 def import_training_completions(session: Session, *, path: str | Path) -> ImportReport:
     """Import training.csv into the JP ledger (status completed); the caller marks the
-    matching planned assignments (see :func:`kinerja.models.stages.training_ledger.record_completions`)."""
+    matching planned assignments (see
+    :func:`kinerja.models.stages.training_ledger.record_completions`)."""
     return import_one(session, TrainingCompletionImporter(path))
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.outbox.routes import Routes
-from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.store.tables import Employee, Notification
+from kinerja.models.schemas.config import ConfigError, CycleConfig
+from kinerja.models.store.tables import Cycle, Employee, Notification
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,6 @@ def all_coordinators(session: Session) -> dict[str, dict[str, Any]]:
     The outbox is shared by all cycles, so one dispatcher pass must be able to reach the
     coordinator of any of them.
     """
-    from kinerja.models.cycles.cycle import cycle_config
-    from kinerja.models.store.tables import Cycle
 
     out: dict[str, dict[str, Any]] = {}
     for cycle in session.scalars(select(Cycle).order_by(Cycle.created_at)):
@@ -82,8 +81,6 @@ def routes_of_cycles(session: Session) -> dict[str, Routes | str]:
     reads no file for cycles with nothing to send). Read on each pass: fixing a wrong address in
     the file needs no restart. A file that no longer loads maps to its error, so that only
     that cycle's messages wait (retried, then dead, each with the error), never the others."""
-    from kinerja.models.schemas.config import ConfigError
-    from kinerja.models.store.tables import Cycle
 
     out: dict[str, Routes | str] = {}
     waiting = select(Notification.cycle_id).where(Notification.status.in_(("pending", "sending")))

@@ -13,6 +13,7 @@ from kinerja.models.humantasks.states import (
     Actor,
     TaskError,
 )
+from kinerja.models.rules.rating import behaviour_rating
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import (
     RealisationReport,
@@ -80,8 +81,6 @@ def reviewed(
     data: ReviewSubmission,
     now: datetime,
 ) -> None:
-    from kinerja.models.rules.rating import behaviour_rating
-
     result = session.get(Result, (cycle.cycle_id, task.subject_nip), with_for_update=True)
     if result is None:
         raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.appeals.outcome import queue_appeal_outcome
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.delegations import sync_delegations
@@ -21,6 +22,7 @@ from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, KINDS, manager_of
 from kinerja.models.responses.effects import expire_task
 from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.stages.plan import escalate_unplanned_superiors
 from kinerja.models.store.tables import Cycle, CycleStage, HumanTask
 
 APPEAL_KIND = "decide_appeal"
@@ -211,8 +213,6 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
     )
     for task in expired:
         if task.kind == APPEAL_KIND:  # the appellant hears that nobody decided in time
-            from kinerja.models.appeals.outcome import queue_appeal_outcome
-
             queue_appeal_outcome(
                 session,
                 cycle=cycle,
@@ -266,7 +266,6 @@ def sweep(session: Session, *, cycle: Cycle, now: datetime) -> SweepReport:
         report.add(appeals)
     if "plan" in open_stages:
         # Past the plan deadline, whoever has not planned holds up their staff: escalate.
-        from kinerja.models.stages.plan import escalate_unplanned_superiors
 
         escalate_unplanned_superiors(session, cycle=cycle, config=cycle_config(cycle), now=now)
     # And again for the tasks this pass escalated to someone who is away.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.stages.org_predikat import unit_predikat_lines
 from kinerja.models.store.tables import (
     Cycle,
     Employee,
@@ -77,8 +79,6 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
 
 def _unit_lines(session: Session, *, cycle: Cycle, unit_id: str) -> list[str]:
     """The unit's predikat organisasi (which keys the distribution curve) and its IKM."""
-    from kinerja.models.cycles.cycle import pack_of
-    from kinerja.models.stages.org_predikat import unit_predikat_lines
 
     pack = pack_of(cycle)
     labels = pack.distribution.org_labels if pack.distribution is not None else None

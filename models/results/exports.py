@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.store.db import DEFAULT_HOME
 from kinerja.models.store.tables import (
     Employee,
     Result,
@@ -89,8 +90,6 @@ def export_results_xlsx(session: Session, *, cycle_id: str, path: Path) -> Path:
 def exports_dir(cycle_id: str) -> Path:
     """Where the publish stage writes a cycle's results files: KINERJA_HOME/exports/CYCLE."""
     import os
-
-    from kinerja.models.store.db import DEFAULT_HOME
 
     return Path(os.environ.get("KINERJA_HOME", DEFAULT_HOME)) / "exports" / cycle_id
 

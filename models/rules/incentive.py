@@ -11,10 +11,10 @@ in the small language of :mod:`kinerja.models.policy.formula` over these inputs:
 - ``discipline_cut``: the discipline sanction cut as a fraction (0.2 = 20%)
 
 plus the pack's ``constants``. The default is the common core of DOMAIN.md A4, 60% / 40% in
-Permentan 20/2025 and Permendikbud 14/2016 (:data:`kinerja.models.policy.pay.DEFAULT_FORMULA`). Cuts come from the
-pack's tables: :func:`attendance_deduction_pct` (late arrival TL1-TL4, early leave
-PSW1-PSW4, absence) and :func:`discipline_cut_pct` (Permentan 68/2012). Money is Decimal
-throughout, never float.
+Permentan 20/2025 and Permendikbud 14/2016
+(:data:`kinerja.models.policy.pay.DEFAULT_FORMULA`). Cuts come from the pack's tables:
+:func:`attendance_deduction_pct` (late arrival TL1-TL4, early leave PSW1-PSW4, absence) and
+:func:`discipline_cut_pct` (Permentan 68/2012). Money is Decimal throughout, never float.
 """
 
 from __future__ import annotations

@@ -23,7 +23,15 @@ from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.humantasks.states import ACTIVE, Actor, check_actor
 from kinerja.models.responses.base import parse_input
 from kinerja.models.responses.service import apply_response
-from kinerja.models.store.tables import Cycle, CycleStage, Goal, HumanTask, ScriptedReview, Target
+from kinerja.models.store.tables import (
+    Cycle,
+    CycleStage,
+    Employee,
+    Goal,
+    HumanTask,
+    ScriptedReview,
+    Target,
+)
 
 
 @dataclass(frozen=True)
@@ -140,8 +148,6 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
 
 
 def _proposal(session: Session, *, task: HumanTask, cycle: Cycle) -> list[dict[str, Any]]:
-    from kinerja.models.store.tables import Employee
-
     person = session.get(Employee, task.subject_nip)
     assert person is not None
     serves = None

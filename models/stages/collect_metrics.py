@@ -11,7 +11,13 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks.opening import NewTask
-from kinerja.models.rules.achievement import period_key
+from kinerja.models.rules.achievement import (
+    aggregate_periods,
+    aggregation_for,
+    period_key,
+    target_achievement,
+)
+from kinerja.models.rules.rating import TargetScore, propose_result_rating, weighted_score
 from kinerja.models.stages.common import in_chunk, update_results
 from kinerja.models.store.bulk import bulk_update
 from kinerja.models.store.tables import Cycle, Measurement, Result, Target
@@ -40,12 +46,6 @@ def realisation_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> li
 
 def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str) -> int:
     """Achievement per target from its measurements, then the proposed result rating."""
-    from kinerja.models.rules.achievement import (
-        aggregate_periods,
-        aggregation_for,
-        target_achievement,
-    )
-    from kinerja.models.rules.rating import TargetScore, propose_result_rating, weighted_score
 
     if cycle.config.get("approach") == "qualitative":
         return _qualitative_results(session, cycle=cycle, lo=lo, hi=hi)

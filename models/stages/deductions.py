@@ -20,7 +20,11 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.rules.incentive import attendance_deduction_pct, discipline_cut_pct
+from kinerja.models.rules.incentive import (
+    attendance_deduction_pct,
+    discipline_cut_pct,
+    incentive_for,
+)
 from kinerja.models.store.tables import AttendanceLapse, DisciplineSanction
 
 
@@ -113,7 +117,6 @@ def person_incentive(
 ) -> tuple[Decimal | None, list[str]]:
     """One person's incentive by the pack's formula with their deductions, and its steps
     (the cycle's stage and an appeal's recalculation both use it)."""
-    from kinerja.models.rules.incentive import incentive_for
 
     if predikat is None:
         return None, ["no predikat: no incentive computed"]

@@ -13,9 +13,9 @@ The pack's ``distribution.group`` says what one group is:
   the group gets the "no predikat organisasi" finding.
 
 A unit's predikat comes from unit_ratings.csv, else from the unit's IKU (see
-:mod:`kinerja.models.stages.org_predikat`). Findings are stored per group as (unit, rater, rule), the
-unit being the one whose predikat keys the curve (``rater_nip`` is ``""`` for a whole unit),
-and replaced by every check, so rerunning changes nothing.
+:mod:`kinerja.models.stages.org_predikat`). Findings are stored per group as (unit, rater,
+rule), the unit being the one whose predikat keys the curve (``rater_nip`` is ``""`` for a
+whole unit), and replaced by every check, so rerunning changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.rules.distribution import check_distribution
+from kinerja.models.stages.org_predikat import compute_org_predikat
 from kinerja.models.store.tables import (
     Cycle,
     DistributionFinding,
@@ -177,7 +178,6 @@ def check_distributions(
     session: Session, *, cycle: Cycle, pack: Any, now: datetime | None = None
 ) -> dict[str, Any]:
     """Check every group; with ``now``, first compute missing unit predikat from the IKU."""
-    from kinerja.models.stages.org_predikat import compute_org_predikat
 
     cid = cycle.cycle_id
     session.execute(delete(DistributionFinding).where(DistributionFinding.cycle_id == cid))

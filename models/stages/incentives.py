@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.rules.incentive import apply_budget_cap
 from kinerja.models.stages.common import in_chunk, update_results
 from kinerja.models.stages.deductions import NO_DEDUCTIONS, incentive_deductions, person_incentive
 from kinerja.models.store.tables import Cycle, Employee, Result
@@ -88,7 +89,6 @@ def apply_incentive_budget(
 
     Idempotent: a total already within the budget is left as it is.
     """
-    from kinerja.models.rules.incentive import apply_budget_cap
 
     if pack.incentive is None:
         return {"budget": None}

@@ -31,7 +31,15 @@ from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages.common import in_chunk, rater
 from kinerja.models.store.bulk import upsert
-from kinerja.models.store.tables import Cycle, Employee, HumanTask, Notification, Result, Target
+from kinerja.models.store.tables import (
+    Cycle,
+    Employee,
+    Goal,
+    HumanTask,
+    Notification,
+    Result,
+    Target,
+)
 
 
 def ensure_results(session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str) -> int:
@@ -68,7 +76,6 @@ def plan_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> list[NewT
 def cascade_report(session: Session, *, cycle: Cycle) -> dict[str, Any]:
     """The cascade across the organisation: orphan targets (``serves`` resolves to nothing),
     employees without targets, and those blocked because their superior has none either."""
-    from kinerja.models.store.tables import Goal
 
     goal_ids = select(Goal.goal_id).where(Goal.cycle_id == cycle.cycle_id)
     target_ids = select(Target.target_id).where(Target.cycle_id == cycle.cycle_id)

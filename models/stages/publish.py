@@ -15,6 +15,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.humantasks.messages import people
+from kinerja.models.outbox.queue import enqueue_many, notification_key
+from kinerja.models.outbox.templates import render
+from kinerja.models.rules.ikm import compute_ikm
+from kinerja.models.rules.sample import sample_check
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.bulk import upsert
 from kinerja.models.store.tables import (
@@ -37,8 +42,6 @@ def compute_unit_indices(session: Session, *, cycle: Cycle, config: CycleConfig,
     unit whose respondents fall short of the Krejcie-Morgan sample for its
     ``service_population`` (units.csv; no population, no check).
     """
-    from kinerja.models.rules.ikm import compute_ikm
-    from kinerja.models.rules.sample import sample_check
 
     session.execute(delete(UnitIndex).where(UnitIndex.cycle_id == cycle.cycle_id))
     if pack.ikm is None:
@@ -194,9 +197,6 @@ def publish_units(session: Session, *, cycle: Cycle, config: CycleConfig, now: d
 
 def announce(session: Session, *, cycle: Cycle, config: CycleConfig, now: datetime) -> int:
     """Tell every unit head and the HR coordinator that the results are published."""
-    from kinerja.models.humantasks.messages import people
-    from kinerja.models.outbox.queue import enqueue_many, notification_key
-    from kinerja.models.outbox.templates import render
 
     heads = sorted({h for h in session.scalars(select(Unit.head_nip)) if h})
     known = people(session, heads)

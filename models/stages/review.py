@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
 from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.stages.common import in_chunk, rater, update_results
 from kinerja.models.stages.credit_points import compute_credit_points
+from kinerja.models.stages.distribution import check_distributions as check_groups
 from kinerja.models.store.tables import Cycle, Employee, Result
 
 # --- review ------------------------------------------------------------------------------------
@@ -42,7 +44,6 @@ def compute_predikat(
     session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str, now: datetime
 ) -> int:
     """The predikat of every rated employee of the chunk, with its derivation, audited."""
-    from kinerja.models.rules.predikat import predikat_for
 
     updates = []
     events = []
@@ -92,6 +93,5 @@ def check_distributions(
     session: Session, *, cycle: Cycle, pack: Any, now: datetime | None = None
 ) -> dict[str, Any]:
     """The distribution curve per group (see models/stages/distribution.py); findings stored."""
-    from kinerja.models.stages.distribution import check_distributions as check_groups
 
     return check_groups(session, cycle=cycle, pack=pack, now=now)

@@ -19,6 +19,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import cycle_pack
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.policyinputs import import_training_completions
 from kinerja.models.store.tables import Cycle, JpLedgerEntry, TrainingAssignment
@@ -121,7 +122,6 @@ class LedgerYear:
 def _minimum_for(session: Session, year: int) -> float | None:
     """The yearly minimum of the pack of the newest cycle ending in ``year`` (else of the
     newest cycle); None without cycles or a training section."""
-    from kinerja.models.cycles.cycle import cycle_pack
 
     cycles = list(session.scalars(select(Cycle).order_by(Cycle.created_at.desc())))
     in_year = [c for c in cycles if date.fromisoformat(str(c.config["period_end"])).year == year]

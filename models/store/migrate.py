@@ -4,7 +4,7 @@
 scripts found next to the installed package (``kinerja/migrations``), so nothing has to sit
 in the user's working directory.
 
-A change to models/store/tables.py needs a migration: :func:`autogenerate` writes the next one
+A change to models/store/tables/ needs a migration: :func:`autogenerate` writes the next one
 (``migrations/versions/NNNN_<slug>.py``) by comparing the tables with an empty SQLite database
 upgraded to the current head; review it, and check it on PostgreSQL too. The migration test
 fails while the tables and the migrations disagree.
@@ -24,6 +24,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import NullPool
 
 import kinerja.migrations
+from kinerja.models.store.db import default_url
 
 MIGRATIONS_DIR = Path(kinerja.migrations.__file__).resolve().parent
 """The Alembic script location: env.py, script.py.mako and versions/."""
@@ -55,7 +56,6 @@ def migration_engine(url: str) -> Engine:
 def _resolve(url: str | None) -> str:
     if url:
         return url
-    from kinerja.models.store.db import default_url
 
     return default_url()
 
