@@ -1,6 +1,6 @@
 """The public pages: a published cycle's unit aggregates and IKM, without any person in them.
 
-The cycle is the one tests/models/test_appeals.py runs to publication with the stage
+The cycle is the one tests/models/appeals/test_appeals.py runs to publication with the stage
 functions (ROOT: 5 people, SEC: 6), published with a minimum group of 6 so that ROOT is a
 suppressed small group. Three service units carry an IKM: SEC (enough respondents), LOKET
 (a sample below Krejcie-Morgan, DOMAIN.md A2) and ADUAN (no survey this period).
@@ -32,7 +32,7 @@ from kinerja.models.store.tables import (
     UnitIndex,
 )
 from kinerja.portal.app import create_app
-from kinerja.tests.models.test_appeals import CYCLE_ID, PUBLISHED, build_published, config
+from kinerja.tests.models.appeals.test_appeals import CYCLE_ID, PUBLISHED, build_published, config
 from kinerja.tests.portal.portalfixture import SECRET
 
 MINIMUM = 6

@@ -18,7 +18,7 @@ from kinerja.models.policy.loading import load_pack, pack_from_dict, pack_hash, 
 from kinerja.models.schemas.config import ConfigError
 from kinerja.tests.models.orgfixture import START, cycle_config
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ASN = ROOT / "configs" / "policies" / "asn.yaml"
 CATALOGUE = ROOT / "configs" / "training" / "catalogue.yaml"
 

@@ -1,4 +1,4 @@
-"""Fixtures for the pure rules: the two shipped policy packs, loaded once per session."""
+"""Fixtures for models tests: the two shipped policy packs, loaded once per session."""
 
 from __future__ import annotations
 
