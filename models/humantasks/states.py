@@ -73,6 +73,10 @@ class NotAllowed(TaskError):
     """The actor may not make this transition on this task."""
 
 
+class AlreadyClosed(TaskError):
+    """Another caller closed the task first (a concurrent answer, or the final deadline)."""
+
+
 def task_key(cycle_id: str, kind: str, subject_nip: str, round_: int = 1) -> str:
     return f"{cycle_id}:{kind}:{subject_nip}:{round_}"
 

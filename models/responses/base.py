@@ -4,15 +4,20 @@ it leads to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.humantasks.states import (
+    ACTIVE,
     KINDS,
+    AlreadyClosed,
     TaskError,
 )
 from kinerja.models.schemas.config import CycleConfig
@@ -38,6 +43,44 @@ def parse_input(kind: str, data: dict[str, Any] | BaseModel) -> BaseModel:
     except ValidationError as exc:
         problems = validation_problems(exc, root="input")
         raise TaskError(f"Jawaban tidak valid / invalid response: {problems}") from exc
+
+
+@contextmanager
+def claimed(session: Session, *, task: HumanTask, state: str) -> Iterator[None]:
+    """Hold ``task`` moved from an active state to ``state`` while the block applies the
+    answer: a compare-and-set that exactly one caller wins; the others raise
+    :class:`AlreadyClosed` before anything is written.
+
+    One conditional UPDATE, before any effect of the answer. On PostgreSQL a concurrent
+    caller's UPDATE waits for the winner's row lock and then finds the task closed; on
+    SQLite the write lock serialises them the same way (a transaction begins at its first
+    write, so it reads the winner's commit). A loser's transaction rolls back. A block that
+    refuses the answer (:class:`TaskError`) gives the claim back, so a refusal changes
+    nothing even if the caller commits. The ORM object is set by :func:`close_task`.
+    """
+    previous = task.state
+    won = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.state.in_(ACTIVE))
+        .values(state=state)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        raise AlreadyClosed(
+            f"Tugas {task.id} sudah dijawab atau ditutup / task {task.id} was already answered"
+            " or closed"
+        )
+    try:
+        yield
+    except TaskError:
+        # Still ours: the row is locked (PostgreSQL) or the database is (SQLite).
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id, HumanTask.state == state)
+            .values(state=previous)
+            .execution_options(synchronize_session=False)
+        )
+        raise
 
 
 def close_task(

@@ -19,7 +19,7 @@ from kinerja.models.humantasks.states import (
     Actor,
     check_transition,
 )
-from kinerja.models.responses.base import close_task, parse_input
+from kinerja.models.responses.base import claimed, close_task, parse_input
 from kinerja.models.responses.feedback import feedback_acknowledged, feedback_written
 from kinerja.models.responses.review import realisation_reported, reviewed
 from kinerja.models.responses.targets import targets_decided, targets_proposed
@@ -61,30 +61,33 @@ def expire_task(
     """Close a task at its final deadline by the stage's policy; returns audit events.
 
     ``keep_proposal`` applies what the person was shown (targets as proposed, the proposed
-    rating); ``not_submitted`` closes it with nothing applied.
+    rating); ``not_submitted`` closes it with nothing applied. The task is claimed first, so
+    an answer that wins the race keeps the task: :class:`AlreadyClosed` is raised and nothing
+    of the expiry is written.
     """
     check_transition(task, "expire")
-    policy = config.stage(task.stage).final_policy
-    default = _KEEP_PROPOSAL_DEFAULTS.get(task.kind)
-    applied = None
-    if policy == "keep_proposal" and default is not None:
-        data = parse_input(task.kind, default)
-        system = Actor(nip="system", reason="final deadline")
-        EFFECTS[task.kind](
-            session, task=task, cycle=cycle, config=config, actor=system, data=data, now=now
-        )
-        applied = data.model_dump(mode="json")
-    if policy == "keep_proposal" and task.kind == "revise_targets":
-        session.execute(
-            update(Target)
-            .where(
-                Target.cycle_id == cycle.cycle_id,
-                Target.nip == task.subject_nip,
-                Target.status.in_(("proposed", "returned")),
+    with claimed(session, task=task, state="expired"):
+        policy = config.stage(task.stage).final_policy
+        default = _KEEP_PROPOSAL_DEFAULTS.get(task.kind)
+        applied = None
+        if policy == "keep_proposal" and default is not None:
+            data = parse_input(task.kind, default)
+            system = Actor(nip="system", reason="final deadline")
+            EFFECTS[task.kind](
+                session, task=task, cycle=cycle, config=config, actor=system, data=data, now=now
             )
-            .values(status="approved")
-        )
-        applied = {"targets": "approved as proposed"}
+            applied = data.model_dump(mode="json")
+        if policy == "keep_proposal" and task.kind == "revise_targets":
+            session.execute(
+                update(Target)
+                .where(
+                    Target.cycle_id == cycle.cycle_id,
+                    Target.nip == task.subject_nip,
+                    Target.status.in_(("proposed", "returned")),
+                )
+                .values(status="approved")
+            )
+            applied = {"targets": "approved as proposed"}
     return [
         close_task(
             task,

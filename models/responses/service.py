@@ -19,12 +19,13 @@ from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.states import (
     Actor,
+    AlreadyClosed,
     NotAllowed,
     TaskError,
     check_actor,
     check_transition,
 )
-from kinerja.models.responses.base import close_task, parse_input
+from kinerja.models.responses.base import claimed, close_task, parse_input
 from kinerja.models.responses.effects import EFFECTS
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import (
@@ -35,7 +36,7 @@ from kinerja.models.store.tables import (
     HumanTask,
 )
 
-__all__ = ["Outcome", "respond", "apply_response", "NotAllowed", "TaskError"]
+__all__ = ["Outcome", "respond", "apply_response", "AlreadyClosed", "NotAllowed", "TaskError"]
 
 
 @dataclass
@@ -63,7 +64,8 @@ def respond(
     Raises :class:`NotAllowed` (wrong person) or :class:`TaskError` (bad input, closed
     task); in both cases nothing has changed.
     """
-    task = session.get(HumanTask, task_id, with_for_update=True)
+    # populate_existing: a task this session loaded earlier may be stale by now.
+    task = session.get(HumanTask, task_id, populate_existing=True)
     if task is None:
         raise TaskError(f"Tugas tidak dikenal / unknown task: {task_id}")
     cycle = session.get(Cycle, task.cycle_id)
@@ -72,28 +74,46 @@ def respond(
     role = check_actor(task, actor, coordinator_nip=config.coordinator.nip)
     parsed = parse_input(task.kind, data)
     answer = parsed.model_dump(mode="json")
-    if task.state in ("done", "returned") and task.response is not None:
-        if task.response.get("input") == answer:
-            return Outcome(task.id, task.state, False, task.stage, False)
-        raise TaskError(
-            f"Tugas {task.id} sudah dijawab dengan isi lain / "
-            f"task {task.id} was already answered differently"
+    repeated = _repeated(task, answer)
+    if repeated is not None:
+        return repeated
+    try:
+        events = apply_response(
+            session,
+            task=task,
+            cycle=cycle,
+            config=config,
+            actor=actor,
+            role=role,
+            data=parsed,
+            now=now,
         )
-    events = apply_response(
-        session,
-        task=task,
-        cycle=cycle,
-        config=config,
-        actor=actor,
-        role=role,
-        data=parsed,
-        now=now,
-    )
+    except AlreadyClosed:
+        # Another caller won the compare-and-set meanwhile: the same answer is a repeat,
+        # anything else is refused. Nothing of this call was written.
+        session.refresh(task)
+        repeated = _repeated(task, answer)
+        if repeated is not None:
+            return repeated
+        raise
     for event in events:
         append_event(session, at=now, **event)
     session.flush()
     complete = active_task_count(session, cycle_id=cycle.cycle_id, stage=task.stage) == 0
     return Outcome(task.id, task.state, True, task.stage, complete)
+
+
+def _repeated(task: HumanTask, answer: dict[str, Any]) -> Outcome | None:
+    """The outcome of answering a closed task again: the same answer is one response
+    (recorded once); a different one is refused."""
+    if task.state not in ("done", "returned") or task.response is None:
+        return None
+    if task.response.get("input") == answer:
+        return Outcome(task.id, task.state, False, task.stage, False)
+    raise AlreadyClosed(
+        f"Tugas {task.id} sudah dijawab dengan isi lain / "
+        f"task {task.id} was already answered differently"
+    )
 
 
 def apply_response(
@@ -109,14 +129,18 @@ def apply_response(
 ) -> list[dict[str, Any]]:
     """Apply a validated response to a task already checked for its actor.
 
-    Returns the audit events to append (the caller appends them, one by one or in bulk).
+    The task is claimed first (:func:`~kinerja.models.responses.base.claimed`): of
+    concurrent callers exactly one applies its answer, the others raise
+    :class:`AlreadyClosed`. Returns the audit events to append (the caller appends them, one
+    by one or in bulk).
     """
     transition = "respond"
     if isinstance(data, TargetDecision) and data.decision == "return":
         transition = "return"
     new_state = check_transition(task, transition)
-    effect = EFFECTS[task.kind]
-    effect(session, task=task, cycle=cycle, config=config, actor=actor, data=data, now=now)
+    with claimed(session, task=task, state=new_state):
+        effect = EFFECTS[task.kind]
+        effect(session, task=task, cycle=cycle, config=config, actor=actor, data=data, now=now)
     answer = data.model_dump(mode="json")
     return [
         close_task(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.appeals.outcome import queue_appeal_outcome
@@ -19,7 +19,7 @@ from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.delegations import sync_delegations
 from kinerja.models.humantasks.messages import queue_task_messages
-from kinerja.models.humantasks.states import ACTIVE, KINDS, manager_of
+from kinerja.models.humantasks.states import ACTIVE, KINDS, AlreadyClosed, manager_of
 from kinerja.models.responses.effects import expire_task
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages.plan import escalate_unplanned_superiors
@@ -78,13 +78,26 @@ def _escalate(
     chain: str,
     now: datetime,
     why: str | None = None,
-) -> None:
+) -> list[HumanTask]:
     """Escalate each task of ``to`` (task id -> (task, recipient)) to ``level``: state,
-    target, one audit event each, one ``task_escalated`` message per recipient."""
-    tasks = [task for task, _ in to.values()]
+    target, one audit event each, one ``task_escalated`` message per recipient.
+
+    Each task moves with a conditional UPDATE (still active), so an answer committed since
+    the task was read is never overwritten; such a task is left out. Returns the tasks
+    escalated."""
+    tasks = []
     events = []
     for task, nip in to.values():
+        moved = session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id, HumanTask.state.in_(ACTIVE))
+            .values(escalation_level=level, state="escalated", escalated_to=nip)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            continue
         task.escalation_level, task.state, task.escalated_to = level, "escalated", nip
+        tasks.append(task)
         payload = {"level": level, "to": nip, "chain": chain}
         events.append(
             {
@@ -105,8 +118,9 @@ def _escalate(
         kind="task_escalated",
         now=now,
         slot=level,
-        recipients={task.id: nip for task, nip in to.values()},
+        recipients={task.id: nip for task, nip in to.values() if task in tasks},
     )
+    return tasks
 
 
 def _hold_with_hr(
@@ -122,7 +136,7 @@ def _hold_with_hr(
     coordinator = config.coordinator.nip
     moved = [t for t in tasks if t.escalated_to != coordinator]
     if moved:
-        _escalate(
+        moved = _escalate(
             session,
             cycle=cycle,
             config=config,
@@ -183,7 +197,7 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
             continue
         managers = manager_of(session, [t.assignee_nip for t in due])
         link = sc.escalation_chain[level - 1]
-        _escalate(
+        escalated = _escalate(
             session,
             cycle=cycle,
             config=config,
@@ -192,7 +206,7 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
             chain=link,
             now=now,
         )
-        report.escalations += len(due)
+        report.escalations += len(escalated)
 
     # Final deadline: the stage's policy closes what is still open.
     expired = _active(session, cycle.cycle_id, stage, HumanTask.final_due_at <= now)
@@ -204,8 +218,14 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
             session, cycle=cycle, config=config, tasks=held, now=now
         )
     events = []
+    closed = []
     for task in expired:
-        events.extend(expire_task(session, task=task, cycle=cycle, config=config, now=now))
+        try:
+            events.extend(expire_task(session, task=task, cycle=cycle, config=config, now=now))
+        except AlreadyClosed:
+            continue  # answered by someone a moment ago: their answer stands
+        closed.append(task)
+    expired = closed
     if events:
         append_many(session, events=events, at=now)
     queue_task_messages(
