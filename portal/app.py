@@ -15,32 +15,29 @@ person the task is not for is refused (403) and the attempt is recorded as a
 ``portal.refused`` audit event; a closed task is gone (410, "sudah dijawab / already
 answered"); a POST without a valid CSRF token is a bad request (400). Nothing else changes
 on any refusal.
+
+A request body over the size limit is refused with 413 as it arrives (portal/limits.py); a
+form may carry only the fields its task's page has, each within the typed input's bounds;
+the database work of a POST runs in the thread pool, never on the event loop.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.humantasks.links import (
-    PERSON_LINK_DAYS,
     ExpiredLink,
     ForgedLink,
-    check_task_expiry,
-    decode,
     load_secret,
     sign,
-    sign_person,
     task_expiry,
     verify_person,
 )
@@ -49,149 +46,19 @@ from kinerja.models.humantasks.states import (
     Actor,
     NotAllowed,
     TaskError,
-    check_actor,
     title,
 )
 from kinerja.models.responses.base import parse_input
 from kinerja.models.responses.service import respond
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
-from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, cycle_now
+from kinerja.models.store.clock import SYSTEM_CLOCK, Clock
 from kinerja.models.store.db import get_engine, session_factory
-from kinerja.models.store.tables import Cycle, Employee, HumanTask, TaskExtension
+from kinerja.models.store.tables import Employee, HumanTask
 from kinerja.portal import forms, public, views
-from kinerja.portal.i18n import both, pick_lang, translator
-from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token, record_refusal
-
-TEMPLATES = Path(__file__).parent / "templates"
-
-
-@dataclass
-class Refusal:
-    """Why a request on a task stops, and the page that says so."""
-
-    status: int
-    title: str
-    body: str
-    detail: str = ""
-
-
-@dataclass
-class Access:
-    """A task request that passed the gate: the task, its cycle, the person, the time."""
-
-    task: HumanTask
-    cycle: Cycle
-    nip: str
-    now: datetime
-    lang: str
-
-
-class Portal:
-    """The portal's state: database sessions, the signing secret, the clock, the templates."""
-
-    def __init__(self, sessions: sessionmaker[Session], secret: bytes, clock: Clock) -> None:
-        self.sessions = sessions
-        self.secret = secret
-        self.clock = clock
-        self.templates = Jinja2Templates(directory=str(TEMPLATES))
-
-    def page(
-        self, request: Request, template: str, lang: str, status: int = 200, **context: Any
-    ) -> HTMLResponse:
-        other = "en" if lang == "id" else "id"
-        return self.templates.TemplateResponse(
-            request,
-            template,
-            {"lang": lang, "other_lang": other, "t": translator(lang), **context},
-            status_code=status,
-            headers={
-                "Cache-Control": "no-store",
-                "Referrer-Policy": "no-referrer",  # the token is in the URL
-                "X-Frame-Options": "DENY",
-            },
-        )
-
-    def refusal(self, request: Request, refusal: Refusal, lang: str) -> HTMLResponse:
-        """A refusal page says it in both languages: whoever holds the link may read either."""
-        return self.page(
-            request,
-            "message.html",
-            lang,
-            status=refusal.status,
-            heading=both(refusal.title),
-            body=both(refusal.body),
-            detail=refusal.detail,
-        )
-
-    def gate(
-        self, session: Session, token: str, *, method: str, query_lang: str | None
-    ) -> Access | Refusal:
-        """Check a task token and its person; records a refused person (see module doc)."""
-        try:
-            claims = decode(token, self.secret)
-        except ForgedLink:
-            return Refusal(403, "refused_title", "forged_body")
-        if claims.task_id is None:
-            return Refusal(403, "refused_title", "forged_body")
-        task = session.get(HumanTask, claims.task_id)
-        cycle = session.get(Cycle, task.cycle_id) if task is not None else None
-        if task is None or cycle is None:
-            return Refusal(410, "gone_title", "gone_body")
-        now = cycle_now(cycle.clock_at, self.clock)
-        try:
-            check_task_expiry(
-                claims,
-                now,
-                final_due_at=task.final_due_at,
-                earlier_final_due_ats=lambda: session.scalars(
-                    select(TaskExtension.old_final_due_at).where(TaskExtension.task_id == task.id)
-                ),
-            )
-        except ExpiredLink as exc:
-            return Refusal(410, "expired_title", "expired_body", str(exc))
-        employee = session.get(Employee, claims.nip)
-        lang = pick_lang(query_lang, employee.lang if employee else None)
-        coordinator = cycle_config(cycle).coordinator.nip
-        try:
-            check_actor(task, Actor(claims.nip), coordinator_nip=coordinator)
-        except NotAllowed as exc:
-            record_refusal(
-                session, task=task, nip=claims.nip, reason=str(exc), method=method, now=now
-            )
-            session.commit()
-            return Refusal(403, "refused_title", "refused_body")
-        return Access(task=task, cycle=cycle, nip=claims.nip, now=now, lang=lang)
-
-    def task_page(
-        self,
-        request: Request,
-        session: Session,
-        access: Access,
-        token: str,
-        *,
-        status: int = 200,
-        errors: list[tuple[str, str]] | None = None,
-        values: dict[str, str] | None = None,
-    ) -> HTMLResponse:
-        ctx = views.task_context(session, task=access.task, cycle=access.cycle, lang=access.lang)
-        me = sign_person(
-            access.nip, self.clock.now() + timedelta(days=PERSON_LINK_DAYS), self.secret
-        )
-        return self.page(
-            request,
-            "task.html",
-            access.lang,
-            status=status,
-            token=token,
-            csrf=csrf_token(self.secret, token, self.clock.now()),
-            csrf_field=CSRF_FIELD,
-            errors=errors or [],
-            error_fields={name for name, _ in errors or []},
-            values=values or {},
-            has_form=access.task.kind in INPUT_FOR_KIND,
-            me_link=f"/me/{me}",
-            **ctx,
-        )
+from kinerja.portal.i18n import pick_lang
+from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
+from kinerja.portal.pages import Access, Portal, Refusal
+from kinerja.portal.security import CSRF_FIELD, csrf_ok, record_refusal
 
 
 def advance_later(cycle_id: str, stage: str, task_id: int, db_url: str | None) -> Any:
@@ -222,6 +89,14 @@ def create_app(
     portal = Portal(session_factory(get_engine(db_url)), key, clock or SYSTEM_CLOCK)
     app = FastAPI(title="Kinerja portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
+    app.add_middleware(BodyLimit, limit=max_body())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code != 413:
+            return await http_exception_handler(request, exc)
+        lang = pick_lang(request.query_params.get("lang"), None)
+        return portal.refusal(request, Refusal(413, "too_large_title", "too_large_body"), lang)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -241,8 +116,10 @@ def create_app(
 
     @app.post("/t/{token}", response_class=HTMLResponse)
     async def submit_task(request: Request, token: str, lang: str | None = None) -> Response:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        return _submit(request, token, lang, form)
+        async with request.form(max_files=0, max_fields=MAX_FIELDS) as parsed:
+            form = {k: v for k, v in parsed.items() if isinstance(v, str)}
+        # The database work (and a wait for another responder's lock) stays off the loop.
+        return await run_in_threadpool(_submit, request, token, lang, form)
 
     def _submit(request: Request, token: str, lang: str | None, form: dict[str, str]) -> Response:
         with portal.sessions() as session:
@@ -258,6 +135,12 @@ def create_app(
                 return portal.refusal(
                     request, Refusal(400, "bad_request_title", "no_form"), access.lang
                 )
+            ctx = views.task_context(session, task=task, cycle=access.cycle, lang=access.lang)
+            unknown = sorted(set(form) - forms.page_fields(task.kind, ctx) - {CSRF_FIELD})
+            if unknown:
+                shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+                refusal = Refusal(400, "bad_request_title", "unknown_fields_body", shown)
+                return portal.refusal(request, refusal, access.lang)
             data, read = forms.read_form(task.kind, form, access.lang)
             if task.state not in ACTIVE:
                 return _closed(request, access, data)

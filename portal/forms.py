@@ -250,6 +250,39 @@ READERS: dict[str, Callable[[Mapping[str, str], str], FormResult]] = {
 }
 
 
+FIXED_FIELDS: dict[str, frozenset[str]] = {
+    "approve_targets": frozenset({"decision", "comment"}),
+    "review": frozenset({"hasil_kerja", "perilaku", "comment", "proposed"}),
+    "write_feedback": frozenset({"text"}),
+    "acknowledge_feedback": frozenset({"comment"}),
+    "report_realisation": frozenset({"evidence"}),
+    "propose_targets": frozenset({"action", "comment"}),
+    "revise_targets": frozenset({"action", "comment"}),
+    "decide_appeal": frozenset({"decision", "hasil_kerja", "perilaku", "reason"}),
+}
+"""The fields each kind's page always has (templates/kinds/<kind>.html)."""
+
+
+def page_fields(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
+    """Every field name the page of a task of ``kind`` has, given its context
+    (:func:`kinerja.portal.views.task_context`): the fixed ones, and those named after the
+    task's own targets, rows and behaviour values."""
+    names = set(FIXED_FIELDS.get(kind, ()))
+    targets = [t.target_id for t in ctx.get("targets") or ()]
+    if kind == "approve_targets":
+        names |= {f"tc:{t}" for t in targets}
+    elif kind == "report_realisation":
+        names |= {f"value:{t}" for t in targets}
+    elif kind == "review":
+        names |= {f"pv:{code}" for code, _ in ctx.get("behaviour_values") or ()}
+    elif kind in ("propose_targets", "revise_targets"):
+        rows = range(len(ctx.get("rows") or ()))
+        names |= {f"row{i}.{name}" for i in rows for name in TARGET_FIELDS}
+    elif kind not in FIXED_FIELDS:
+        names |= {w["name"] for w in ctx.get("widgets") or ()}
+    return frozenset(names)
+
+
 def read_form(kind: str, form: Mapping[str, str], lang: str) -> tuple[BaseModel | None, FormResult]:
     """The typed input for ``kind`` from ``form``, or None with the problems found."""
     model = INPUT_FOR_KIND[kind]

@@ -99,6 +99,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.",
         "The form has expired or is not valid. Reload the page and submit again.",
     ),
+    "unknown_fields_body": (
+        "Formulir ini berisi isian yang tidak ada di halaman tugas ini. Muat ulang halaman.",
+        "This form holds fields that the page of this task does not have. Reload the page.",
+    ),
+    "too_large_title": ("Kiriman terlalu besar", "Submission too large"),
+    "too_large_body": (
+        "Kiriman melebihi batas ukuran portal. Persingkat isian lalu kirim lagi.",
+        "The submission exceeds the portal's size limit. Shorten it and submit again.",
+    ),
     "fix_errors": ("Periksa isian berikut:", "Please check the following:"),
     "open_tasks": ("Tugas yang menunggu Anda", "Tasks waiting for you"),
     "no_open_tasks": ("Tidak ada tugas yang menunggu.", "No tasks are waiting."),

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -110,10 +111,6 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _epoch(at: datetime) -> int:
     """Naive datetimes are UTC throughout the database (see models/store/clock.py)."""
     if at.tzinfo is None:
@@ -144,25 +141,36 @@ PERSON_LINK_DAYS = 30
 _FORGED = "Tautan tidak sah / invalid link"
 
 
+_TOKEN = re.compile(
+    r"(?P<head>p|[1-9][0-9]{0,17})\.(?P<nip>[A-Za-z0-9_-]{1,200})"
+    r"\.(?P<exp>[1-9][0-9]{0,11})\.(?P<mac>[A-Za-z0-9_-]{43})"
+)
+"""A token as :func:`sign` and :func:`sign_person` write it, and nothing else: ASCII, no
+padding, no sign or spaces in numbers, no leading zeros, a 256-bit MAC."""
+
+
 def decode(token: str, secret: bytes) -> LinkClaims:
-    """The claims of a genuine token, expired or not; raises :class:`ForgedLink`."""
-    parts = token.split(".")
-    if len(parts) != 4 or len(token) > 512:
+    """The claims of a genuine token, expired or not; raises :class:`ForgedLink`.
+
+    Strict: only the exact form :func:`sign` writes is read, so no two different strings
+    are the same link (base64 that decodes leniently, ``+12`` or ``012`` for 12, stray
+    characters).
+    """
+    match = _TOKEN.fullmatch(token)
+    if match is None:
         raise ForgedLink(_FORGED)
-    head, nip_b64, exp, mac = parts
+    head, nip_b64, exp, mac = match["head"], match["nip"], match["exp"], match["mac"]
     try:
-        nip = _unb64(nip_b64).decode()
-        expiry = int(exp)
-        task_id = None if head == "p" else int(head)
+        nip = base64.urlsafe_b64decode(nip_b64 + "=" * (-len(nip_b64) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
         raise ForgedLink(_FORGED) from exc
-    if task_id is not None and (task_id < 1 or str(task_id) != head):
+    if _b64(nip.encode()) != nip_b64:  # only the canonical encoding of a NIP
         raise ForgedLink(_FORGED)
+    task_id = None if head == "p" else int(head)
     tagged = ("p", nip, exp) if task_id is None else ("t", head, nip, exp)
-    # Bytes, not str: compare_digest refuses non-ASCII text, and a URL may carry any.
-    if not hmac.compare_digest(mac.encode(errors="replace"), _mac(secret, *tagged).encode()):
+    if not hmac.compare_digest(mac.encode(), _mac(secret, *tagged).encode()):
         raise ForgedLink(_FORGED)
-    expires_at = datetime.fromtimestamp(expiry, UTC).replace(tzinfo=None)
+    expires_at = datetime.fromtimestamp(int(exp), UTC).replace(tzinfo=None)
     return LinkClaims(task_id=task_id, nip=nip, expires_at=expires_at)
 
 

@@ -13,6 +13,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 Rating = Annotated[str, Field(min_length=1, max_length=32)]
 """A rating code of the cycle's policy pack (ASN: di_atas, sesuai, di_bawah); checked there."""
 
+Key = Annotated[str, Field(min_length=1, max_length=64)]
+"""An identifier as the tables store it (a target id, a goal id, a NIP)."""
+
+Text = Annotated[str, Field(max_length=5000)]
+"""A person's words: a comment, a reason, evidence, feedback."""
+
+Line = Annotated[str, Field(min_length=1, max_length=2000)]
+"""One line of a target: its statement or indicator."""
+
+MAX_TARGETS = 100
+"""The most targets one person proposes, or one answer reports on, at once."""
+
 
 def validation_problems(exc: ValidationError, *, root: str = "input") -> str:
     """A Pydantic error as one line: ``field.path: message; ...`` (``root`` for the whole)."""
@@ -22,20 +34,22 @@ def validation_problems(exc: ValidationError, *, root: str = "input") -> str:
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Unknown fields are refused, numbers are finite, and every text has a bound: an answer
+    # is stored in the task and its audit event as it came.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class ProposedTarget(_Input):
-    target_id: str | None = Field(None, description="Kept when revising an existing target")
-    serves: str = Field(description="The unit goal or the manager's target this one serves")
-    statement: str = Field(min_length=1)
-    indicator: str = Field(min_length=1)
-    aspect: str = "kuantitas"
+    target_id: Key | None = Field(None, description="Kept when revising an existing target")
+    serves: Key = Field(description="The unit goal or the manager's target this one serves")
+    statement: Line
+    indicator: Line
+    aspect: str = Field("kuantitas", max_length=32)
     target: float | None = Field(
         None, description="The number to reach; empty only in a qualitative cycle"
     )
     target_high: float | None = None
-    unit_of_measure: str = Field(min_length=1)
+    unit_of_measure: str = Field(min_length=1, max_length=64)
     direction: Literal["higher", "lower", "range"] = "higher"
     weight: float | None = Field(None, ge=0, le=100)
     kind: Literal["utama", "tambahan"] = "utama"
@@ -44,16 +58,16 @@ class ProposedTarget(_Input):
 class TargetProposal(_Input):
     """An employee proposes (or revises) their targets; ``targets=None`` resubmits as they are."""
 
-    targets: list[ProposedTarget] | None = None
-    comment: str | None = None
+    targets: list[ProposedTarget] | None = Field(None, max_length=MAX_TARGETS)
+    comment: Text | None = None
 
 
 class TargetDecision(_Input):
     """A manager approves the targets, or returns them with a comment."""
 
     decision: Literal["approve", "return"]
-    comment: str | None = None
-    target_comments: dict[str, str] = Field(default_factory=dict)
+    comment: Text | None = None
+    target_comments: dict[Key, Text] = Field(default_factory=dict, max_length=MAX_TARGETS)
 
     @model_validator(mode="after")
     def _return_needs_comment(self) -> TargetDecision:
@@ -70,8 +84,8 @@ class RealisationReport(_Input):
     A value may be empty (None) only in a qualitative cycle, and then evidence is required.
     """
 
-    values: dict[str, float | None] = Field(min_length=1)
-    evidence: str | None = None
+    values: dict[Key, float | None] = Field(min_length=1, max_length=MAX_TARGETS)
+    evidence: Text | None = None
 
     @model_validator(mode="after")
     def _no_number_needs_evidence(self) -> RealisationReport:
@@ -91,8 +105,8 @@ class ReviewSubmission(_Input):
 
     hasil_kerja: Rating | None = None
     perilaku: Rating | None = None
-    perilaku_values: dict[str, Rating] = Field(default_factory=dict)
-    comment: str | None = None
+    perilaku_values: dict[Rating, Rating] = Field(default_factory=dict, max_length=50)
+    comment: Text | None = None
 
 
 class FeedbackNote(_Input):
@@ -105,7 +119,7 @@ class FeedbackAcknowledgement(_Input):
     """The employee acknowledges the feedback."""
 
     acknowledged: Literal[True] = True
-    comment: str | None = None
+    comment: Text | None = None
 
 
 class Appeal(_Input):

@@ -96,6 +96,44 @@ def _csrf_forged(p: Portal) -> httpx.Response:
     )
 
 
+def _variant(token: str, part: int, change: Callable[[str], str]) -> str:
+    """The token with one of its four parts changed."""
+    parts = token.split(".")
+    parts[part] = change(parts[part])
+    return ".".join(parts)
+
+
+def _loose_base64(token: str) -> str:
+    """The NIP part written with padding bits set: the same bytes, another string."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    nip = token.split(".")[1]
+    assert len(nip) % 4 == 2, "a NIP whose encoding ends with four padding bits"
+    last = alphabet[alphabet.index(nip[-1]) + 1]
+    return _variant(token, 1, lambda part: part[:-1] + last)
+
+
+def _oversized(p: Portal) -> httpx.Response:
+    csrf = open_form(p, f"/t/{p.token('approve_targets')}")
+    data = {"csrf_token": csrf, "decision": "return", "comment": "x" * 200_000}
+    return p.client.post(f"/t/{p.token('approve_targets')}", data=data)
+
+
+def _oversized_stream(p: Portal) -> httpx.Response:
+    """A body sent in chunks with no length declared, far past the limit."""
+    csrf = open_form(p, f"/t/{p.token('approve_targets')}")
+
+    def chunks():  # noqa: ANN202
+        yield f"csrf_token={csrf}&decision=return&comment=".encode()
+        for _ in range(200):
+            yield b"y" * 4096
+
+    return p.client.post(
+        f"/t/{p.token('approve_targets')}",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+
+
 ATTACKS = [
     Attack(
         "forged signature",
@@ -175,6 +213,50 @@ ATTACKS = [
         False,
         _get(lambda p: f"/me/{sign_person(M, p.clock.now(), SECRET)}"),
     ),
+    # Tokens are read only in the exact form the portal writes them.
+    Attack(
+        "token with a leading zero in its expiry",
+        403,
+        False,
+        _get(lambda p: "/t/" + _variant(p.token("approve_targets"), 2, lambda e: "0" + e)),
+    ),
+    Attack(
+        "token with a plus sign in its task id",
+        403,
+        False,
+        _get(lambda p: "/t/" + _variant(p.token("approve_targets"), 0, lambda t: "+" + t)),
+    ),
+    Attack(
+        "token with base64 padding",
+        403,
+        False,
+        _get(lambda p: "/t/" + _variant(p.token("approve_targets"), 1, lambda n: n + "=")),
+    ),
+    Attack(
+        "person token with a loose base64 NIP",
+        403,
+        False,
+        _get(
+            lambda p: "/me/" + _loose_base64(sign_person(HR, p.clock.now() + timedelta(1), SECRET))
+        ),
+    ),
+    # What a form may bring: its own fields, within bounds, in a small body.
+    Attack(
+        "a field the page does not have",
+        400,
+        False,
+        _post(lambda p: f"/t/{p.token('approve_targets')}", **{"tc:B-1-T1": "not yours"}),
+        "does not have",
+    ),
+    Attack("a POST over the size limit", 413, False, _oversized, "too large"),
+    Attack("a streamed POST over the size limit", 413, False, _oversized_stream, "too large"),
+    Attack(
+        "a comment over its length",
+        400,
+        False,
+        _post(lambda p: f"/t/{p.token('approve_targets')}", comment="k" * 6000),
+        "5000",
+    ),
 ]
 
 
@@ -206,7 +288,8 @@ def test_every_attack_on_an_open_task_is_refused_and_changes_nothing(engine, mon
         assert verify_chain(s).ok
     print(
         f"\nportal security: {sum(counts.values())} attacks refused "
-        f"(403: {counts[403]}, 410: {counts[410]}, 400: {counts[400]}), none changed anything"
+        f"(403: {counts[403]}, 410: {counts[410]}, 400: {counts[400]}, 413: {counts[413]}),"
+        " none changed anything"
     )
     assert sum(counts.values()) == len(ATTACKS)
 

@@ -1,0 +1,83 @@
+"""Bounds on what a request may bring: a body size limit, checked as the body arrives.
+
+A request that declares a larger ``Content-Length`` is answered 413 before its body is
+read; one that streams more than it declared (or declares nothing) is cut off with 413 as
+soon as it passes the limit, so an oversized POST never reaches memory whole, a form
+parser or the database. The limit is ``KINERJA_PORTAL_MAX_BODY`` bytes (default 64 KiB:
+every task form fits many times over).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DEFAULT_MAX_BODY = 64 * 1024
+MAX_FIELDS = 1000
+"""The most fields one form may have (Starlette's form parser stops there)."""
+
+
+def max_body() -> int:
+    """The body limit in force, in bytes (``KINERJA_PORTAL_MAX_BODY``)."""
+    raw = os.environ.get("KINERJA_PORTAL_MAX_BODY", "").strip()
+    if not raw:
+        return DEFAULT_MAX_BODY
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"KINERJA_PORTAL_MAX_BODY harus bilangan bulat (byte), bukan {raw!r} / "
+            f"must be a whole number of bytes, not {raw!r}"
+        ) from None
+    if value < 1024:
+        raise ValueError("KINERJA_PORTAL_MAX_BODY minimal 1024 byte / must be at least 1024 bytes")
+    return value
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None:
+            try:
+                too_large = int(declared) > self.limit
+            except ValueError:
+                too_large = True  # a Content-Length that is not a number is not honoured
+            if too_large:
+                await _refuse(scope, send)
+                return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # Raised inside the endpoint's body read: the exception handler answers.
+                    raise HTTPException(status_code=413)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _refuse(scope: Scope, send: Send) -> None:
+    body = b"Kiriman terlalu besar / submission too large (413)\n"
+    headers: list[Any] = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
