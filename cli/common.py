@@ -34,7 +34,9 @@ def require_schema() -> Engine:
     try:
         tables = set(inspect(engine).get_table_names())
     except Exception as exc:  # noqa: BLE001 - any connection problem is reported plainly
-        fail(f"cannot open the database {describe_url(url)}: {exc}")
+        from kinerja.cli.faults import describe
+
+        fail(describe(exc) or f"cannot open the database {describe_url(url)}: {exc}")
     if "cycles" not in tables:
         fail(
             f"the database {describe_url(url)} has no Kinerja tables yet: "

@@ -7,12 +7,13 @@ non-zero on failure, and changes nothing when it fails.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from kinerja.cli import appeals, people, runs
+from kinerja.cli import appeals, faults, people, runs
 from kinerja.cli import portal as portal_cli
 from kinerja.cli import serve as serve_cli
 from kinerja.cli import training as training_cli
@@ -197,6 +198,7 @@ def cycle_start(
     cycle_id = run_guarded(create)
     typer.echo(cycle_id)
     if run:
+        faults.before_flows()
         from kinerja.flows.trigger import advance_cycle
 
         result = advance_cycle(cycle_id, db_url=database_url(), key="start")
@@ -213,6 +215,7 @@ def cycle_run(cycle: str | None = typer.Argument(None)) -> None:
     engine = require_schema()
     with session_scope(engine) as session:
         cycle_id = run_guarded(lambda: get_cycle(session, cycle)).cycle_id
+    faults.before_flows()
     typer.echo(f"cycle flow: {advance_cycle(cycle_id, db_url=database_url())}")
 
 
@@ -271,8 +274,29 @@ serve_cli.register(app)
 portal_cli.register(app)
 
 
+@app.callback()
+def _options(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the traceback of a failure / tampilkan rincian kesalahan"
+    ),
+) -> None:
+    """Kinerja: the performance cycle for a whole organisation, on Prefect."""
+    if debug:
+        os.environ[faults.DEBUG_ENV] = "1"
+
+
 def main() -> None:
-    app()
+    """The ``kinerja`` command: a failure ends in one clear line (see cli/faults.py)."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - every failure ends in one line
+        code = faults.report(exc)
+        faults.drain_prefect()
+        sys.exit(code)
+    finally:
+        faults.drain_prefect()
 
 
 if __name__ == "__main__":

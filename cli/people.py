@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from kinerja.cli import faults
 from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
 
 
@@ -132,6 +133,7 @@ def respond(
     if outcome.stage_complete:
         typer.echo(f"stage {outcome.stage} has no open task left")
         if advance:
+            faults.before_flows()
             from kinerja.flows.trigger import advance_cycle
 
             result = advance_cycle(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from kinerja.cli import faults
 from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
 
 
@@ -45,6 +47,8 @@ def results_export(
         if format_ == "xlsx":
             if out is None:
                 fail("xlsx needs --out FILE.xlsx", 2)
+            if not out.parent.is_dir():  # before the workbook opens a file it cannot finish
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(out.parent))
             export_results_xlsx(session, cycle_id=cycle_id, path=out)
             typer.echo(f"wrote {out}")
             return
@@ -147,6 +151,7 @@ def sweep() -> None:
     """Run the sweeper once: reminders, escalations, final deadlines; then advance cycles."""
     _quiet_prefect()
     require_schema()
+    faults.before_flows()
     from kinerja.flows.sweeper import sweeper
 
     typer.echo(sweeper(db_url=database_url()))
@@ -165,6 +170,7 @@ def simulate(directory: Path = typer.Argument(..., help="A scenario directory"))
 
 
 def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
+    faults.before_flows()
     from kinerja.flows.simulate import simulate as run
     from kinerja.models.cycles.reports import stage_table
     from kinerja.models.store.db import session_scope

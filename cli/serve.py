@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from kinerja.cli import faults
 from kinerja.cli.common import database_url, fail, require_schema, run_guarded
 
 
@@ -70,6 +71,7 @@ def gate(
     by: str | None = typer.Option(None, help="NIP of the signer (default: the coordinator)"),
 ) -> None:
     """Sign the gate the cycle waits at (payout, then publication) as the HR coordinator."""
+    faults.before_flows()
     from kinerja.flows.signing import sign_gate
     from kinerja.models.stages.gates import GateError
 
