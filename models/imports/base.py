@@ -15,7 +15,8 @@ that SQLite and PostgreSQL refuse the same rows, with a row error, before anythi
 written; no identifier in a spreadsheet's scientific notation (``1.98505E+17``); and every
 NIP of the form the policy pack gives (:class:`~kinerja.models.imports.values.IdFormat`),
 unless it names an employee already in the database (who entered under the format then in
-force). A row with a bad cell is reported for it and not checked further.
+force). A row with a bad cell still has its other cells checked, but not its references
+(those need every cell sound).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class FileImporter:
         anyway, else it is read when a NIP is checked against a format."""
         self._row = 0  # the row being checked, and its cells: quoted in its errors
         self._cells: dict[str, str] = {}
+        self._flagged: set[str] = set()  # its columns already reported: said once
         self._limits: dict[str, int] = {}
 
     # --- what subclasses provide ------------------------------------------------------------
@@ -119,7 +121,11 @@ class FileImporter:
     # --- helpers for subclasses -------------------------------------------------------------
 
     def bad(self, row: int | None, column: str | None, en: str, id_: str) -> None:
-        value = self._cells.get(column, "") if column and row == self._row else ""
+        value = ""
+        if column and row == self._row:
+            if column in self._flagged:
+                return  # this cell's problem is already said
+            value = self._cells.get(column, "")
         self.problems.add(self.label, row, column, en, id_, value)
 
     def wrong(self, row: int, column: str, exc: Bad) -> None:
@@ -245,7 +251,7 @@ class FileImporter:
 
     def cells_ok(self, session: Session | None, row: int, cells: dict[str, str]) -> bool:
         """Check every cell's length, identifiers and NIPs; report each bad one."""
-        self._row, self._cells = row, cells
+        self._row, self._cells, self._flagged = row, cells, set()
         ok = True
         for column, limit in self._limits.items():
             size = len(cells.get(column, ""))
@@ -256,6 +262,7 @@ class FileImporter:
                     f"too long: {size} characters, at most {limit}",
                     f"terlalu panjang: {size} karakter, paling banyak {limit}",
                 )
+                self._flagged.add(column)
                 ok = False
         for column in self.identifiers:
             text = cells.get(column, "")
@@ -266,6 +273,7 @@ class FileImporter:
                         self.nip_format.check(text)
             except Bad as exc:
                 self.wrong(row, column, exc)
+                self._flagged.add(column)
                 ok = False
         return ok
 
@@ -300,20 +308,18 @@ class FileImporter:
                     key = self.key_of(cells)
                     if key is not None:
                         if key in self.rows_of:
-                            self._row, self._cells = number, cells
+                            self._row, self._cells, self._flagged = number, cells, set()
                             self._duplicate(number, key)
                             self.skipped(number, cells)
                             continue
                         self.rows_of[key] = number
-                    if not self.cells_ok(session, number, cells):
-                        self.skipped(number, cells)
-                        continue
+                    sound = self.cells_ok(session, number, cells)
                     record = self.convert(number, cells)
-                    if record is None:
+                    if record is None or not sound:
                         self.skipped(number, cells)
                     else:
                         self.observe(number, record)
-                self._row, self._cells = 0, {}
+                self._row, self._cells, self._flagged = 0, {}, set()
                 self.finish()
         except ImportRejected as exc:
             for e in exc.all_errors():
