@@ -40,9 +40,10 @@ def write_error_list(errors: Iterable[object], path: Path) -> int:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    # utf-8-sig: the byte-order mark makes Excel read the file as UTF-8.
+    # utf-8-sig: the byte-order mark makes Excel read the file as UTF-8. Lines end in "\r\n"
+    # so that a value holding a carriage return is quoted, not split across rows.
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(LIST_COLUMNS)
         for e in errors:
             cells = (e.file, e.row, e.column, e.value, e.message)  # type: ignore[attr-defined]

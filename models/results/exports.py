@@ -102,12 +102,18 @@ def export_results(session: Session, *, cycle_id: str, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n"
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_cell(k, v) for k, v in row.items()})
-        return buf.getvalue()
+        out, line = io.StringIO(), io.StringIO()
+        # With "\r\n" as its line end the writer quotes a cell holding a carriage return
+        # (with "\n" alone it leaves it bare, and a spreadsheet starts a new row there, after
+        # the neutralising quote); each line is then ended with "\n" alone, as always.
+        writer = csv.writer(line, lineterminator="\r\n")
+        body = ([_csv_cell(c, row[c]) for c in EXPORT_COLUMNS] for row in rows)
+        for cells in (EXPORT_COLUMNS, *body):
+            line.seek(0)
+            line.truncate()
+            writer.writerow(cells)
+            out.write(line.getvalue()[:-2] + "\n")
+        return out.getvalue()
     raise ValueError(f"unknown format {fmt!r}: csv, json or xlsx")
 
 
