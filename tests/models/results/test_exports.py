@@ -153,6 +153,30 @@ def test_xlsx_cuts_a_text_over_the_cell_limit_and_says_so(tmp_path):
     engine.dispose()
 
 
+def test_the_command_says_which_cells_were_cut(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kinerja.cli.main import app
+    from kinerja.models.store.db import dispose_engines
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        _fill(session, {"100000000000000001": "y" * 33_000})
+    engine.dispose()
+    monkeypatch.setenv("KINERJA_DATABASE_URL", url)
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(
+        app, ["results", "export", CYCLE, "--format", "xlsx", "--out", str(out)]
+    )
+    dispose_engines()
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    assert "1 value(s) longer than an Excel cell holds were cut" in result.output
+    assert "row 2 (100000000000000001), column name: 33000 characters cut to 32767" in result.output
+
+
 @pytest.fixture
 def session(engine):
     with Session(engine) as session:
