@@ -14,9 +14,12 @@ import csv
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kinerja.cli.common import fail, run_guarded
+
+if TYPE_CHECKING:
+    from kinerja.models.imports.errors import ImportRejected, RowError
 
 T = TypeVar("T")
 
@@ -34,7 +37,7 @@ def error_list_paths(source: Path) -> list[Path]:
     return [beside, home]
 
 
-def write_error_list(errors: Iterable[object], path: Path) -> int:
+def write_error_list(errors: Iterable[RowError], path: Path) -> int:
     """Write every error (file, row, column, value, problem) as CSV; returns how many."""
     from kinerja.models.results.exports import spreadsheet_text
 
@@ -46,7 +49,7 @@ def write_error_list(errors: Iterable[object], path: Path) -> int:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(LIST_COLUMNS)
         for e in errors:
-            cells = (e.file, e.row, e.column, e.value, e.message)  # type: ignore[attr-defined]
+            cells = (e.file, e.row, e.column, e.value, e.message)
             writer.writerow(["" if c is None else spreadsheet_text(str(c)) for c in cells])
             count += 1
     return count
@@ -69,7 +72,7 @@ def run_import(action: Callable[[], T], *, source: Path) -> T:
     fail(f"{refused}\n{_write_list(refused, source)}", 2)
 
 
-def _write_list(refused: Any, source: Path) -> str:
+def _write_list(refused: ImportRejected, source: Path) -> str:
     for path in error_list_paths(source):
         try:
             count = write_error_list(refused.all_errors(), path)
