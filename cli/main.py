@@ -24,6 +24,7 @@ from kinerja.cli.common import (
     require_schema,
     run_guarded,
 )
+from kinerja.cli.imports import run_import
 from kinerja.cli.policy import policy_app
 
 app = typer.Typer(
@@ -82,8 +83,15 @@ def org_import(
     source: Path = typer.Argument(
         ..., help="A directory with units.csv and employees.csv, or one .xlsx workbook"
     ),
+    policy: str | None = typer.Option(
+        None,
+        "--policy",
+        help="The policy pack whose NIP format applies (a name or a path; default: the pack"
+        " of the newest cycle; with no cycle, any text)",
+    ),
 ) -> None:
     """Import units and employees (all-or-nothing)."""
+    from kinerja.models.cycles.files import org_nip_format
     from kinerja.models.imports.org import import_org
     from kinerja.models.store.db import session_scope
 
@@ -91,9 +99,11 @@ def org_import(
 
     def run() -> list[Any]:
         with session_scope(engine) as session:
-            return import_org(session, source=source)
+            nips, source_of = org_nip_format(session, policy=policy)
+            typer.echo(f"NIP format / bentuk NIP: {source_of}", err=True)
+            return import_org(session, source=source, nip_format=nips)
 
-    _report_imports(run_guarded(run))
+    _report_imports(run_import(run, source=source))
 
 
 def _import_cycle_file(kind: str, path: Path, cycle_id: str | None) -> None:
@@ -108,7 +118,7 @@ def _import_cycle_file(kind: str, path: Path, cycle_id: str | None) -> None:
             cycle = get_cycle(session, cycle_id)
             return import_cycle_file(session, cycle=cycle, kind=kind, path=path)
 
-    _report_imports([run_guarded(run)])
+    _report_imports([run_import(run, source=path)])
 
 
 CYCLE_OPTION = typer.Option(None, "--cycle", help="Cycle id (default: the newest cycle)")
@@ -163,7 +173,7 @@ def survey_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
         with session_scope(engine) as session:
             return import_survey_file(session, pack=pack_of(get_cycle(session, cycle)), path=path)
 
-    _report_imports([run_guarded(run)])
+    _report_imports([run_import(run, source=path)])
 
 
 # --- cycles -----------------------------------------------------------------------------------

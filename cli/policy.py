@@ -46,6 +46,19 @@ def _section(title_en: str, title_id: str) -> list[str]:
     return ["", f"== {title_en} / {title_id} =="]
 
 
+def _identifiers(pack: PolicyPack) -> list[str]:
+    nip = pack.identifiers.nip
+    if nip.pattern is None:
+        form = f"{_label(nip.label)}, not empty, up to the database column's length."
+    else:
+        example = f", e.g. {nip.example}" if nip.example else ""
+        form = (
+            f"{_label(nip.label)}: the whole value matches {nip.pattern}{example}. Another"
+            " form is refused in every file, unless it already names an employee."
+        )
+    return [*_section("Identifiers", "Identitas"), f"Employee identifier (NIP): {form}"]
+
+
 def _targets_and_achievement(pack: PolicyPack) -> list[str]:
     t, a = pack.targets, pack.achievement
     weights = (
@@ -53,6 +66,8 @@ def _targets_and_achievement(pack: PolicyPack) -> list[str]:
         if t.use_weights
         else "no weights (every target counts the same)"
     )
+    weights += f"; a weight given is above {_num(t.weight_above)}"
+    weights += f" and at most {_num(t.weight_at_most)}"
     agg = ", ".join(f"{unit}: {how}" for unit, how in a.aggregate_by_unit.items())
     return [
         *_section("Targets and achievement", "Rencana dan capaian"),
@@ -316,6 +331,7 @@ def describe_pack(pack: PolicyPack, *, versions: list[PolicyPack] | None = None)
         )
         lines.append(f"Versions in the file / Versi: {listed}")
     for part in (
+        _identifiers,
         _targets_and_achievement,
         _result_rating,
         _behaviour,

@@ -49,8 +49,16 @@ def results_export(
                 fail("xlsx needs --out FILE.xlsx", 2)
             if not out.parent.is_dir():  # before the workbook opens a file it cannot finish
                 raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(out.parent))
-            export_results_xlsx(session, cycle_id=cycle_id, path=out)
+            done = export_results_xlsx(session, cycle_id=cycle_id, path=out)
             typer.echo(f"wrote {out}")
+            if done.cut:
+                typer.echo(
+                    f"{len(done.cut)} value(s) longer than an Excel cell holds were cut"
+                    f" / {len(done.cut)} nilai melebihi batas sel Excel dipotong:",
+                    err=True,
+                )
+                for cell in done.cut:
+                    typer.echo(f"  {cell}", err=True)
             return
         text = export_results(session, cycle_id=cycle_id, fmt=format_)
     if out is None:

@@ -12,6 +12,7 @@ import typer
 
 from kinerja.cli import common
 from kinerja.cli.common import require_schema, run_guarded
+from kinerja.cli.imports import run_import
 
 training_app = typer.Typer(
     help="Training (pengembangan kompetensi): completions and the yearly JP ledger.",
@@ -39,7 +40,7 @@ def import_(
         with session_scope(engine) as session:
             return record_completions(session, path=path, now=SYSTEM_CLOCK.now())
 
-    report, fulfilled = run_guarded(run)
+    report, fulfilled = run_import(run, source=path)
     typer.echo(
         f"{report.kind}: {report.rows} rows from {report.file} ({report.inserted} new,"
         f" {report.updated} updated); {fulfilled} planned course(s) completed"

@@ -1,8 +1,13 @@
 """Importing a cycle's files with the rules of its own policy pack.
 
 The importers in models/imports/ take plain parameters (which aspects exist, whether weights
-must sum to 100, which survey elements); this module reads them from the cycle's pack
-snapshot, so the CLI, the portal and the simulator import the same way.
+must sum to 100 and within which bounds, which survey elements, what a NIP looks like, the
+cycle's dates); this module reads them from the cycle's pack snapshot and config, so the
+CLI, the portal and the simulator import the same way.
+
+The organisation is imported before any cycle exists, so its NIP format is chosen by
+:func:`org_nip_format`: the pack the caller names, else the pack of the newest cycle in the
+database, else none (any text up to the column's length).
 """
 
 from __future__ import annotations
@@ -13,15 +18,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles.cycle import CycleError, pack_of, stage_row
+from kinerja.models.cycles.cycle import CycleError, cycle_config, get_cycle, pack_of, stage_row
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.measurements import import_metrics, import_survey
 from kinerja.models.imports.plans import import_goals, import_targets
 from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
 from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
-from kinerja.models.store.tables import Cycle, HumanTask, Target
+from kinerja.models.imports.values import IdFormat
+from kinerja.models.policy.loading import load_pack
+from kinerja.models.store.tables import Cycle, Employee, HumanTask, Target
 
-__all__ = ["import_cycle_file", "import_survey_file", "close_answered_proposals", "CYCLE_FILES"]
+__all__ = [
+    "import_cycle_file",
+    "import_survey_file",
+    "close_answered_proposals",
+    "nip_format",
+    "org_nip_format",
+    "CYCLE_FILES",
+]
 
 CYCLE_FILES = (
     "goals",
@@ -36,11 +50,44 @@ CYCLE_FILES = (
 )
 
 
+def nip_format(pack: Any) -> IdFormat:
+    """The pack's NIP format as the importers take it."""
+    nip = pack.identifiers.nip
+    example = f", e.g. {nip.example}" if nip.example else ""
+    contoh = f", contoh {nip.example}" if nip.example else ""
+    return IdFormat(nip.pattern, nip.label.en + example, nip.label.id + contoh)
+
+
+def org_nip_format(session: Session, *, policy: str | None = None) -> tuple[IdFormat, str]:
+    """The NIP format of an organisation import, and where it came from, in both languages.
+
+    ``policy`` (a pack name or path, its latest version) when given; else the pack of the
+    newest cycle in the database; else no format: any text up to the column's length.
+    """
+    if policy is not None:
+        pack: Any = load_pack(policy)
+        return nip_format(pack), f"pack {pack.rule_version} (--policy) / paket {pack.rule_version}"
+    try:
+        cycle = get_cycle(session, None)
+    except CycleError:
+        most = Employee.__table__.c.nip.type.length
+        return IdFormat(), (
+            f"no cycle yet and no --policy: any text up to {most} characters"
+            f" / belum ada siklus dan tanpa --policy: teks apa pun sampai {most} karakter"
+        )
+    pack = pack_of(cycle)
+    return nip_format(pack), (
+        f"pack {pack.rule_version} of the newest cycle, {cycle.cycle_id}"
+        f" / paket {pack.rule_version} dari siklus terbaru, {cycle.cycle_id}"
+    )
+
+
 def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) -> ImportReport:
     """Import one of a cycle's files (see :data:`CYCLE_FILES`)."""
     pack: Any = pack_of(cycle)
     cid = cycle.cycle_id
     qualitative = cycle.config.get("approach") == "qualitative"
+    nips = nip_format(pack)
     if kind == "goals":
         return import_goals(session, path=path, cycle_id=cid)
     if kind == "targets":
@@ -52,9 +99,18 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
             aspects=set(pack.targets.aspects),
             kinds=set(pack.targets.kinds),
             qualitative=qualitative,
+            weight_bounds=(pack.targets.weight_above, pack.targets.weight_at_most),
+            nip_format=nips,
         )
     if kind == "metrics":
-        return import_metrics(session, path=path, cycle_id=cid, qualitative=qualitative)
+        config = cycle_config(cycle)
+        return import_metrics(
+            session,
+            path=path,
+            cycle_id=cid,
+            qualitative=qualitative,
+            dates=(config.period_start, config.period_end),
+        )
     if kind == "reviews":
         return import_reviews(
             session,
@@ -62,13 +118,16 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
             cycle_id=cid,
             ratings=set(pack.result_rating.levels) | set(pack.behaviour.levels),
             behaviour_values=list(pack.behaviour.values),
+            nip_format=nips,
         )
     if kind == "unit_ratings":
         org = pack.distribution.org_predikat if pack.distribution else pack.predikat.order
         return import_unit_ratings(session, path=path, cycle_id=cid, predikat=set(org))
     if kind in POLICY_INPUT_FILES:
         _refuse_once_used(session, cycle=cycle, kind=kind)
-        return import_policy_input(session, cycle_id=cid, pack=pack, kind=kind, path=path)
+        return import_policy_input(
+            session, cycle_id=cid, pack=pack, kind=kind, path=path, nip_format=nips
+        )
     raise ValueError(f"unknown cycle file kind {kind!r}")
 
 

@@ -1,9 +1,11 @@
 """Importers for the files people bring: CSV or .xlsx, all-or-nothing.
 
 Each importer validates the whole file first and lists every bad row (file, row, column,
-what was expected) in :class:`ImportRejected`; only a clean file is written, with upserts
-by natural key in the caller's session (the caller commits), so importing the same file
-twice changes nothing.
+what was expected) in :class:`ImportRejected`, however many; only a clean file is written,
+with upserts by natural key in the caller's session (the caller commits), so importing the
+same file twice changes nothing. Every cell is checked against its column's length, every
+number is finite, identifiers are never a spreadsheet's scientific notation, and NIPs have
+the form the caller passes (the policy pack's, see models/cycles/files.py).
 
 May import: ``store``.
 

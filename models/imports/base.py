@@ -8,22 +8,31 @@ in batches. Two passes keep memory flat: no file is ever held whole.
 Optional columns that a file leaves out are not written: existing rows keep their stored
 value and new rows take the table's default. (``direction`` travels with ``target`` and is
 always written, "higher" when left out.)
+
+Before a row's own checks, each of its cells is checked the same way for every kind of
+file (:meth:`FileImporter.cells_ok`): no longer than its table column (``String(N)``), so
+that SQLite and PostgreSQL refuse the same rows, with a row error, before anything is
+written; no identifier in a spreadsheet's scientific notation (``1.98505E+17``); and every
+NIP of the form the policy pack gives (:class:`~kinerja.models.imports.values.IdFormat`),
+unless it names an employee already in the database (who entered under the format then in
+force). A row with a bad cell still has its other cells checked, but not its references
+(those need every cell sound).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, String, Table, func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.imports.errors import ImportRejected, ImportReport, Problems
-from kinerja.models.imports.reader import RawTable, open_raw
-from kinerja.models.imports.values import Bad
+from kinerja.models.imports.reader import NOT_UTF8, RawTable, open_raw
+from kinerja.models.imports.values import Bad, IdFormat, refuse_scientific
 from kinerja.models.store.bulk import upsert
-from kinerja.models.store.tables import Cycle
+from kinerja.models.store.tables import Cycle, Employee
 
 BATCH_ROWS = 5000
 """Rows per executemany call: large enough that round trips vanish, small enough to stay
@@ -45,15 +54,31 @@ class FileImporter:
     optional: ClassVar[tuple[str, ...]] = ()
     unique: ClassVar[tuple[str, ...]]
     """The file columns that identify a row; a second row with the same values is refused."""
+    identifiers: ClassVar[tuple[str, ...]] = ()
+    """Columns holding identifiers (codes, ids, NIPs): never in scientific notation."""
+    nip_columns: ClassVar[tuple[str, ...]] = ()
+    """Columns naming an employee by NIP, checked against ``nip_format``."""
+    stored_as: ClassVar[dict[str, str]] = {}
+    """File columns stored under another table column name (whose length applies)."""
 
-    def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
+    def __init__(
+        self, path: str | Path, *, sheet: str | None = None, nip_format: IdFormat | None = None
+    ) -> None:
         self.path = Path(path)
         self.sheet = sheet
         self.label = self.path.name
+        self.nip_format = nip_format or IdFormat()
         self.columns: set[str] = set()
         self.problems = Problems()
         self.readable = False  # set once the header has been read and accepted
         self.rows_of: dict[Any, int] = {}  # key -> first row; a str for one-column keys
+        self.employees: Container[str] | None = None
+        """NIPs of the employees in the database; :meth:`load` may set it from what it reads
+        anyway, else it is read when a NIP is checked against a format."""
+        self._row = 0  # the row being checked, and its cells: quoted in its errors
+        self._cells: dict[str, str] = {}
+        self._flagged: set[str] = set()  # its columns already reported: said once
+        self._limits: dict[str, int] = {}
 
     # --- what subclasses provide ------------------------------------------------------------
 
@@ -82,6 +107,10 @@ class FileImporter:
     def observe(self, row: int, record: dict[str, Any]) -> None:
         """Cross-row checks and state, first pass only (duplicates, references)."""
 
+    def skipped(self, row: int, cells: dict[str, str]) -> None:
+        """A row was refused (a bad cell, a duplicate or its own checks), first pass only:
+        cross-row checks that would count it (sums) may leave its neighbours alone."""
+
     def finish(self) -> None:
         """Checks that need the whole file (forward references, loops, sums)."""
 
@@ -92,7 +121,12 @@ class FileImporter:
     # --- helpers for subclasses -------------------------------------------------------------
 
     def bad(self, row: int | None, column: str | None, en: str, id_: str) -> None:
-        self.problems.add(self.label, row, column, en, id_)
+        value = ""
+        if column and row == self._row:
+            if column in self._flagged:
+                return  # this cell's problem is already said
+            value = self._cells.get(column, "")
+        self.problems.add(self.label, row, column, en, id_, value)
 
     def wrong(self, row: int, column: str, exc: Bad) -> None:
         self.bad(row, column, exc.en, exc.id_)
@@ -166,6 +200,11 @@ class FileImporter:
     def _rows(self, names: list[str | None], raw: RawTable) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(names)
         for number, cells in raw.rows:
+            if raw.undecodable:
+                for line in raw.undecodable:
+                    self.bad(line, None, *NOT_UTF8)
+                raw.undecodable.clear()
+                continue
             if raw.rounded:
                 for _, index in raw.rounded:
                     self.bad(
@@ -188,6 +227,55 @@ class FileImporter:
                 )
                 continue
             yield number, {n: c for n, c in zip(names, cells, strict=False) if n is not None}
+
+    # --- the checks every cell gets ---------------------------------------------------------
+
+    def lengths(self) -> dict[str, int]:
+        """The longest text each file column may hold: its table column's ``String(N)``."""
+        found = {}
+        for name in (*self.required, *self.optional):
+            column = self.table.c.get(self.stored_as.get(name, name))
+            if column is not None and isinstance(column.type, String) and column.type.length:
+                found[name] = column.type.length
+        return found
+
+    def _format_exempt(self, session: Session | None, nip: str) -> bool:
+        """No format to check, or the NIP is an employee's already (see the module doc)."""
+        if self.nip_format.pattern is None:
+            return True
+        if self.employees is None:
+            if session is None:
+                return False  # the second pass: the first found every NIP it needed
+            self.employees = set(session.scalars(select(Employee.nip)))
+        return nip in self.employees
+
+    def cells_ok(self, session: Session | None, row: int, cells: dict[str, str]) -> bool:
+        """Check every cell's length, identifiers and NIPs; report each bad one."""
+        self._row, self._cells, self._flagged = row, cells, set()
+        ok = True
+        for column, limit in self._limits.items():
+            size = len(cells.get(column, ""))
+            if size > limit:
+                self.bad(
+                    row,
+                    column,
+                    f"too long: {size} characters, at most {limit}",
+                    f"terlalu panjang: {size} karakter, paling banyak {limit}",
+                )
+                self._flagged.add(column)
+                ok = False
+        for column in self.identifiers:
+            text = cells.get(column, "")
+            try:
+                if text:
+                    refuse_scientific(text)
+                    if column in self.nip_columns and not self._format_exempt(session, text):
+                        self.nip_format.check(text)
+            except Bad as exc:
+                self.wrong(row, column, exc)
+                self._flagged.add(column)
+                ok = False
+        return ok
 
     def _duplicate(self, row: int, key: Any) -> None:
         first = self.rows_of[key]
@@ -212,6 +300,7 @@ class FileImporter:
                 if names is None:
                     return
                 self.readable = True
+                self._limits = self.lengths()
                 self.load(session)
                 for number, cells in self._rows(names, raw):
                     # Duplicates are found on the raw key, so that a repeated id is named
@@ -219,17 +308,22 @@ class FileImporter:
                     key = self.key_of(cells)
                     if key is not None:
                         if key in self.rows_of:
+                            self._row, self._cells, self._flagged = number, cells, set()
                             self._duplicate(number, key)
+                            self.skipped(number, cells)
                             continue
                         self.rows_of[key] = number
+                    sound = self.cells_ok(session, number, cells)
                     record = self.convert(number, cells)
-                    if record is not None:
+                    if record is None or not sound:
+                        self.skipped(number, cells)
+                    else:
                         self.observe(number, record)
+                self._row, self._cells, self._flagged = 0, {}, set()
                 self.finish()
         except ImportRejected as exc:
-            for e in exc.errors:
-                self.problems.total += 1
-                self.problems.errors.append(e)
+            for e in exc.all_errors():
+                self.problems.add_error(e)
 
     def write(self, session: Session) -> ImportReport:
         """Second pass: upsert every row in batches; the caller commits."""
@@ -240,7 +334,7 @@ class FileImporter:
             names = self._header(raw.header)
             assert names is not None, "the file changed between validation and writing"
             for number, cells in self._rows(names, raw):
-                record = self.convert(number, cells)
+                record = self.convert(number, cells) if self.cells_ok(None, number, cells) else None
                 if record is None:
                     break
                 batch.append(record)
@@ -266,11 +360,8 @@ class FileImporter:
 
 def run(session: Session, importers: list[FileImporter]) -> list[ImportReport]:
     """Validate already-scanned importers together, then write them all, or raise."""
-    problems = Problems()
-    for importer in importers:
-        problems.errors.extend(importer.problems.errors)
-        problems.total += importer.problems.total
-    problems.raise_if_any()
+    if any(importer.problems for importer in importers):
+        raise ImportRejected.of(*(importer.problems for importer in importers))
     return [importer.write(session) for importer in importers]
 
 

@@ -4,11 +4,13 @@
 A metrics.csv ``target_id`` names an employee's target (RHK) or a unit goal (IKU of the
 Perjanjian Kinerja, goals.csv ``goal_id``): a goal's realisation gives the unit's capaian,
 from which its predikat organisasi is computed when unit_ratings.csv has no row for it. An
-id that is both a target and a goal of the cycle is refused as ambiguous.
+id that is both a target and a goal of the cycle is refused as ambiguous. A period must lie
+within the cycle's dates (``period_start``..``period_end`` of its config), when given.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from kinerja.models.imports.values import (
     parse_integer,
     parse_number,
     parse_period,
+    refuse_outside,
 )
 from kinerja.models.store.tables import Goal, Measurement, SurveyResponse, Target, Unit
 
@@ -36,11 +39,20 @@ class MetricsImporter(FileImporter):
     required = ("target_id", "period", "value")
     optional = ("evidence",)
     unique = ("target_id", "period")
+    identifiers = ("target_id",)
 
-    def __init__(self, path: str | Path, *, cycle_id: str, qualitative: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        qualitative: bool = False,
+        dates: tuple[date, date] | None = None,
+    ) -> None:
         super().__init__(path)
         self.cycle_id = cycle_id
         self.qualitative = qualitative
+        self.dates = dates
         self.targets: set[str] = set()
         self.goals: set[str] = set()
 
@@ -77,6 +89,8 @@ class MetricsImporter(FileImporter):
                 continue
             try:
                 record[column] = parse(text)
+                if column == "period" and self.dates is not None:
+                    refuse_outside(record[column], *self.dates)
             except Bad as exc:
                 self.wrong(row, column, exc)
                 ok = False
@@ -112,6 +126,7 @@ class SurveyImporter(FileImporter):
     keys = ("unit_id", "respondent_id")
     optional = ("date",)
     unique = ("unit_id", "respondent_id")
+    identifiers = ("unit_id", "respondent_id")
 
     def __init__(self, path: str | Path, *, elements: list[str], scale: tuple[int, int]) -> None:
         super().__init__(path)
@@ -159,14 +174,21 @@ class SurveyImporter(FileImporter):
 
 
 def import_metrics(
-    session: Session, *, path: str | Path, cycle_id: str, qualitative: bool = False
+    session: Session,
+    *,
+    path: str | Path,
+    cycle_id: str,
+    qualitative: bool = False,
+    dates: tuple[date, date] | None = None,
 ) -> ImportReport:
     """Import metrics.csv: the realisation of targets (and of unit goals) of a cycle, per period.
 
     ``qualitative``: the cycle's approach is qualitative, so a row may give ``evidence`` and
-    leave ``value`` empty.
+    leave ``value`` empty. ``dates``: the cycle's first and last day; a period not wholly
+    within them is refused (None: any period).
     """
-    return import_one(session, MetricsImporter(path, cycle_id=cycle_id, qualitative=qualitative))
+    importer = MetricsImporter(path, cycle_id=cycle_id, qualitative=qualitative, dates=dates)
+    return import_one(session, importer)
 
 
 def import_survey(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.imports.base import FileImporter, import_one, run
 from kinerja.models.imports.errors import ImportRejected, ImportReport, RowError, bilingual
 from kinerja.models.imports.reader import XLSX_SUFFIXES
-from kinerja.models.imports.values import Bad, find_loops, parse_flag, parse_integer
+from kinerja.models.imports.values import Bad, IdFormat, find_loops, parse_flag, parse_integer
 from kinerja.models.store.tables import Employee, Unit
 
 
@@ -31,9 +31,13 @@ class UnitsImporter(FileImporter):
     required = ("unit_id", "name")
     unique = ("unit_id",)
     optional = ("parent_id", "head_nip", "is_service_unit", "service_population")
+    identifiers = ("unit_id", "parent_id", "head_nip")
+    nip_columns = ("head_nip",)
 
-    def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
-        super().__init__(path, sheet=sheet)
+    def __init__(
+        self, path: str | Path, *, sheet: str | None = None, nip_format: IdFormat | None = None
+    ) -> None:
+        super().__init__(path, sheet=sheet, nip_format=nip_format)
         self.parents: dict[str, str | None] = {}
         self.known_nips: set[str] = set()
         self.pending_parents: list[tuple[int, str]] = []
@@ -42,6 +46,7 @@ class UnitsImporter(FileImporter):
     def load(self, session: Session) -> None:
         self.parents = dict(session.execute(select(Unit.unit_id, Unit.parent_id)).all())
         self.known_nips = set(session.scalars(select(Employee.nip)))
+        self.employees = self.known_nips
 
     def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
         unit_id = self.need(row, cells, "unit_id")
@@ -133,9 +138,13 @@ class EmployeesImporter(FileImporter):
     required = ("nip", "name", "unit_id", "position")
     unique = ("nip",)
     optional = ("grade", "manager_nip", "email", "phone", "channels")
+    identifiers = ("nip", "unit_id", "manager_nip")
+    nip_columns = ("nip", "manager_nip")
 
-    def __init__(self, path: str | Path, *, sheet: str | None = None) -> None:
-        super().__init__(path, sheet=sheet)
+    def __init__(
+        self, path: str | Path, *, sheet: str | None = None, nip_format: IdFormat | None = None
+    ) -> None:
+        super().__init__(path, sheet=sheet, nip_format=nip_format)
         # None when the units file beside this one could not be read: its ids are unknown,
         # so unit references are not checked rather than all reported as wrong.
         self.units_in_file: set[str] | None = set()
@@ -146,6 +155,8 @@ class EmployeesImporter(FileImporter):
     def load(self, session: Session) -> None:
         self.known_units = set(session.scalars(select(Unit.unit_id)))
         self.managers = dict(session.execute(select(Employee.nip, Employee.manager_nip)).all())
+        # Grows with this file's rows, whose NIPs passed the format before they were added.
+        self.employees = self.managers
 
     def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
         record: dict[str, Any] = {}
@@ -216,17 +227,21 @@ class EmployeesImporter(FileImporter):
                     )
 
 
-def import_units(session: Session, *, path: str | Path) -> ImportReport:
+def import_units(
+    session: Session, *, path: str | Path, nip_format: IdFormat | None = None
+) -> ImportReport:
     """Import units.csv (or the ``units`` sheet); heads must already be employees."""
-    units = UnitsImporter(path)
+    units = UnitsImporter(path, nip_format=nip_format)
     units.scan(session)
     units.check_heads(set())
     return run(session, [units])[0]
 
 
-def import_employees(session: Session, *, path: str | Path) -> ImportReport:
+def import_employees(
+    session: Session, *, path: str | Path, nip_format: IdFormat | None = None
+) -> ImportReport:
     """Import employees.csv (or the ``employees`` sheet); units must already exist."""
-    return import_one(session, EmployeesImporter(path))
+    return import_one(session, EmployeesImporter(path, nip_format=nip_format))
 
 
 def _org_files(source: Path) -> tuple[tuple[Path, str | None], tuple[Path, str | None]]:
@@ -251,16 +266,21 @@ def _org_files(source: Path) -> tuple[tuple[Path, str | None], tuple[Path, str |
     )
 
 
-def import_org(session: Session, *, source: str | Path) -> list[ImportReport]:
+def import_org(
+    session: Session, *, source: str | Path, nip_format: IdFormat | None = None
+) -> list[ImportReport]:
     """Import the organisation: a directory with units.csv and employees.csv, or one .xlsx
     workbook with sheets ``units`` and ``employees``, validated together.
 
-    Returns the reports of units, then employees. Raises :class:`ImportRejected` listing
-    every problem of both files, writing nothing.
+    ``nip_format``: what a NIP looks like (None: any text up to the column's length); the
+    caller chooses it, since the organisation is imported before any cycle exists (see
+    :func:`kinerja.models.cycles.files.org_nip_format`). Returns the reports of units, then
+    employees. Raises :class:`ImportRejected` listing every problem of both files, writing
+    nothing.
     """
     (units_path, units_sheet), (employees_path, employees_sheet) = _org_files(Path(source))
-    units = UnitsImporter(units_path, sheet=units_sheet)
-    employees = EmployeesImporter(employees_path, sheet=employees_sheet)
+    units = UnitsImporter(units_path, sheet=units_sheet, nip_format=nip_format)
+    employees = EmployeesImporter(employees_path, sheet=employees_sheet, nip_format=nip_format)
     units.scan(session)
     employees.units_in_file = set(units.rows_of) if units.readable else None
     employees.scan(session)

@@ -17,6 +17,7 @@ from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.values import (
     Bad,
+    IdFormat,
     choose,
     find_loops,
     parse_direction,
@@ -27,6 +28,9 @@ from kinerja.models.store.tables import Employee, Goal, Target, Unit
 
 WEIGHT_TOLERANCE = 0.01
 
+WEIGHT_BOUNDS = (0.0, 100.0)
+"""A weight must be above the first and at most the second, unless the pack says otherwise."""
+
 
 class _PlanImporter(FileImporter):
     """Shared by goals and targets: the cycle, required texts, and target with direction."""
@@ -34,8 +38,10 @@ class _PlanImporter(FileImporter):
     qualitative = False
     """A qualitative cycle (PermenPANRB 6/2022) accepts an empty target: no number."""
 
-    def __init__(self, path: str | Path, *, cycle_id: str) -> None:
-        super().__init__(path)
+    def __init__(
+        self, path: str | Path, *, cycle_id: str, nip_format: IdFormat | None = None
+    ) -> None:
+        super().__init__(path, nip_format=nip_format)
         self.cycle_id = cycle_id
 
     def scope(self) -> list[ColumnElement[bool]]:
@@ -77,6 +83,7 @@ class GoalsImporter(_PlanImporter):
     required = ("goal_id", "unit_id", "statement", "indicator", "target", "unit_of_measure")
     optional = ("direction", "parent_goal_id")
     unique = ("goal_id",)
+    identifiers = ("goal_id", "unit_id", "parent_goal_id")
 
     def __init__(self, path: str | Path, *, cycle_id: str) -> None:
         super().__init__(path, cycle_id=cycle_id)
@@ -163,6 +170,8 @@ class TargetsImporter(_PlanImporter):
     )
     optional = ("direction", "weight", "kind")
     unique = ("target_id",)
+    identifiers = ("target_id", "nip", "serves")
+    nip_columns = ("nip",)
 
     def __init__(
         self,
@@ -173,23 +182,28 @@ class TargetsImporter(_PlanImporter):
         aspects: set[str] | None,
         kinds: set[str] | None,
         qualitative: bool = False,
+        weight_bounds: tuple[float, float] = WEIGHT_BOUNDS,
+        nip_format: IdFormat | None = None,
     ) -> None:
-        super().__init__(path, cycle_id=cycle_id)
+        super().__init__(path, cycle_id=cycle_id, nip_format=nip_format)
         self.qualitative = qualitative
         self.weights_sum = weights_sum
+        self.weight_bounds = weight_bounds
         self.aspects = aspects
         self.kinds = kinds
         self.people: dict[str, tuple[str, str | None]] = {}
         self.goal_units: dict[str, str] = {}
         self.stored_owners: dict[str, str] = {}
         self.owners: dict[str, str] = {}  # target_id -> nip, this file
-        self.weights: dict[str, list[Any]] = {}  # nip -> [first row, sum, rows]
+        self.weights: dict[str, tuple[float, list[int]]] = {}  # nip -> (sum, rows)
+        self.unsummed: set[str] = set()  # people with a refused row: their sum means nothing
         self.pending: list[tuple[int, str, str]] = []
 
     def load(self, session: Session) -> None:
         self.check_cycle(session, self.cycle_id)
         query = select(Employee.nip, Employee.unit_id, Employee.manager_nip)
         self.people = {nip: (unit, manager) for nip, unit, manager in session.execute(query)}
+        self.employees = self.people
         query = select(Goal.goal_id, Goal.unit_id).where(Goal.cycle_id == self.cycle_id)
         self.goal_units = dict(session.execute(query).all())
         query = select(Target.target_id, Target.nip).where(Target.cycle_id == self.cycle_id)
@@ -230,8 +244,13 @@ class TargetsImporter(_PlanImporter):
                 f"bobot wajib diisi (jumlah bobot {self.weights_sum:g})",
             )
         weight = parse_number(text)
-        if weight < 0:
-            raise Bad("a weight cannot be negative", "bobot tidak boleh negatif")
+        above, at_most = self.weight_bounds
+        if not above < weight <= at_most:
+            raise Bad(
+                f"weight {weight:g} is out of bounds: above {above:g} and at most {at_most:g}",
+                f"bobot {weight:g} di luar batas: lebih dari {above:g} dan paling banyak"
+                f" {at_most:g}",
+            )
         return weight
 
     def _choose(
@@ -270,9 +289,13 @@ class TargetsImporter(_PlanImporter):
             elif not decided:
                 self._bad_serves(row, serves, nip)
         if self.weights_sum is not None and record.get("weight") is not None:
-            tally = self.weights.setdefault(nip, [row, 0.0, 0])
-            tally[1] += record["weight"]
-            tally[2] += 1
+            total, rows = self.weights.get(nip, (0.0, []))
+            rows.append(row)
+            self.weights[nip] = (total + record["weight"], rows)
+
+    def skipped(self, row: int, cells: dict[str, str]) -> None:
+        if cells.get("nip"):
+            self.unsummed.add(cells["nip"])
 
     def _bad_serves(self, row: int, serves: str, nip: str) -> None:
         unit, manager = self.people[nip]
@@ -293,15 +316,19 @@ class TargetsImporter(_PlanImporter):
                 self._bad_serves(row, serves, nip)
         if self.weights_sum is None:
             return
-        for nip, (row, total, count) in self.weights.items():
-            if abs(total - self.weights_sum) > WEIGHT_TOLERANCE:
+        for nip, (total, rows) in self.weights.items():
+            if nip in self.unsummed or abs(total - self.weights_sum) <= WEIGHT_TOLERANCE:
+                continue
+            listed = ", ".join(map(str, rows))
+            # Any of the rows may be the one to correct: each is named.
+            for row in rows:
                 self.bad(
                     row,
                     "weight",
-                    f"the {count} weights of employee '{nip}' sum to {total:g},"
-                    f" expected {self.weights_sum:g}",
-                    f"jumlah {count} bobot pegawai '{nip}' adalah {total:g},"
-                    f" seharusnya {self.weights_sum:g}",
+                    f"the {len(rows)} weights of employee '{nip}' (rows {listed}) sum to"
+                    f" {total:g}, expected {self.weights_sum:g}",
+                    f"jumlah {len(rows)} bobot pegawai '{nip}' (baris {listed}) adalah"
+                    f" {total:g}, seharusnya {self.weights_sum:g}",
                 )
 
 
@@ -319,13 +346,18 @@ def import_targets(
     aspects: set[str] | None = None,
     kinds: set[str] | None = None,
     qualitative: bool = False,
+    weight_bounds: tuple[float, float] = WEIGHT_BOUNDS,
+    nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import targets.csv for a cycle.
 
     ``weights_sum``: each employee's weights must add up to it (None: weights are free and
-    may be left out). ``aspects`` and ``kinds``: the allowed values (None: any), e.g. from
-    the policy pack. ``qualitative``: the cycle's approach is qualitative, so a target may
-    be left empty (the rater judges the RHK against the expectation, without a number).
+    may be left out); every row of a person whose weights do not is named. A weight given
+    must lie within ``weight_bounds`` (above the first, at most the second). ``aspects``
+    and ``kinds``: the allowed values (None: any), e.g. from the policy pack.
+    ``qualitative``: the cycle's approach is qualitative, so a target may be left empty
+    (the rater judges the RHK against the expectation, without a number). ``nip_format``:
+    what a NIP looks like (None: any text).
     """
     importer = TargetsImporter(
         path,
@@ -334,5 +366,7 @@ def import_targets(
         aspects=aspects,
         kinds=kinds,
         qualitative=qualitative,
+        weight_bounds=weight_bounds,
+        nip_format=nip_format,
     )
     return import_one(session, importer)

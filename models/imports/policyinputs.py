@@ -1,5 +1,5 @@
 """A cycle's policy inputs: attendance.csv, discipline.csv, functional_positions.csv and
-competencies.csv, and the organisation's training.csv (completed training, any year).
+competencies.csv (the organisation's training.csv is in ``training``).
 
 - attendance.csv: nip, code, count: lapses of one kind (late TL1-TL4, early leave PSW1-PSW4,
   absent TK, as the pack's ``incentive.attendance_codes`` name them) in the cycle.
@@ -9,10 +9,9 @@ competencies.csv, and the organisation's training.csv (completed training, any y
   pack's ``credit_points.jenjang``) and the months held in the cycle's year (default: all).
 - competencies.csv: nip, competency, required_level, actual_level: an assessed competency
   (the training catalogue's) against the position's requirement.
-- training.csv: nip, course, jp, completed_on: training completed, credited to the JP ledger
-  of the year of ``completed_on`` (see models/stages/training_ledger.py).
 
-Codes are matched regardless of case and stored in the pack's spelling.
+Codes are matched regardless of case and stored in the pack's spelling. A ``nip`` is
+checked against ``nip_format`` (the pack's, when a cycle's pack is known).
 """
 
 from __future__ import annotations
@@ -21,78 +20,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from kinerja.models.imports.base import FileImporter, import_one
+from kinerja.models.imports.base import import_one
 from kinerja.models.imports.errors import ImportReport
-from kinerja.models.imports.values import Bad, choose, parse_date, parse_integer, parse_number
+from kinerja.models.imports.persons import PersonImporter
+from kinerja.models.imports.values import Bad, IdFormat, parse_date, parse_number
 from kinerja.models.store.tables import (
     AttendanceLapse,
     CompetencyLevel,
     DisciplineSanction,
-    Employee,
     FunctionalPosition,
-    JpLedgerEntry,
 )
 
 
-class _PersonImporter(FileImporter):
-    """A file whose rows belong to known employees (``nip``)."""
-
-    def __init__(self, path: str | Path) -> None:
-        super().__init__(path)
-        self.nips: set[str] = set()
-
-    def load(self, session: Session) -> None:
-        self.nips = set(session.scalars(select(Employee.nip)))
-
-    def observe(self, row: int, record: dict[str, Any]) -> None:
-        nip = record["nip"]
-        if nip not in self.nips:
-            self.bad(row, "nip", f"unknown employee '{nip}'", f"pegawai '{nip}' tidak dikenal")
-
-    def pick(
-        self, row: int, cells: dict[str, str], column: str, allowed: set[str], what: tuple[str, str]
-    ) -> str | None:
-        """A required code from ``allowed``, or None after reporting it."""
-        text = self.need(row, cells, column)
-        if text is None:
-            return None
-        try:
-            return choose(text, allowed, what)
-        except Bad as exc:
-            self.wrong(row, column, exc)
-            return None
-
-    def whole(
-        self, row: int, cells: dict[str, str], column: str, low: int, high: int | None
-    ) -> int | None:
-        """A required whole number within ``low``..``high``, or None after reporting it."""
-        text = self.need(row, cells, column)
-        if text is None:
-            return None
-        try:
-            value = parse_integer(text)
-        except Bad as exc:
-            self.wrong(row, column, exc)
-            return None
-        if value < low or (high is not None and value > high):
-            span = f"{low} to {high}" if high is not None else f"{low} or more"
-            span_id = f"{low} sampai {high}" if high is not None else f"{low} atau lebih"
-            self.bad(
-                row,
-                column,
-                f"{value} is out of range ({span})",
-                f"{value} di luar batas ({span_id})",
-            )
-            return None
-        return value
-
-
-class _CyclePersonImporter(_PersonImporter):
-    def __init__(self, path: str | Path, *, cycle_id: str) -> None:
-        super().__init__(path)
+class _CyclePersonImporter(PersonImporter):
+    def __init__(
+        self, path: str | Path, *, cycle_id: str, nip_format: IdFormat | None = None
+    ) -> None:
+        super().__init__(path, nip_format=nip_format)
         self.cycle_id = cycle_id
 
     def load(self, session: Session) -> None:
@@ -112,8 +59,15 @@ class AttendanceImporter(_CyclePersonImporter):
     required = ("nip", "code", "count")
     unique = ("nip", "code")
 
-    def __init__(self, path: str | Path, *, cycle_id: str, codes: set[str]) -> None:
-        super().__init__(path, cycle_id=cycle_id)
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        codes: set[str],
+        nip_format: IdFormat | None = None,
+    ) -> None:
+        super().__init__(path, cycle_id=cycle_id, nip_format=nip_format)
         self.codes = codes
 
     def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
@@ -135,8 +89,15 @@ class DisciplineImporter(_CyclePersonImporter):
     optional = ("decided_on",)
     unique = ("nip", "sanction")
 
-    def __init__(self, path: str | Path, *, cycle_id: str, sanctions: set[str]) -> None:
-        super().__init__(path, cycle_id=cycle_id)
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        sanctions: set[str],
+        nip_format: IdFormat | None = None,
+    ) -> None:
+        super().__init__(path, cycle_id=cycle_id, nip_format=nip_format)
         self.sanctions = sanctions
 
     def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
@@ -163,9 +124,15 @@ class FunctionalPositionsImporter(_CyclePersonImporter):
     unique = ("nip",)
 
     def __init__(
-        self, path: str | Path, *, cycle_id: str, jenjang: set[str], months_per_year: int
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        jenjang: set[str],
+        months_per_year: int,
+        nip_format: IdFormat | None = None,
     ) -> None:
-        super().__init__(path, cycle_id=cycle_id)
+        super().__init__(path, cycle_id=cycle_id, nip_format=nip_format)
         self.jenjang = jenjang
         self.months_per_year = months_per_year
 
@@ -208,9 +175,15 @@ class CompetenciesImporter(_CyclePersonImporter):
     unique = ("nip", "competency")
 
     def __init__(
-        self, path: str | Path, *, cycle_id: str, competencies: set[str], levels: tuple[int, int]
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        competencies: set[str],
+        levels: tuple[int, int],
+        nip_format: IdFormat | None = None,
     ) -> None:
-        super().__init__(path, cycle_id=cycle_id)
+        super().__init__(path, cycle_id=cycle_id, nip_format=nip_format)
         self.competencies = competencies
         self.levels = levels
 
@@ -233,79 +206,50 @@ class CompetenciesImporter(_CyclePersonImporter):
         }
 
 
-def completion_key(nip: str, course: str, completed_on: Any) -> str:
-    """The JP ledger key of a completed training: importing it again changes nothing."""
-    return f"completed:{nip}:{course}:{completed_on}"
-
-
-class TrainingCompletionImporter(_PersonImporter):
-    """training.csv: nip, course, jp, completed_on (organisation level, not per cycle)."""
-
-    kind = "training"
-    table = JpLedgerEntry.__table__
-    keys = ("key",)
-    required = ("nip", "course", "jp", "completed_on")
-    unique = ("nip", "course", "completed_on")
-
-    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
-        nip = self.need(row, cells, "nip")
-        course = self.need(row, cells, "course")
-        ok = nip is not None and course is not None
-        jp = None
-        if text := self.need(row, cells, "jp"):
-            try:
-                jp = parse_number(text)
-            except Bad as exc:
-                self.wrong(row, "jp", exc)
-            else:
-                if jp <= 0:
-                    self.bad(
-                        row, "jp", f"JP must be above 0, not {text}", f"JP harus > 0, bukan {text}"
-                    )
-                    jp = None
-        done = None
-        if text := self.need(row, cells, "completed_on"):
-            try:
-                done = parse_date(text)
-            except Bad as exc:
-                self.wrong(row, "completed_on", exc)
-        if not ok or jp is None or done is None:
-            return None
-        assert nip is not None and course is not None
-        return {
-            "key": completion_key(nip, course, done),
-            "nip": nip,
-            "year": done.year,
-            "source": course,
-            "jp": jp,
-            "status": "completed",
-            "completed_on": done,
-        }
-
-    def scope(self) -> list[ColumnElement[bool]]:
-        return [self.table.c.status == "completed"]
-
-
 def import_attendance(
-    session: Session, *, path: str | Path, cycle_id: str, codes: set[str]
+    session: Session,
+    *,
+    path: str | Path,
+    cycle_id: str,
+    codes: set[str],
+    nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import attendance.csv for a cycle; ``codes`` are the pack's attendance codes."""
-    return import_one(session, AttendanceImporter(path, cycle_id=cycle_id, codes=codes))
+    importer = AttendanceImporter(path, cycle_id=cycle_id, codes=codes, nip_format=nip_format)
+    return import_one(session, importer)
 
 
 def import_discipline(
-    session: Session, *, path: str | Path, cycle_id: str, sanctions: set[str]
+    session: Session,
+    *,
+    path: str | Path,
+    cycle_id: str,
+    sanctions: set[str],
+    nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import discipline.csv for a cycle; ``sanctions`` are the pack's discipline cuts."""
-    return import_one(session, DisciplineImporter(path, cycle_id=cycle_id, sanctions=sanctions))
+    importer = DisciplineImporter(
+        path, cycle_id=cycle_id, sanctions=sanctions, nip_format=nip_format
+    )
+    return import_one(session, importer)
 
 
 def import_functional_positions(
-    session: Session, *, path: str | Path, cycle_id: str, jenjang: set[str], months_per_year: int
+    session: Session,
+    *,
+    path: str | Path,
+    cycle_id: str,
+    jenjang: set[str],
+    months_per_year: int,
+    nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import functional_positions.csv for a cycle; ``jenjang`` are the pack's ranks."""
     importer = FunctionalPositionsImporter(
-        path, cycle_id=cycle_id, jenjang=jenjang, months_per_year=months_per_year
+        path,
+        cycle_id=cycle_id,
+        jenjang=jenjang,
+        months_per_year=months_per_year,
+        nip_format=nip_format,
     )
     return import_one(session, importer)
 
@@ -317,19 +261,13 @@ def import_competencies(
     cycle_id: str,
     competencies: set[str],
     levels: tuple[int, int],
+    nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import competencies.csv for a cycle; ``competencies`` are the catalogue's."""
     importer = CompetenciesImporter(
-        path, cycle_id=cycle_id, competencies=competencies, levels=levels
+        path, cycle_id=cycle_id, competencies=competencies, levels=levels, nip_format=nip_format
     )
     return import_one(session, importer)
-
-
-def import_training_completions(session: Session, *, path: str | Path) -> ImportReport:
-    """Import training.csv into the JP ledger (status completed); the caller marks the
-    matching planned assignments (see
-    :func:`kinerja.models.stages.training_ledger.record_completions`)."""
-    return import_one(session, TrainingCompletionImporter(path))
 
 
 POLICY_INPUT_FILES = ("attendance", "discipline", "functional_positions", "competencies")
@@ -337,7 +275,13 @@ POLICY_INPUT_FILES = ("attendance", "discipline", "functional_positions", "compe
 
 
 def import_policy_input(
-    session: Session, *, cycle_id: str, pack: Any, kind: str, path: str | Path
+    session: Session,
+    *,
+    cycle_id: str,
+    pack: Any,
+    kind: str,
+    path: str | Path,
+    nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import one of :data:`POLICY_INPUT_FILES` with the codes of the cycle's pack snapshot.
 
@@ -345,27 +289,26 @@ def import_policy_input(
     the (empty) list of what was expected.
     """
     incentive, credit, training = pack.incentive, pack.credit_points, pack.training
+    common: dict[str, Any] = {"path": path, "cycle_id": cycle_id, "nip_format": nip_format}
     if kind == "attendance":
         codes = set(incentive.attendance_codes) if incentive else set()
-        return import_attendance(session, path=path, cycle_id=cycle_id, codes=codes)
+        return import_attendance(session, codes=codes, **common)
     if kind == "discipline":
         sanctions = set(incentive.discipline_cuts) if incentive else set()
-        return import_discipline(session, path=path, cycle_id=cycle_id, sanctions=sanctions)
+        return import_discipline(session, sanctions=sanctions, **common)
     if kind == "functional_positions":
         return import_functional_positions(
             session,
-            path=path,
-            cycle_id=cycle_id,
             jenjang=set(credit.jenjang) if credit else set(),
             months_per_year=credit.months_per_year if credit else 12,
+            **common,
         )
     if kind == "competencies":
         catalogue = training.catalogue if training else None
         return import_competencies(
             session,
-            path=path,
-            cycle_id=cycle_id,
             competencies=set(catalogue.competencies) if catalogue else set(),
             levels=tuple(catalogue.levels) if catalogue else (1, 5),
+            **common,
         )
     raise ValueError(f"unknown cycle file kind {kind!r}")

@@ -39,6 +39,9 @@ class RawTable:
     """(row, column index) of numeric cells too long for a spreadsheet number, filled as
     ``rows`` is read: a spreadsheet keeps 15 significant digits, so an 18-digit NIP typed as a
     number has already lost its last digits."""
+    undecodable: list[int] = field(default_factory=list)
+    """Lines of a CSV file that are not UTF-8, filled as ``rows`` is read: each such line is
+    read with its wrong bytes replaced, so that every later line is still checked."""
 
 
 def render_cell(value: Any) -> str:
@@ -69,23 +72,21 @@ def _strip_blank(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
 
 
-def _not_utf8(label: str, line: int) -> ImportRejected:
-    return _refuse(
-        label,
-        line,
-        "the file is not UTF-8 text; save it as 'CSV UTF-8'",
-        "berkas bukan teks UTF-8; simpan sebagai 'CSV UTF-8'",
-    )
+NOT_UTF8 = (
+    "the file is not UTF-8 text; save it as 'CSV UTF-8'",
+    "berkas bukan teks UTF-8; simpan sebagai 'CSV UTF-8'",
+)
 
 
-def _text_lines(handle: Any, label: str) -> Iterator[str]:
+def _text_lines(handle: Any, undecodable: list[int]) -> Iterator[str]:
     # Decoded line by line (not by the buffered text layer) so that a wrong byte is
     # reported on its own line rather than on the first line of its 8 KiB block.
     for number, raw in enumerate(handle, start=1):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise _not_utf8(label, number) from None
+            undecodable.append(number)
+            line = raw.decode("utf-8", errors="replace")
         # Excel writes a byte-order mark in front of "CSV UTF-8" files.
         yield line.removeprefix("\ufeff") if number == 1 else line
 
@@ -107,9 +108,12 @@ def _csv_rows(lines: Iterator[str], label: str, delimiter: str) -> Iterator[list
 @contextmanager
 def _open_csv(path: Path) -> Iterator[RawTable]:
     label = path.name
+    undecodable: list[int] = []
     with path.open("rb") as handle:
-        lines = _text_lines(handle, label)
+        lines = _text_lines(handle, undecodable)
         first = next(lines, "")
+        if undecodable:
+            raise _refuse(label, 1, *NOT_UTF8)
         if not first.strip():
             raise _refuse(
                 label, 1, "the file has no header row", "berkas tidak memiliki baris judul"
@@ -119,7 +123,7 @@ def _open_csv(path: Path) -> Iterator[RawTable]:
         delimiter = ";" if first.count(";") > first.count(",") else ","
         header = [c.strip() for c in next(csv.reader([first], delimiter=delimiter))]
         rows = _strip_blank(_csv_rows(lines, label, delimiter))
-        yield RawTable(label, header, rows)
+        yield RawTable(label, header, rows, undecodable=undecodable)
 
 
 def _pick_sheet(workbook: Any, path: Path, sheet: str | None, default: str | None) -> Any:
@@ -207,7 +211,8 @@ def read_table(
     Row numbers are those of the file (header = row 1) so they can be quoted to users;
     blank rows are skipped. Cells missing at the end of a row read as ``""``; non-empty
     cells beyond the header come under the key ``""`` (joined by a comma) so that a
-    caller can refuse them. Raises :class:`ImportRejected` for an unreadable file.
+    caller can refuse them. Raises :class:`ImportRejected` for an unreadable file, and at
+    the first line that is not UTF-8.
 
     >>> for number, row in read_table("employees.csv"):  # doctest: +SKIP
     ...     print(number, row["nip"])
@@ -215,6 +220,8 @@ def read_table(
     with open_raw(path, sheet=sheet) as table:
         width = len(table.header)
         for number, cells in table.rows:
+            if table.undecodable:
+                raise _refuse(table.label, table.undecodable[0], *NOT_UTF8)
             row = dict(zip(table.header, cells, strict=False))
             for name in table.header[len(cells) :]:
                 row[name] = ""

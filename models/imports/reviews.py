@@ -16,15 +16,17 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
-from kinerja.models.imports.values import Bad, choose
+from kinerja.models.imports.values import Bad, IdFormat, choose
 from kinerja.models.store.tables import Employee, ScriptedReview, Unit, UnitRating
 
 BEHAVIOUR_PREFIX = "perilaku_"
 
 
 class _CycleImporter(FileImporter):
-    def __init__(self, path: str | Path, *, cycle_id: str) -> None:
-        super().__init__(path)
+    def __init__(
+        self, path: str | Path, *, cycle_id: str, nip_format: IdFormat | None = None
+    ) -> None:
+        super().__init__(path, nip_format=nip_format)
         self.cycle_id = cycle_id
 
     def scope(self) -> list[ColumnElement[bool]]:
@@ -55,11 +57,19 @@ class ReviewsImporter(_CycleImporter):
     keys = ("cycle_id", "nip")
     required = ("nip",)
     unique = ("nip",)
+    identifiers = ("nip",)
+    nip_columns = ("nip",)
 
     def __init__(
-        self, path: str | Path, *, cycle_id: str, ratings: set[str], behaviour_values: list[str]
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        ratings: set[str],
+        behaviour_values: list[str],
+        nip_format: IdFormat | None = None,
     ) -> None:
-        super().__init__(path, cycle_id=cycle_id)
+        super().__init__(path, cycle_id=cycle_id, nip_format=nip_format)
         self.ratings = ratings
         self.behaviour_columns = {BEHAVIOUR_PREFIX + v: v for v in behaviour_values}
         self.optional = ("hasil_kerja", "perilaku", *self.behaviour_columns, "comment")
@@ -68,6 +78,7 @@ class ReviewsImporter(_CycleImporter):
     def load(self, session: Session) -> None:
         self.check_cycle(session, self.cycle_id)
         self.nips = set(session.scalars(select(Employee.nip)))
+        self.employees = self.nips
 
     def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
         nip = self.need(row, cells, "nip")
@@ -107,6 +118,7 @@ class UnitRatingsImporter(_CycleImporter):
     keys = ("cycle_id", "unit_id")
     required = ("unit_id", "predikat_organisasi")
     unique = ("unit_id",)
+    identifiers = ("unit_id",)
 
     def __init__(self, path: str | Path, *, cycle_id: str, predikat: set[str]) -> None:
         super().__init__(path, cycle_id=cycle_id)
@@ -150,14 +162,19 @@ def import_reviews(
     cycle_id: str,
     ratings: set[str],
     behaviour_values: list[str],
+    nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import reviews.csv: a scenario's scripted manager answers for a cycle.
 
     Ratings must be in ``ratings``; ``perilaku_<value>`` columns are allowed for the values
-    in ``behaviour_values`` only.
+    in ``behaviour_values`` only. ``nip_format``: what a NIP looks like (None: any text).
     """
     importer = ReviewsImporter(
-        path, cycle_id=cycle_id, ratings=ratings, behaviour_values=behaviour_values
+        path,
+        cycle_id=cycle_id,
+        ratings=ratings,
+        behaviour_values=behaviour_values,
+        nip_format=nip_format,
     )
     return import_one(session, importer)
 

@@ -7,11 +7,16 @@ times per file.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 DIRECTIONS = ("higher", "lower", "range")
+
+LARGEST_WHOLE = 2_147_483_647
+"""The largest whole number a file may give: an INTEGER column holds no more on PostgreSQL."""
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -19,6 +24,9 @@ _RANGE = re.compile(r"\s*(\S+?)\s*-\s*(\S+)\s*")
 _PERIOD = re.compile(r"(\d{4})(?:-(?:(\d{2})|[Qq]([1-4])|[Ss]([12])))?")
 _TRUE = frozenset({"true", "1", "yes", "y", "ya", "benar"})
 _FALSE = frozenset({"false", "0", "no", "n", "tidak", "salah"})
+# How a spreadsheet shows a number too wide for its column: 1.98505E+17 (1,98505E+17 in an
+# Indonesian locale). Saved that way, the digits after the sixth are gone for good.
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]\d+")
 
 
 class Bad(ValueError):
@@ -30,10 +38,31 @@ class Bad(ValueError):
         self.id_ = id_
 
 
+def refuse_scientific(text: str) -> None:
+    """Raise :class:`Bad` when ``text`` is a value a spreadsheet wrote in scientific
+    notation (``1.98505E+17``) where an identifier or a whole number is expected."""
+    if _SCIENTIFIC.fullmatch(text):
+        raise Bad(
+            f"'{text}' is a number in scientific notation: a spreadsheet has damaged it and"
+            " its digits are lost; format the column as text before saving, then type the"
+            " value again",
+            f"'{text}' adalah angka dalam notasi ilmiah: spreadsheet telah merusaknya dan"
+            " digitnya hilang; format kolom sebagai teks sebelum menyimpan, lalu ketik ulang"
+            " nilainya",
+        )
+
+
 def parse_number(text: str) -> float:
-    """A decimal number with a dot (``12.5``); a comma is refused rather than guessed."""
+    """A finite decimal number with a dot (``12.5``); a comma is refused rather than
+    guessed, and so are ``inf``, ``nan`` and numbers too large to hold (``1e999``)."""
     if _NUMBER.fullmatch(text):
-        return float(text)
+        value = float(text)
+        if not math.isfinite(value):
+            raise Bad(
+                f"'{text}' is too large to be a number",
+                f"'{text}' terlalu besar untuk sebuah angka",
+            )
+        return value
     if re.fullmatch(r"[+-]?\d+,\d+", text):
         hint = text.replace(",", ".")
         raise Bad(
@@ -47,9 +76,17 @@ def parse_number(text: str) -> float:
 
 
 def parse_integer(text: str) -> int:
-    """A whole number (``3``); ``3.5`` and ``three`` are refused."""
+    """A whole number (``3``) up to :data:`LARGEST_WHOLE` either way; ``3.5``, ``three`` and
+    ``1.5E+03`` (a spreadsheet's scientific notation) are refused."""
+    refuse_scientific(text)
     if _INTEGER.fullmatch(text):
-        return int(text)
+        value = int(text)
+        if abs(value) > LARGEST_WHOLE:
+            raise Bad(
+                f"'{text}' is too large (at most {LARGEST_WHOLE})",
+                f"'{text}' terlalu besar (paling banyak {LARGEST_WHOLE})",
+            )
+        return value
     raise Bad(f"'{text}' is not a whole number", f"'{text}' bukan bilangan bulat")
 
 
@@ -81,7 +118,7 @@ def parse_target(text: str, direction: str) -> tuple[float, float | None]:
             f"range target '{text}' must be written low-high, e.g. 80-90",
             f"target rentang '{text}' harus ditulis bawah-atas, contoh 80-90",
         )
-    low, high = float(match[1]), float(match[2])
+    low, high = parse_number(match[1]), parse_number(match[2])
     if low > high:
         raise Bad(
             f"range target '{text}': the low end is above the high end",
@@ -99,6 +136,50 @@ def parse_period(text: str) -> str:
         f"period '{text}' must be YYYY-MM, YYYY-Qn, YYYY-S1, YYYY-S2 or YYYY (e.g. 2025-Q1)",
         f"periode '{text}' harus YYYY-MM, YYYY-Qn, YYYY-S1, YYYY-S2 atau YYYY (contoh 2025-Q1)",
     )
+
+
+def period_days(period: str) -> tuple[date, date]:
+    """The first and last day of a period as :func:`parse_period` returns it."""
+    year, rest = int(period[:4]), period[5:]
+    if not rest:
+        first, months = 1, 12
+    elif rest[0] == "Q":
+        first, months = 3 * int(rest[1:]) - 2, 3
+    elif rest[0] == "S":
+        first, months = 6 * int(rest[1:]) - 5, 6
+    else:
+        first, months = int(rest), 1
+    after = first + months  # the month after the period, possibly January of next year
+    end = date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - timedelta(days=1)
+    return date(year, first, 1), end
+
+
+def refuse_outside(period: str, start: date, end: date) -> None:
+    """Raise :class:`Bad` unless ``period`` lies wholly within ``start``..``end``."""
+    first, last = period_days(period)
+    if first < start or last > end:
+        raise Bad(
+            f"period {period} ({first} to {last}) is outside the cycle ({start} to {end})",
+            f"periode {period} ({first} s.d. {last}) di luar siklus ({start} s.d. {end})",
+        )
+
+
+@dataclass(frozen=True)
+class IdFormat:
+    """What an employee identifier (NIP) looks like: a regular expression the whole value
+    must match (None: any text), and its description in English and Indonesian."""
+
+    pattern: str | None = None
+    en: str = "any text"
+    id_: str = "teks apa pun"
+
+    def check(self, text: str) -> None:
+        """Raise :class:`Bad` unless ``text`` is an identifier of this format."""
+        if self.pattern is not None and not re.fullmatch(self.pattern, text):
+            raise Bad(
+                f"'{text}' is not a NIP of the form expected ({self.en})",
+                f"'{text}' bukan NIP dengan bentuk yang diharapkan ({self.id_})",
+            )
 
 
 def parse_date(text: str) -> date:

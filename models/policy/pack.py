@@ -1,11 +1,12 @@
 """Policy packs: the rules of a performance cycle as validated data (configs/policies/*.yaml).
 
-A pack says how achievement is computed, how results become a rating (rating hasil kerja),
-how behaviour values become a rating (rating perilaku), the predikat (final performance
-grade) matrix, the distribution curve keyed to the unit's own predikat, the citizen
-satisfaction index (IKM), training rules and the incentive formula. Each section is a model
-of its own module in this package; :class:`PolicyPack` puts them together and checks what
-spans sections. The pure functions in :mod:`kinerja.models.rules` apply one section each.
+A pack says what an employee identifier (NIP) looks like, how achievement is computed, how
+results become a rating (rating hasil kerja), how behaviour values become a rating (rating
+perilaku), the predikat (final performance grade) matrix, the distribution curve keyed to
+the unit's own predikat, the citizen satisfaction index (IKM), training rules and the
+incentive formula. Each section is a model of its own module in this package;
+:class:`PolicyPack` puts them together and checks what spans sections. The pure functions
+in :mod:`kinerja.models.rules` apply one section each.
 
 Every model forbids unknown keys; an error names the file and the field path. Lookup tables
 that the rules need on every call (ranks, exact weights) are computed once per pack.
@@ -26,6 +27,7 @@ from kinerja.models.policy.catalogue import (
     check_training_rules,
 )
 from kinerja.models.policy.distribution import DistributionRules
+from kinerja.models.policy.identifiers import IdentifierRules
 from kinerja.models.policy.ikm import IkmRules
 from kinerja.models.policy.pay import CreditPointRules, IncentiveRules
 from kinerja.models.policy.scoring import (
@@ -49,6 +51,7 @@ class PolicyPack(Strict):
     version: str = Field(min_length=1, max_length=64)
     effective_from: date
     description: str
+    identifiers: IdentifierRules = Field(default_factory=IdentifierRules)
     targets: TargetRules
     achievement: AchievementRules
     result_rating: ResultRatingRules

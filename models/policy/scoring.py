@@ -25,11 +25,21 @@ class TargetRules(Strict):
 
     use_weights: bool = Field(False, description="Targets carry weights that must sum up")
     weights_sum: float = Field(100, gt=0)
+    weight_above: float = Field(0.0, description="A weight given must be more than this")
+    weight_at_most: float = Field(100.0, description="... and at most this")
     aspects: list[str] = Field(min_length=1)
     kinds: list[str] = Field(default_factory=lambda: ["utama", "tambahan"], min_length=1)
     directions: list[Literal["higher", "lower", "range"]] = Field(
         default_factory=lambda: ["higher", "lower", "range"], min_length=1
     )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> TargetRules:
+        if self.weight_above >= self.weight_at_most:
+            raise ValueError("weight_above must be below weight_at_most")
+        if self.use_weights and self.weights_sum <= self.weight_above:
+            raise ValueError("weights_sum must be above weight_above")
+        return self
 
     @property
     def required_weights_sum(self) -> float | None:

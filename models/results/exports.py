@@ -3,6 +3,15 @@
 Exports are deterministic, so two runs of the same cycle give byte-identical files. The
 publish stage writes results.csv and results.json under ``KINERJA_HOME/exports/<cycle>``; an
 upheld appeal writes them again once its transaction commits.
+
+A spreadsheet opening an export runs no code from it. Text that begins like a formula
+(``=``, ``+``, ``-``, ``@``, a tab or a carriage return: a name, say, typed by a hostile
+hand) is neutralised in the text columns: in CSV with a leading single quote, as OWASP
+advises against CSV injection; in xlsx as a string cell with Excel's quote-prefix style, so
+it is shown as written and never evaluated. Numeric columns are never touched: a negative
+incentive is a number, and xlsx holds numbers as numbers. JSON is not for spreadsheets and
+is written as stored. Excel keeps at most 32,767 characters in a cell: a longer text is cut
+in xlsx, and the export says which.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,9 +50,26 @@ EXPORT_COLUMNS = (
     "rule_version",
 )
 
+NUMERIC_COLUMNS = frozenset({"achievement", "score", "training_jp", "incentive", "credit_points"})
+"""Columns holding numbers: never neutralised, written as numbers in xlsx."""
 
-def result_rows(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
-    """Every employee's result, ordered by NIP, as plain values."""
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
+
+EXCEL_CELL_LIMIT = 32_767
+"""The most characters an Excel cell holds."""
+
+_QUANTA = {"incentive": Decimal("1"), "credit_points": Decimal("0.01")}
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as written: formula-like text gets a
+    leading single quote (``=1+1`` becomes ``'=1+1``); any other text is unchanged."""
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
+def _typed_rows(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
+    """Every employee's result, ordered by NIP; amounts as Decimals rounded for display."""
     out = []
     for r, name in session.execute(
         select(Result, Employee.name)
@@ -52,12 +79,21 @@ def result_rows(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
     ):
         row = {c: getattr(r, c) for c in EXPORT_COLUMNS if c != "name"}
         row["name"] = name
-        if isinstance(row["incentive"], Decimal):
-            row["incentive"] = str(row["incentive"].quantize(Decimal("1")))
-        if isinstance(row["credit_points"], Decimal):
-            row["credit_points"] = str(row["credit_points"].quantize(Decimal("0.01")))
+        for column, quantum in _QUANTA.items():
+            if isinstance(row[column], Decimal):
+                row[column] = row[column].quantize(quantum)
         out.append({c: row[c] for c in EXPORT_COLUMNS})
     return out
+
+
+def result_rows(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
+    """Every employee's result, ordered by NIP, as plain values (amounts as text)."""
+    rows = _typed_rows(session, cycle_id=cycle_id)
+    for row in rows:
+        for column in _QUANTA:
+            if isinstance(row[column], Decimal):
+                row[column] = str(row[column])
+    return rows
 
 
 def export_results(session: Session, *, cycle_id: str, fmt: str) -> str:
@@ -66,25 +102,89 @@ def export_results(session: Session, *, cycle_id: str, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n"
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
-        return buf.getvalue()
+        out, line = io.StringIO(), io.StringIO()
+        # With "\r\n" as its line end the writer quotes a cell holding a carriage return
+        # (with "\n" alone it leaves it bare, and a spreadsheet starts a new row there, after
+        # the neutralising quote); each line is then ended with "\n" alone, as always.
+        writer = csv.writer(line, lineterminator="\r\n")
+        body = ([_csv_cell(c, row[c]) for c in EXPORT_COLUMNS] for row in rows)
+        for cells in (EXPORT_COLUMNS, *body):
+            line.seek(0)
+            line.truncate()
+            writer.writerow(cells)
+            out.write(line.getvalue()[:-2] + "\n")
+        return out.getvalue()
     raise ValueError(f"unknown format {fmt!r}: csv, json or xlsx")
 
 
-def export_results_xlsx(session: Session, *, cycle_id: str, path: Path) -> Path:
+def _csv_cell(column: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if column in NUMERIC_COLUMNS or not isinstance(value, str):
+        return value
+    return spreadsheet_text(value)
+
+
+@dataclass
+class CutCell:
+    """A text longer than an Excel cell holds, cut to :data:`EXCEL_CELL_LIMIT` characters."""
+
+    row: int
+    column: str
+    nip: str
+    length: int
+
+    def __str__(self) -> str:
+        return (
+            f"row {self.row} ({self.nip[:32]}), column {self.column}: {self.length} characters"
+            f" cut to {EXCEL_CELL_LIMIT} / baris {self.row}, kolom {self.column}:"
+            f" {self.length} karakter dipotong menjadi {EXCEL_CELL_LIMIT}"
+        )
+
+
+@dataclass
+class XlsxExport:
+    """What :func:`export_results_xlsx` wrote: the file, its data rows, and any cut cell."""
+
+    path: Path
+    rows: int
+    cut: list[CutCell] = field(default_factory=list)
+
+
+def export_results_xlsx(session: Session, *, cycle_id: str, path: Path) -> XlsxExport:
+    """Write the results of a cycle as an .xlsx workbook (sheet ``results``).
+
+    Text cells are string cells, never formulas; formula-like text carries Excel's
+    quote-prefix style. Numbers are numeric cells. A text over Excel's cell limit is cut
+    and listed in the returned :class:`XlsxExport`.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("results")
     ws.append(list(EXPORT_COLUMNS))
-    for row in result_rows(session, cycle_id=cycle_id):
-        ws.append([row[c] for c in EXPORT_COLUMNS])
+    done = XlsxExport(path, 0)
+    for number, row in enumerate(_typed_rows(session, cycle_id=cycle_id), start=2):
+        cells: list[Any] = []
+        for column in EXPORT_COLUMNS:
+            value = row[column]
+            if column in NUMERIC_COLUMNS or not isinstance(value, str):
+                cells.append(value)
+                continue
+            if len(value) > EXCEL_CELL_LIMIT:
+                done.cut.append(CutCell(number, column, str(row["nip"]), len(value)))
+                value = value[:EXCEL_CELL_LIMIT]
+            cell = WriteOnlyCell(ws, value=value)
+            # openpyxl takes any text starting with "=" for a formula: say it is a string.
+            cell.data_type = "s"
+            if value.startswith(FORMULA_LEADS):
+                cell.quotePrefix = True
+            cells.append(cell)
+        ws.append(cells)
+        done.rows += 1
     wb.save(path)
-    return path
+    return done
 
 
 def exports_dir(cycle_id: str) -> Path:

@@ -10,7 +10,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import create_cycle, cycle_id_for, pack_of
-from kinerja.models.cycles.files import CYCLE_FILES, import_cycle_file, import_survey_file
+from kinerja.models.cycles.files import (
+    CYCLE_FILES,
+    import_cycle_file,
+    import_survey_file,
+    nip_format,
+)
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.org import import_org
 from kinerja.models.schemas.config import CycleConfig
@@ -29,8 +34,10 @@ def load_scenario(
         return create_cycle(
             session, config=config, config_dir=directory, now=now, simulated=True
         ), []
-    reports = list(import_org(session, source=directory))
+    # The cycle first, so that the organisation's NIPs are checked against its pack.
     cycle = create_cycle(session, config=config, config_dir=directory, now=now, simulated=True)
+    nips = nip_format(pack_of(cycle))
+    reports = list(import_org(session, source=directory, nip_format=nips))
     for kind in CYCLE_FILES:
         path = directory / f"{kind}.csv"
         if path.exists():

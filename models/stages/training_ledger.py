@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_pack
 from kinerja.models.imports.errors import ImportReport
-from kinerja.models.imports.policyinputs import import_training_completions
+from kinerja.models.imports.training import import_training_completions
 from kinerja.models.store.tables import Cycle, JpLedgerEntry, TrainingAssignment
 
 

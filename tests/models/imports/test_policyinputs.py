@@ -15,8 +15,8 @@ from kinerja.models.imports.policyinputs import (
     import_competencies,
     import_discipline,
     import_functional_positions,
-    import_training_completions,
 )
+from kinerja.models.imports.training import import_training_completions
 from kinerja.models.store.tables import (
     AttendanceLapse,
     CompetencyLevel,

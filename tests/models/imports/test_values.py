@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kinerja.models.imports.values import (
+    LARGEST_WHOLE,
     Bad,
+    IdFormat,
     choose,
     find_loops,
     parse_date,
@@ -19,6 +21,9 @@ from kinerja.models.imports.values import (
     parse_number,
     parse_period,
     parse_target,
+    period_days,
+    refuse_outside,
+    refuse_scientific,
 )
 
 
@@ -29,10 +34,53 @@ def test_numbers(text, value):
     assert parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["12,5", "1.000,5", "nan", "inf", "1_000", "12 %", "", "abc"])
+@pytest.mark.parametrize(
+    "text",
+    ["12,5", "1.000,5", "nan", "NaN", "inf", "-inf", "Infinity", "1_000", "12 %", "", "abc"],
+)
 def test_not_numbers(text):
     with pytest.raises(Bad):
         parse_number(text)
+
+
+@pytest.mark.parametrize("text", ["1e999", "-1e999", "1E+400", "9" * 400, "-" + "9" * 309])
+def test_numbers_too_large_to_hold_are_refused_not_stored_as_infinity(text):
+    with pytest.raises(Bad) as exc:
+        parse_number(text)
+    assert "too large to be a number" in exc.value.en and "terlalu besar" in exc.value.id_
+
+
+def test_the_largest_finite_float_is_a_number():
+    assert parse_number("1.7976931348623157e308") == 1.7976931348623157e308
+    assert parse_number("1e-999") == 0.0  # underflow is a (very small) finite number
+
+
+@pytest.mark.parametrize("text", ["1.98505E+17", "1,98505E+17", "2E+05", "-3.1E-02", "1.5e+03"])
+def test_scientific_notation_is_named_as_spreadsheet_damage(text):
+    with pytest.raises(Bad) as exc:
+        refuse_scientific(text)
+    assert "scientific notation" in exc.value.en and "format the column as text" in exc.value.en
+    assert "notasi ilmiah" in exc.value.id_ and "format kolom sebagai teks" in exc.value.id_
+    with pytest.raises(Bad, match="scientific notation"):
+        parse_integer(text)
+
+
+@pytest.mark.parametrize("text", ["198505102010012003", "E-12", "1E5", "UNIT-2E+", "A1.5E+3"])
+def test_other_identifiers_are_not_scientific_notation(text):
+    refuse_scientific(text)  # nothing raised: no spreadsheet writes these for a number
+
+
+def test_whole_numbers_fit_an_integer_column():
+    assert parse_integer(str(LARGEST_WHOLE)) == LARGEST_WHOLE
+    assert parse_integer(str(-LARGEST_WHOLE)) == -LARGEST_WHOLE
+    for text in (str(LARGEST_WHOLE + 1), "9" * 30):
+        with pytest.raises(Bad, match="too large"):
+            parse_integer(text)
+
+
+def test_range_targets_are_finite():
+    with pytest.raises(Bad, match="too large"):
+        parse_target("1-1e999", "range")
 
 
 def test_decimal_comma_hint():
@@ -101,6 +149,47 @@ def test_periods(text, period):
 def test_bad_periods(text):
     with pytest.raises(Bad):
         parse_period(text)
+
+
+@pytest.mark.parametrize(
+    ("period", "days"),
+    [
+        ("2025", (date(2025, 1, 1), date(2025, 12, 31))),
+        ("2025-02", (date(2025, 2, 1), date(2025, 2, 28))),
+        ("2024-02", (date(2024, 2, 1), date(2024, 2, 29))),
+        ("2025-12", (date(2025, 12, 1), date(2025, 12, 31))),
+        ("2025-Q1", (date(2025, 1, 1), date(2025, 3, 31))),
+        ("2025-Q4", (date(2025, 10, 1), date(2025, 12, 31))),
+        ("2025-S1", (date(2025, 1, 1), date(2025, 6, 30))),
+        ("2025-S2", (date(2025, 7, 1), date(2025, 12, 31))),
+    ],
+)
+def test_period_days(period, days):
+    assert period_days(period) == days
+
+
+def test_a_period_must_lie_within_the_cycle():
+    start, end = date(2025, 1, 1), date(2025, 12, 31)
+    for period in ("2025", "2025-01", "2025-Q4", "2025-S2"):
+        refuse_outside(period, start, end)
+    for period in ("2024-12", "2026-01", "2024", "2026-Q1"):
+        with pytest.raises(Bad) as exc:
+            refuse_outside(period, start, end)
+        assert "outside the cycle (2025-01-01 to 2025-12-31)" in exc.value.en
+        assert "di luar siklus" in exc.value.id_
+    # A period only partly inside is outside too: its realisation covers days the cycle does not.
+    with pytest.raises(Bad):
+        refuse_outside("2025-Q1", date(2025, 2, 1), end)
+
+
+def test_identifier_formats():
+    asn = IdFormat(r"[0-9]{18}", "18 digits", "18 digit angka")
+    asn.check("198505102010012003")
+    for text in ("19850510201001200", "1985051020100120031", "19850510201001200X", "E1"):
+        with pytest.raises(Bad) as exc:
+            asn.check(text)
+        assert "(18 digits)" in exc.value.en and "(18 digit angka)" in exc.value.id_
+    IdFormat().check("any text at all")  # no pattern: anything goes (the length is checked apart)
 
 
 def test_dates_flags_integers_and_choices():

@@ -44,12 +44,26 @@ def test_asn_pack_content(asn):
     assert asn.training.min_jp_per_year == 20
     assert asn.incentive.performance_weight + asn.incentive.attendance_weight == 1
     assert asn.predikat.labels["kurang"].get("en") == "Poor/Misconduct"
+    assert asn.identifiers.nip.pattern == "[0-9]{18}"
+    assert (asn.targets.weight_above, asn.targets.weight_at_most) == (0, 100)
 
 
 def test_generic_pack_content(generic):
     assert generic.targets.required_weights_sum == 100
     assert generic.distribution is None and generic.ikm is None
     assert generic.predikat.method == "from_result"
+    assert generic.identifiers.nip.pattern is None
+
+
+def test_a_snapshot_from_before_the_identifiers_section_still_loads(asn):
+    # A cycle stored its pack before packs had these fields: it takes the defaults, any text
+    # as a NIP and weights above 0 and at most 100, and keeps running.
+    data = pack_to_dict(asn)
+    del data["identifiers"]
+    del data["targets"]["weight_above"], data["targets"]["weight_at_most"]
+    old = pack_from_dict(data)
+    assert old.identifiers.nip.pattern is None
+    assert (old.targets.weight_above, old.targets.weight_at_most) == (0, 100)
 
 
 @pytest.mark.parametrize("name", ["asn", "generic", "okr"])
@@ -149,6 +163,12 @@ BROKEN = [
     (_set("result_rating.if_no_results", "hebat"), "if_no_results: 'hebat' is not one of"),
     (_set("behaviour.values", ["akuntabel", "akuntabel"]), "values: codes must be unique"),
     (_set("effective_from", "someday"), "effective_from: Input should be a valid date"),
+    (_set("identifiers.nip.pattern", "[0-9"), "identifiers.nip: Value error, pattern: not a"),
+    (_set("identifiers.nip.pattern", "[0-9]*"), "pattern: must not accept an empty value"),
+    (_set("identifiers.nip.example", "E1"), "example: 'E1' does not match the pattern"),
+    (_set("identifiers.nip.form", "x"), "identifiers.nip.form: Extra inputs"),
+    (_set("targets.weight_above", 100), "weight_above must be below weight_at_most"),
+    (_set("targets.weight_at_most", "much"), "targets.weight_at_most: Input should be a valid"),
     (_set("name", _DELETE), "name: Field required"),
 ]
 

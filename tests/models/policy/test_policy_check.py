@@ -25,6 +25,11 @@ def test_asn_is_described_section_by_section():
     for part in (
         "Policy pack / Paket kebijakan: asn@2026.1",
         f"sha256 {pack_hash(load_pack('asn'))}",
+        "== Identifiers / Identitas ==",
+        "Employee identifier (NIP): 18 digits (18 digit angka): the whole value matches"
+        " [0-9]{18}, e.g. 198505102010012003. Another form is refused in every file, unless it"
+        " already names an employee.",
+        "no weights (every target counts the same); a weight given is above 0 and at most 100",
         "== Result rating / Rating hasil kerja ==",
         "A result is above expectation at >= 110% achievement and below it under 100%",
         "di_atas: more than 50% above and no utama result below",
@@ -46,6 +51,18 @@ def test_asn_is_described_section_by_section():
         "The pack is valid (1 version(s))",
     ):
         assert part in out, part
+
+
+def test_the_generic_pack_takes_any_identifier_and_weights_summing_to_100():
+    out = _check("generic").output
+    assert (
+        "Employee identifier (NIP): any text (teks apa pun), not empty, up to the database"
+        " column's length." in out
+    )
+    assert (
+        "weights required, summing to 100 per person; a weight given is above 0 and at most 100"
+        in out
+    )
 
 
 def test_the_predikat_matrix_is_a_table():
