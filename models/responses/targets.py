@@ -51,6 +51,14 @@ def targets_proposed(
                 )
         weights = [t.weight for t in data.targets]
         pack = pack_of(cycle)
+        low, high = pack.targets.weight_above, pack.targets.weight_at_most
+        outside = [i for i, w in enumerate(weights, 1) if w is not None and not low < w <= high]
+        if outside:
+            raise TaskError(
+                f"Target #{', #'.join(map(str, outside))}: bobot harus lebih dari {low:g} dan"
+                f" paling banyak {high:g} / a weight must be more than {low:g} and at most"
+                f" {high:g}"
+            )
         required = pack.targets.required_weights_sum
         if required is not None:
             if (

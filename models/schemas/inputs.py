@@ -51,7 +51,7 @@ class ProposedTarget(_Input):
     target_high: float | None = None
     unit_of_measure: str = Field(min_length=1, max_length=64)
     direction: Literal["higher", "lower", "range"] = "higher"
-    weight: float | None = Field(None, ge=0, le=100)
+    weight: float | None = Field(None, description="Within the pack's bounds (checked there)")
     kind: Literal["utama", "tambahan"] = "utama"
 
 

@@ -293,6 +293,21 @@ def test_revising_with_new_targets_without_weights_under_the_asn_pack(session: S
     ]
 
 
+@pytest.mark.parametrize("weight", [0, 150, -5])
+def test_a_weight_outside_the_packs_bounds_is_refused(session: Session, org: Org, weight):
+    # The same bounds as targets.csv: above weight_above, at most weight_at_most (asn: 0, 100).
+    answer(
+        session,
+        task_by(session, "approve_targets", A),
+        M,
+        {"decision": "return", "comment": "x"},
+        T1,
+    )
+    revision = task_by(session, "revise_targets", A)
+    proposal = {"targets": [_proposal("A-1-T1", weight=weight)]}
+    assert "at most 100" in str(refused(session, revision, A, proposal, match="weight"))
+
+
 def test_revising_with_someone_elses_target_changes_nothing(session: Session, org: Org):
     answer(
         session,
