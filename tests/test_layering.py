@@ -49,7 +49,7 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
     "schemas": (),
     "policy": ("schemas",),
     "rules": ("policy",),
-    "imports": ("store",),
+    "imports": ("store", "rules"),
     "audit": ("store",),
     "cycles": ("store", "schemas", "policy", "imports"),
     "outbox": ("store", "schemas", "cycles"),

@@ -7,7 +7,7 @@ same file twice changes nothing. Every cell is checked against its column's leng
 number is finite, identifiers are never a spreadsheet's scientific notation, and NIPs have
 the form the caller passes (the policy pack's, see models/cycles/files.py).
 
-May import: ``store``.
+May import: ``store``, ``rules`` (pure helpers such as periods).
 
 >>> from kinerja.models.store.db import session_scope  # doctest: +SKIP
 >>> with session_scope() as session:  # doctest: +SKIP

@@ -11,7 +11,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+
+from kinerja.models.rules.periods import period_days
 
 DIRECTIONS = ("higher", "lower", "range")
 
@@ -136,22 +138,6 @@ def parse_period(text: str) -> str:
         f"period '{text}' must be YYYY-MM, YYYY-Qn, YYYY-S1, YYYY-S2 or YYYY (e.g. 2025-Q1)",
         f"periode '{text}' harus YYYY-MM, YYYY-Qn, YYYY-S1, YYYY-S2 atau YYYY (contoh 2025-Q1)",
     )
-
-
-def period_days(period: str) -> tuple[date, date]:
-    """The first and last day of a period as :func:`parse_period` returns it."""
-    year, rest = int(period[:4]), period[5:]
-    if not rest:
-        first, months = 1, 12
-    elif rest[0] == "Q":
-        first, months = 3 * int(rest[1:]) - 2, 3
-    elif rest[0] == "S":
-        first, months = 6 * int(rest[1:]) - 5, 6
-    else:
-        first, months = int(rest), 1
-    after = first + months  # the month after the period, possibly January of next year
-    end = date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - timedelta(days=1)
-    return date(year, first, 1), end
 
 
 def refuse_outside(period: str, start: date, end: date) -> None:

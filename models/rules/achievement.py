@@ -105,19 +105,6 @@ def aggregation_for(unit_of_measure: str | None, rules: AchievementRules) -> str
     return rules.aggregate
 
 
-def period_key(period: str) -> tuple[int, int, int]:
-    """Sort key of a period: (year, last month covered, granularity)."""
-    year = int(period[:4])
-    rest = period[5:]
-    if not rest:
-        return (year, 12, 0)
-    if rest.startswith("Q"):
-        return (year, 3 * int(rest[1:]), 2)
-    if rest.startswith("S"):
-        return (year, 6 * int(rest[1:]), 1)
-    return (year, int(rest), 3)
-
-
 def aggregate_periods(values: list[float], how: str = "last") -> float:
     """The realisation over periods: the ``last`` value (cumulative reports), ``sum`` or ``mean``.
 

@@ -14,9 +14,9 @@ from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.rules.achievement import (
     aggregate_periods,
     aggregation_for,
-    period_key,
     target_achievement,
 )
+from kinerja.models.rules.periods import period_key
 from kinerja.models.rules.rating import TargetScore, propose_result_rating, weighted_score
 from kinerja.models.stages.common import in_chunk, update_results
 from kinerja.models.store.bulk import bulk_update

@@ -19,8 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
-from kinerja.models.rules.achievement import aggregate_periods, aggregation_for, period_key
+from kinerja.models.rules.achievement import aggregate_periods, aggregation_for
 from kinerja.models.rules.orgpredikat import GoalRealisation, org_predikat
+from kinerja.models.rules.periods import period_key
 from kinerja.models.store.bulk import upsert
 from kinerja.models.store.tables import Cycle, Goal, Measurement, UnitRating
 

@@ -21,10 +21,10 @@ from kinerja.models.imports.values import (
     parse_number,
     parse_period,
     parse_target,
-    period_days,
     refuse_outside,
     refuse_scientific,
 )
+from kinerja.models.rules.periods import period_days
 
 
 @pytest.mark.parametrize(
