@@ -91,12 +91,45 @@ class PublicationConfig(_Strict):
 
 
 class NotificationConfig(_Strict):
+    """Where messages go, and how long a message that fails is tried again.
+
+    After the n-th failed attempt a message waits ``backoff_seconds * 2**(n-1)``, at most
+    ``backoff_max_seconds``; the attempt numbered ``max_attempts`` that fails parks it as
+    ``dead``. The defaults (30 s doubling up to an hour, 32 attempts) keep trying for about
+    25 hours (:meth:`retry_window_seconds`), so a relay down overnight loses nothing.
+    """
+
     routes: str | None = Field(
         None, description="Apprise routes file (YAML), relative to the config"
     )
-    max_attempts: int = Field(5, ge=1)
-    backoff_seconds: float = Field(30, ge=0)
+    max_attempts: int = Field(
+        32, ge=1, le=1000, description="Attempts before a message is parked as dead"
+    )
+    backoff_seconds: float = Field(
+        30, gt=0, le=86400, description="Wait after the first failure; doubles after each"
+    )
+    backoff_max_seconds: float = Field(
+        3600, gt=0, le=7 * 86400, description="The longest wait between two attempts"
+    )
     batch_size: int = Field(500, ge=1)
+
+    @model_validator(mode="after")
+    def _schedule(self) -> NotificationConfig:
+        if self.backoff_max_seconds < self.backoff_seconds:
+            raise ValueError(
+                f"backoff_max_seconds ({self.backoff_max_seconds:g}) is shorter than "
+                f"backoff_seconds ({self.backoff_seconds:g})"
+            )
+        return self
+
+    def retry_delay(self, failures: int) -> float:
+        """Seconds to wait after the ``failures``-th failed attempt (1 for the first)."""
+        doublings = min(max(failures, 1) - 1, 64)  # past 2**64 every wait is the cap anyway
+        return min(self.backoff_seconds * 2.0**doublings, self.backoff_max_seconds)
+
+    def retry_window_seconds(self) -> float:
+        """How long after its first failure a message is still tried (the waits' sum)."""
+        return sum(self.retry_delay(n) for n in range(1, self.max_attempts))
 
 
 class GatesConfig(_Strict):
