@@ -94,8 +94,7 @@ def dispatch_due(
         session.commit()
         if not claimed:
             return DispatchReport()
-        people = resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
-        session.commit()
+        people: dict[str, dict[str, Any]] = {}
 
         def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
@@ -124,13 +123,19 @@ def dispatch_due(
 
         counts = {"sent": 0, "failed": 0, "dead": 0}
         recorded: set[int] = set()
+        sends: dict[int, Future[tuple[str, str | None]]] = {}
         # Sending waits on the network, so a few threads overlap the waits; outcomes are
         # recorded here, in this thread, as each send finishes.
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
-        futures = {pool.submit(send, row): row for row in claimed}
         try:
-            for future in as_completed(futures):
-                row = futures[future]
+            people.update(
+                resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
+            )
+            session.commit()
+            sends = {row["id"]: pool.submit(send, row) for row in claimed}
+            rows = {future: row for row, future in zip(claimed, sends.values(), strict=True)}
+            for future in as_completed(rows):
+                row = rows[future]
                 outcome, detail = future.result()
                 final = record(row, outcome, detail)
                 # One commit per row: a crash loses at most the rows being sent, which are
@@ -149,7 +154,7 @@ def dispatch_due(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             if len(recorded) < len(claimed):
-                _give_back(session, futures, recorded, record, me)
+                _give_back(session, claimed, sends, recorded, record, me)
     report = DispatchReport(**counts)
     log.info("notifications dispatched: %s", report.as_dict())
     return report
@@ -157,7 +162,8 @@ def dispatch_due(
 
 def _give_back(
     session: Session,
-    futures: Mapping[Future[tuple[str, str | None]], dict[str, Any]],
+    claimed: list[dict[str, Any]],
+    sends: Mapping[int, Future[tuple[str, str | None]]],
     recorded: set[int],
     record: Callable[[dict[str, Any], str, str | None], str],
     me: ProcessId,
@@ -166,10 +172,11 @@ def _give_back(
     try:
         session.rollback()
         unsent = []
-        for future, row in futures.items():
+        for row in claimed:
             if row["id"] in recorded:
                 continue
-            if future.done() and not future.cancelled() and future.exception() is None:
+            future = sends.get(row["id"])
+            if future and future.done() and not future.cancelled() and not future.exception():
                 record(row, *future.result())
             else:
                 unsent.append(row["id"])
