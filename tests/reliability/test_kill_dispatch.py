@@ -219,17 +219,18 @@ def test_killed_inside_sends_no_key_is_lost_and_duplicates_are_the_same_message(
         after_kill[key] = killers[0] if all(killers) else None
     in_send = [k for k, kill in after_kill.items() if kill and kill.kind in IN_SEND]
 
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     print(
-        f"kill-dispatch [{db_url.split(':')[0]}]: runs {relay.run}, kills "
+        f"kill-dispatch [{backend}]: runs {relay.run}, kills "
         f"{dict(Counter(k.kind for k in relay.kills))}, keys expected {len(expected)}, "
         f"keys lost {len(lost)}, copies {len(relay.copies)}, duplicates {len(duplicates)} "
         f"(same Message-ID {len(same_id)}, after a kill inside a send {len(in_send)}, "
         f"after a random kill {len(duplicates) - len(in_send)})"
     )
-    tally("kills (SIGKILL, then resumed)", len(plan), len(relay.kills))
-    tally("keys delivered", len(expected), len(expected & set(received)))
-    tally("duplicates carry the same Message-ID", len(duplicates), len(same_id))
-    tally("duplicates fall in a kill inside a send", len(duplicates), len(in_send))
+    tally(f"kills, each resumed [{backend}]", len(plan), len(relay.kills))
+    tally(f"keys delivered [{backend}]", len(expected), len(expected & set(received)))
+    tally(f"duplicates carry the same Message-ID [{backend}]", len(duplicates), len(same_id))
+    tally(f"duplicates fall in a kill inside a send [{backend}]", len(duplicates), len(in_send))
 
     assert len(relay.kills) == len(plan), "the cycle completed before every planned kill"
     assert lost == [], f"keys never delivered: {lost[:5]}"
