@@ -4,8 +4,8 @@ The dispatcher claims due rows (:mod:`kinerja.models.outbox.claims`: two dispatc
 send the same row while both live), resolves each recipient's address, delivers one
 recipient per Apprise call (:mod:`kinerja.tasks.delivery`) and records the outcome: ``sent``,
 a retry after the backoff of the row's cycle (``notifications`` of its cycle config, else
-the default :class:`~kinerja.models.schemas.config.NotificationConfig`), or ``dead`` after
-``max_attempts``.
+the default :class:`~kinerja.models.schemas.config.NotificationConfig`), or ``dead`` at
+the end of that schedule.
 
 Leases and retries read one clock, the dispatcher's, which is the wall clock (``clock``;
 tests pass a manual one), never a simulated cycle's: see the claims module for why.

@@ -13,7 +13,7 @@ reused); a live claimant's claim is respected. Delivery is therefore at-least-on
 claimant killed after the relay accepted a message and before its outcome was committed
 leaves the row ``sending``, and it is sent again. An outcome is ``sent``, a retry after
 the configured backoff (:class:`~kinerja.models.schemas.config.NotificationConfig`), or
-``dead`` after ``max_attempts``.
+``dead`` at the end of that schedule.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def record_outcome(
     claimant: ProcessId,
 ) -> str:
     """Record what sending a claimed row gave; returns ``sent``, ``failed`` (to retry after
-    ``retry.retry_delay(attempts)``) or ``dead`` (after ``retry.max_attempts``).
+    ``retry.retry_delay(attempts)``) or ``dead`` (at ``retry.attempts_before_dead()``).
 
     Only a claim that still names ``claimant`` is updated: a dispatcher whose lease ran out
     and whose row another one took over records nothing over the other's claim.
@@ -136,7 +136,7 @@ def record_outcome(
         values: dict[str, Any] = dict(
             status="sent", sent_at=now, attempts=attempts, next_attempt_at=None, last_error=None
         )
-    elif outcome == "retry" and attempts < retry.max_attempts:
+    elif outcome == "retry" and attempts < retry.attempts_before_dead():
         values = dict(
             status="pending",
             attempts=attempts,

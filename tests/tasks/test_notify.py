@@ -232,7 +232,7 @@ def test_dead_route_is_retried_with_backoff_then_parked_as_dead(engine):
             dispatch,
             clock=ManualClock(at),
             routes=routes,
-            retry=NotificationConfig(max_attempts=3, backoff_seconds=30),
+            retry=NotificationConfig(max_attempts=3, backoff_seconds=30, retry_hours=0),
         )
 
     assert run(NOW) == DispatchReport(failed=1)

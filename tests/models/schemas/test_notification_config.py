@@ -26,22 +26,57 @@ def test_the_default_schedule_keeps_trying_for_more_than_a_day():
         3600,
     ]
     assert retry.retry_delay(10**6) == 3600  # the cap holds at any attempt count
-    assert DAY <= retry.retry_window_seconds() <= 2 * DAY
-    assert round(retry.retry_window_seconds() / 3600, 2) == 25.06
+    # 7 doubling waits (3810 s), then hourly: the 31st attempt comes after 24 h 3 min.
+    assert retry.attempts_before_dead() == 31
+    assert retry.retry_window_seconds() == 3810 + 23 * 3600
+    assert DAY <= retry.retry_window_seconds() < DAY + 3600
 
 
-def test_a_schedule_of_its_own():
-    retry = NotificationConfig(max_attempts=4, backoff_seconds=10, backoff_max_seconds=25)
-    assert [retry.retry_delay(n) for n in (1, 2, 3)] == [10, 20, 25]
-    assert retry.retry_window_seconds() == 55
-    assert NotificationConfig(max_attempts=1).retry_window_seconds() == 0
+def test_both_floors_hold():
+    by_attempts = NotificationConfig(max_attempts=40)
+    assert by_attempts.attempts_before_dead() == 40
+    assert by_attempts.retry_window_seconds() == 3810 + 32 * 3600
+    short = NotificationConfig(max_attempts=4, backoff_seconds=10, backoff_max_seconds=25)
+    assert [short.retry_delay(n) for n in (1, 2, 3)] == [10, 20, 25]
+    assert short.attempts_before_dead() == 3458  # 30 s, then 24 h of 25 s waits
+    assert short.retry_window_seconds() == 10 + 20 + 3455 * 25
+    attempts_only = short.model_copy(update={"retry_hours": 0})
+    assert attempts_only.attempts_before_dead() == 4
+    assert attempts_only.retry_window_seconds() == 55
+    once = NotificationConfig(max_attempts=1, retry_hours=0)
+    assert (once.attempts_before_dead(), once.retry_window_seconds()) == (1, 0)
+    longest = NotificationConfig(retry_hours=720, backoff_seconds=1, backoff_max_seconds=1)
+    assert longest.attempts_before_dead() == 720 * 3600 + 1
+
+
+def test_an_unset_schedule_leaves_the_config_dump_as_it_was():
+    # A cycle's id and config hash come from this dump; a config that does not set the
+    # newer fields keeps the id it had before they existed.
+    assert NotificationConfig().model_dump(mode="json") == {
+        "routes": None,
+        "max_attempts": 5,
+        "backoff_seconds": 30.0,
+        "batch_size": 500,
+    }
+    own = NotificationConfig(retry_hours=48, backoff_max_seconds=600)
+    assert own.model_dump(mode="json") == {
+        "routes": None,
+        "max_attempts": 5,
+        "backoff_seconds": 30.0,
+        "backoff_max_seconds": 600.0,
+        "retry_hours": 48.0,
+        "batch_size": 500,
+    }
+    assert NotificationConfig.model_validate(own.model_dump(mode="json")) == own
 
 
 @pytest.mark.parametrize(
     "section, field, message",
     [
-        ("backoff_seconds: 0", "notifications.backoff_seconds", "greater than 0"),
-        ("backoff_seconds: -5", "notifications.backoff_seconds", "greater than 0"),
+        ("backoff_seconds: 0", "notifications.backoff_seconds", "greater than or equal to 1"),
+        ("backoff_seconds: -5", "notifications.backoff_seconds", "greater than or equal to 1"),
+        ("retry_hours: -1", "notifications.retry_hours", "greater than or equal to 0"),
+        ("retry_hours: 100000", "notifications.retry_hours", "less than or equal to 720"),
         ("max_attempts: 0", "notifications.max_attempts", "greater than or equal to 1"),
         ("max_attempts: 100000", "notifications.max_attempts", "less than or equal to 1000"),
         (
