@@ -269,8 +269,10 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
             typer.echo("\nopen tasks by unit:")
             echo_table(rows, ["unit", "stage", "open", "late"])
         status = notify_status(session, cycle_id=c.cycle_id)
-        dead = status.get("dead_rows", [])
-        typer.echo(f"\nmessages: {status.get('by_status', {})}; dead: {len(dead)}")
+        typer.echo(
+            f"\nmessages: {status['by_status']}; dead: {status['by_status'].get('dead', 0)};"
+            f" stuck: {status['stuck_count']}"
+        )
 
 
 # --- people's tasks and whole runs (cli/people.py, cli/runs.py) ------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from kinerja.cli import faults
+from kinerja.cli import notify as notify_cli
 from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
 
 
@@ -20,8 +21,7 @@ def register(
     results_app.command("export")(results_export)
     app.command("explain")(explain)
     audit_app.command("verify")(audit_verify)
-    notify_app.command("status")(notify_status)
-    notify_app.command("send")(notify_send)
+    notify_cli.register(notify_app)
     app.command("sweep")(sweep)
     app.command("simulate")(simulate)
     app.command("demo")(demo)
@@ -106,55 +106,6 @@ def audit_verify() -> None:
     )
 
 
-def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
-    """Messages by status and kind, and the dead ones with their last error."""
-    from kinerja.models.outbox.status import notify_status as status
-    from kinerja.models.store.db import session_scope
-
-    engine = require_schema()
-    with session_scope(engine) as session:
-        result = status(session, cycle_id=cycle)
-    typer.echo(f"total {result['total']}; by status {result['by_status']}")
-    typer.echo(f"by kind {result['by_kind']}")
-    if result["dead"]:
-        typer.echo("dead messages:")
-        echo_table(result["dead"], ["id", "recipient", "kind", "attempts", "last_error"])
-
-
-def notify_send(routes: str | None = typer.Option(None, help="Routes file (YAML)")) -> None:
-    """Send every due message in the outbox now (one dispatcher pass until empty)."""
-    from kinerja.models.outbox.recipients import (
-        all_coordinators,
-        routes_of_cycles,
-        static_recipients,
-    )
-    from kinerja.models.outbox.routes import Routes
-    from kinerja.models.store.clock import SYSTEM_CLOCK
-    from kinerja.models.store.db import session_factory, session_scope
-    from kinerja.tasks.notify import dispatch_due
-
-    engine = require_schema()
-    # The HR coordinators of the cycles are recipients too, though not employees.
-    with session_scope(engine) as session:
-        extra = all_coordinators(session)
-        cycle_routes = run_guarded(lambda: routes_of_cycles(session))
-    default_routes = run_guarded(lambda: Routes.load(routes))
-    total = {"sent": 0, "failed": 0, "dead": 0}
-    while True:
-        report = dispatch_due(
-            session_factory(engine),
-            now=SYSTEM_CLOCK.now(),
-            routes=default_routes,
-            recipients=static_recipients(extra),
-            cycle_routes=cycle_routes,
-        )
-        for k, v in report.as_dict().items():
-            total[k] = total.get(k, 0) + v
-        if not any(report.as_dict().values()):
-            break
-    typer.echo(f"notifications: {total}")
-
-
 def sweep() -> None:
     """Run the sweeper once: reminders, escalations, final deadlines; then advance cycles."""
     _quiet_prefect()
@@ -201,10 +152,12 @@ def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
     finally:
         if catcher is not None:
             catcher.stop()
+    from kinerja.models.outbox.status import notify_status
     from kinerja.models.store.db import get_engine
 
     with session_scope(get_engine(database_url())) as session:
         rows = stage_table(session, cycle_id=report.cycle_id)
+        outbox = notify_status(session, cycle_id=report.cycle_id)
     typer.echo("")
     echo_table(rows, ["stage", "status", "tasks", "done", "late", "escalated", "expired", "sent"])
     typer.echo(
@@ -213,6 +166,14 @@ def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
         f"{report.expired} closed at the final deadline, {report.sent} messages sent, "
         f"{report.dead} dead; {time.monotonic() - started:.1f} s"
     )
+    waiting = outbox["by_status"].get("pending", 0) + outbox["by_status"].get("sending", 0)
+    if waiting:
+        # Retries wait on the wall clock, not the simulated one: a relay that failed during
+        # the run leaves messages queued for `kinerja notify send`.
+        typer.echo(
+            f"{waiting} pesan masih menunggu dikirim / {waiting} message(s) still queued"
+            " (kinerja notify status, kinerja notify send)"
+        )
 
 
 def demo(

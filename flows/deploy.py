@@ -5,14 +5,19 @@ One ``serve`` process (no work pool, no worker) runs:
 - ``performance-cycle/performance-cycle``: the cycle flow, started by ``kinerja cycle start``,
   by the response service when a stage's last task closes, and by the sweeper;
 - ``sweeper/sweeper``: reminders, escalations, final deadlines, on an interval;
-- ``dispatcher/dispatcher``: sends due notifications, and emits ``kinerja.stage.overdue``
-  once for every stage still open past its final deadline;
+- ``dispatcher/dispatcher``: sends due notifications, emits ``kinerja.notification.dead``
+  once for every message parked as dead, and ``kinerja.stage.overdue`` once for every
+  stage still open past its final deadline;
 - ``hr-task-action/hr-task-action``: the HR coordinator's delegate / extend / remind, with
   a typed form and a table artifact of each item's result (flows/taskadmin.py);
 - ``ops-alert/ops-alert``: one message to ops, started by the automations below.
 
 Automations (created idempotently, by name): a stage or cycle flow run that fails or
-crashes, and a ``kinerja.stage.overdue`` event, each start ``ops-alert``.
+crashes, a ``kinerja.stage.overdue`` event, and a ``kinerja.notification.dead`` event, each
+start ``ops-alert``. Dead messages come in bursts (a relay down for longer than the retry
+schedule), so their automation starts at most one alert per ``DEAD_ALERT_WINDOW``: the
+first dead message of a burst names itself, ``kinerja notify status`` lists them all, and
+every one has its own event in the Prefect UI's event feed.
 """
 
 from __future__ import annotations
@@ -25,23 +30,35 @@ from prefect import flow, get_run_logger
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.flows.taskadmin import hr_task_action
-from kinerja.tasks.ops import OVERDUE_EVENT, emit_overdue_stages
+from kinerja.tasks.ops import (
+    DEAD_EVENT,
+    OVERDUE_EVENT,
+    emit_dead_notifications,
+    emit_overdue_stages,
+)
 
 SERVE_LIMIT = 8  # concurrent runs: 50 starved a 2-core server's DB pool, 8 was safe
 AUTOMATION_FAILED = "kinerja: stage run failed"
 AUTOMATION_OVERDUE = "kinerja: stage open past its final deadline"
+AUTOMATION_DEAD = "kinerja: notification dead"
+DEAD_ALERT_WINDOW = timedelta(minutes=15)
 
 
 @flow(name="dispatcher")
 def dispatcher(db_url: str | None = None) -> dict[str, Any]:
-    """Send the outbox's due notifications; report stages past their final deadline.
+    """Send the outbox's due notifications; report dead messages and stages past their final
+    deadline.
 
     The outbox is shared by every cycle: one pass, able to reach every HR coordinator.
     """
     from kinerja.tasks.notify import dispatch_notifications
 
     sent = dispatch_notifications(db_url)
-    return {"sent": sent, "overdue": emit_overdue_stages(db_url)}
+    return {
+        "sent": sent,
+        "dead": emit_dead_notifications(db_url),
+        "overdue": emit_overdue_stages(db_url),
+    }
 
 
 @flow(name="ops-alert")
@@ -147,6 +164,31 @@ def ensure_automations(alert_deployment_id: Any) -> list[str]:
                 {
                     "cycle": "{{ event.resource['kinerja.cycle'] }}",
                     "stage": "{{ event.resource['kinerja.stage'] }}",
+                },
+            ),
+        ),
+        Automation(
+            name=AUTOMATION_DEAD,
+            description="A message was parked as dead after its last attempt",
+            # Reactive with a window: the first event fires at once, later ones within
+            # the window are not alerted again (each stays in the event feed).
+            trigger=EventTrigger(
+                expect={DEAD_EVENT},
+                posture=Posture.Reactive,
+                threshold=1,
+                within=DEAD_ALERT_WINDOW,
+            ),
+            actions=run_alert(
+                "Pesan gagal permanen / notification dead",
+                {
+                    "key": "{{ event.resource['kinerja.notification.key'] }}",
+                    "cycle": "{{ event.resource['kinerja.cycle'] }}",
+                    "kind": "{{ event.resource['kinerja.kind'] }}",
+                    "recipient": "{{ event.resource['kinerja.recipient'] }}",
+                    "next": (
+                        "kinerja notify status; kinerja notify retry --status dead"
+                        f" (alerts at most once per {DEAD_ALERT_WINDOW.seconds // 60} min)"
+                    ),
                 },
             ),
         ),

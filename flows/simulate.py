@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from kinerja.flows.cycle import performance_cycle
@@ -69,8 +68,8 @@ def simulate(
         progress(f"imported {line}")
     send = simulation.dispatcher(db_url, routes_path=routes_path, config=config)
 
-    def dispatch(now: datetime) -> None:
-        sent = send(now)
+    def dispatch() -> None:
+        sent = send()
         report.sent += sent.sent
         report.dead += sent.dead
 
@@ -82,14 +81,14 @@ def _run(
     scenario: simulation.Scenario,
     db_url: str | None,
     report: SimulationReport,
-    dispatch: Callable[[datetime], None],
+    dispatch: Callable[[], None],
     progress: Callable[[str], None],
 ) -> SimulationReport:
     cycle_id = scenario.cycle_id
     while True:
         outcome = performance_cycle(cycle_id=cycle_id, db_url=db_url)
         report.flow_runs += 1
-        dispatch(simulation.clock_of(db_url, cycle_id))
+        dispatch()
         if outcome.done:
             progress(f"cycle {cycle_id} complete")
             return report
@@ -107,7 +106,7 @@ def _run(
             report.escalations += day.escalations
             report.expired += day.expired
             report.days += 1
-            dispatch(day.now)
+            dispatch()
             if day.remaining == 0:
                 break
         else:

@@ -1,5 +1,9 @@
 """Delivering one message through Apprise: the recipient's channels in order, one Apprise
 call per recipient so that a failure is attributed, secrets scrubbed from every error.
+
+An e-mail carries its outbox key in an ``X-Kinerja-Key`` header and a Message-ID derived
+from the key (:mod:`kinerja.tasks.message_id`), so that a copy sent again after a crash is
+recognisably the same message.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import apprise
+from apprise.plugins.email.base import NotifyEmail
 
 from kinerja.models.outbox.routes import MissingAddress, RouteError, Routes
-from kinerja.tasks import smtp_tls
+from kinerja.tasks import message_id, smtp_tls
 
 smtp_tls.install()
+message_id.install()
 
 _NOT_SECRET = ("_HOST", "_PORT")
 
@@ -72,10 +78,12 @@ def _apprise_logs_withheld() -> Iterator[None]:
                 apprise_log.propagate = True
 
 
-def send_one(url: str, *, title: str, body: str) -> str | None:
+def send_one(url: str, *, title: str, body: str, key: str | None = None) -> str | None:
     """Send one message through one Apprise URL; None on success, else the error text.
 
-    The error text may contain the URL's secrets: scrub it before storing or logging it.
+    An e-mail with a ``key`` gets the Message-ID derived from it (and from the sender's
+    domain). The error text may contain the URL's secrets: scrub it before storing or
+    logging it.
     """
     apprise_log = logging.getLogger("apprise")
     capture = _Capture()
@@ -83,9 +91,16 @@ def send_one(url: str, *, title: str, body: str) -> str | None:
         apprise_log.addHandler(capture)
         try:
             sender = apprise.Apprise()
-            if not sender.add(url):
+            plugin = apprise.Apprise.instantiate(url)
+            if plugin is None or not sender.add(plugin):
                 return "invalid Apprise URL: " + (" ".join(capture.lines) or "unparseable")
-            result = sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+            msgid = None
+            if key is not None and isinstance(plugin, NotifyEmail):
+                msgid = message_id.message_id(key, plugin.from_addr[1].rpartition("@")[2])
+            with message_id.keyed(msgid):
+                result = sender.notify(
+                    title=title, body=body, body_format=apprise.NotifyFormat.TEXT
+                )
         finally:
             apprise_log.removeHandler(capture)
     if result:
@@ -146,7 +161,7 @@ def deliver(
         except RouteError as exc:
             errors.append(str(exc))
             continue
-        error = send_one(with_key_header(url, key), title=title, body=body)
+        error = send_one(with_key_header(url, key), title=title, body=body, key=key)
         if error is None:
             return "sent", channel
         errors.append(f"{channel}: {_scrub(error, secrets)}")

@@ -1,18 +1,26 @@
 """Send the notification outbox: the dispatcher, and its Prefect task.
 
 The dispatcher claims due rows (:mod:`kinerja.models.outbox.claims`: two dispatchers never
-send the same row), resolves each recipient's address, delivers one recipient per Apprise
-call (:mod:`kinerja.tasks.delivery`) and records the outcome: ``sent``, a retry with
-exponential backoff, or ``dead`` after ``max_attempts``. Delivery is at-least-once: a
-dispatcher that dies between sending and recording leaves its claim, which expires after
-``lease_seconds`` and is taken again. Routes are :mod:`kinerja.models.outbox.routes`.
+send the same row while both live), resolves each recipient's address, delivers one
+recipient per Apprise call (:mod:`kinerja.tasks.delivery`) and records the outcome: ``sent``,
+a retry after the backoff of the row's cycle (``notifications`` of its cycle config, else
+the default :class:`~kinerja.models.schemas.config.NotificationConfig`), or ``dead`` at
+the end of that schedule.
+
+Leases and retries read one clock, the dispatcher's, which is the wall clock (``clock``;
+tests pass a manual one), never a simulated cycle's: see the claims module for why.
+Delivery is at-least-once: a dispatcher killed between the relay's accept and the commit
+of the outcome leaves its claim, which the next pass on the same host takes again at once
+(its process is gone) and any other after the lease; the resent e-mail carries the same
+Message-ID. A pass cut short by an error gives back the claims it got no outcome for, so a
+finished pass leaves no row ``sending``. Routes are :mod:`kinerja.models.outbox.routes`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -21,19 +29,26 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
-from kinerja.models.outbox.claims import claim_due, record_outcome
+from kinerja.models.outbox.claims import claim_due, record_outcome, release
 from kinerja.models.outbox.recipients import (
     Recipients,
     all_coordinators,
     resolve_recipients,
+    retry_of_cycles,
     routes_of_cycles,
     static_recipients,
 )
 from kinerja.models.outbox.routes import Routes
-from kinerja.models.store.clock import cycle_now
+from kinerja.models.schemas.config import NotificationConfig
+from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, ManualClock
+from kinerja.models.store.processes import ProcessId, current_process
 from kinerja.tasks.delivery import deliver
 
 log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 600
+"""How long a claim of a live dispatcher is respected (wall clock). A send takes seconds;
+a dispatcher on another host that died is taken over after this."""
 
 
 @dataclass(frozen=True)
@@ -51,34 +66,35 @@ class DispatchReport:
 def dispatch_due(
     session_factory: Callable[[], Session],
     *,
-    now: datetime,
     routes: Routes,
+    clock: Clock = SYSTEM_CLOCK,
     recipients: Recipients | None = None,
     cycle_routes: Mapping[str, Routes | str] | None = None,
-    max_attempts: int = 5,
-    backoff_seconds: float = 30,
+    retry: NotificationConfig | None = None,
+    cycle_retry: Mapping[str, NotificationConfig] | None = None,
     limit: int = 500,
-    lease_seconds: float = 600,
+    lease_seconds: float = LEASE_SECONDS,
     workers: int = 8,
 ) -> DispatchReport:
     """Send the due rows of the outbox (at most ``limit``) and record each outcome.
 
     A row goes through its cycle's own routes (``cycle_routes``, see :func:`routes_of_cycles`)
-    when that cycle has some, else through ``routes``.
-
-    ``recipients`` resolves nips that are not employees (e.g. the HR coordinator) to
-    ``{email, phone, channels, name, role, ...}``. After a failed attempt a row waits
-    ``backoff_seconds * 2**(attempts-1)``; after ``max_attempts`` it is ``dead``, as is a
-    row whose recipient has no usable address.
+    when that cycle has some, else through ``routes``; it is retried on its cycle's schedule
+    (``cycle_retry``, see :func:`retry_of_cycles`), else on ``retry`` (default: the default
+    :class:`NotificationConfig`). ``recipients`` resolves nips that are not employees (e.g.
+    the HR coordinator) to ``{email, phone, channels, name, role, ...}``. A row whose
+    recipient has no usable address is ``dead`` at once.
     """
+    me = current_process()
+    default_retry = retry or NotificationConfig()
     with session_factory() as session:
-        claimed = claim_due(session, now=now, limit=limit, lease_seconds=lease_seconds)
+        claimed = claim_due(
+            session, now=clock.now(), limit=limit, lease_seconds=lease_seconds, claimant=me
+        )
         session.commit()
         if not claimed:
             return DispatchReport()
-        people = resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
-        session.commit()
-        counts = {"sent": 0, "failed": 0, "dead": 0}
+        people: dict[str, dict[str, Any]] = {}
 
         def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
@@ -94,25 +110,38 @@ def dispatch_due(
                 key=row["key"],
             )
 
+        def record(row: dict[str, Any], outcome: str, detail: str | None) -> str:
+            return record_outcome(
+                session,
+                row,
+                outcome,
+                None if outcome == "sent" else detail,
+                now=clock.now(),
+                retry=(cycle_retry or {}).get(row["cycle_id"] or "", default_retry),
+                claimant=me,
+            )
+
+        counts = {"sent": 0, "failed": 0, "dead": 0}
+        recorded: set[int] = set()
+        sends: dict[int, Future[tuple[str, str | None]]] = {}
         # Sending waits on the network, so a few threads overlap the waits; outcomes are
         # recorded here, in this thread, as each send finishes.
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(send, row): row for row in claimed}
-            for future in as_completed(futures):
-                row = futures[future]
+        pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        try:
+            people.update(
+                resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
+            )
+            session.commit()
+            sends = {row["id"]: pool.submit(send, row) for row in claimed}
+            rows = {future: row for row, future in zip(claimed, sends.values(), strict=True)}
+            for future in as_completed(rows):
+                row = rows[future]
                 outcome, detail = future.result()
-                final = record_outcome(
-                    session,
-                    row,
-                    outcome,
-                    None if outcome == "sent" else detail,
-                    now=now,
-                    max_attempts=max_attempts,
-                    backoff_seconds=backoff_seconds,
-                )
+                final = record(row, outcome, detail)
                 # One commit per row: a crash loses at most the rows being sent, which are
-                # sent again after their lease (at-least-once), never silently dropped.
+                # sent again (at-least-once), never silently dropped.
                 session.commit()
+                recorded.add(row["id"])
                 counts[final] += 1
                 if final != "sent":
                     log.warning(
@@ -122,9 +151,40 @@ def dispatch_due(
                         final,
                         detail,
                     )
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if len(recorded) < len(claimed):
+                _give_back(session, claimed, sends, recorded, record, me)
     report = DispatchReport(**counts)
     log.info("notifications dispatched: %s", report.as_dict())
     return report
+
+
+def _give_back(
+    session: Session,
+    claimed: list[dict[str, Any]],
+    sends: Mapping[int, Future[tuple[str, str | None]]],
+    recorded: set[int],
+    record: Callable[[dict[str, Any], str, str | None], str],
+    me: ProcessId,
+) -> None:
+    """A pass cut short: record the sends that finished, release the other claims."""
+    try:
+        session.rollback()
+        unsent = []
+        for row in claimed:
+            if row["id"] in recorded:
+                continue
+            future = sends.get(row["id"])
+            if future and future.done() and not future.cancelled() and not future.exception():
+                record(row, *future.result())
+            else:
+                unsent.append(row["id"])
+        released = release(session, ids=unsent, claimant=me)
+        session.commit()
+        log.warning("dispatcher pass cut short: %s claim(s) given back", released)
+    except Exception:  # noqa: BLE001 - the error that cut the pass short is what matters
+        log.exception("could not give back the claims of a pass cut short")
 
 
 @task(name="dispatch-notifications", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -133,32 +193,29 @@ def dispatch_notifications(
     now: datetime | None = None,
     routes_path: str | None = None,
     extra_recipients: dict[str, dict[str, Any]] | None = None,
-    max_attempts: int = 5,
-    backoff_seconds: float = 30,
     limit: int = 500,
 ) -> dict[str, int]:
     """Prefect task: one dispatcher pass over the database at ``db_url`` (see dispatch_due).
 
-    ``now`` defaults to the wall clock. Without ``extra_recipients``, every cycle's HR
-    coordinator can be reached.
+    The clock is the wall clock, or stands still at ``now`` when given. Each cycle's
+    messages are retried on that cycle's schedule, others on the default one. Without
+    ``extra_recipients``, every cycle's HR coordinator can be reached.
     """
     from kinerja.models.store.db import get_engine, session_factory, session_scope
-
-    now = now or cycle_now(None)
 
     engine = get_engine(db_url)
     with session_scope(engine) as session:
         if extra_recipients is None:
             extra_recipients = all_coordinators(session)
         cycle_routes = routes_of_cycles(session)
+        cycle_retry = retry_of_cycles(session)
     report = dispatch_due(
         session_factory(engine),
-        now=now,
+        clock=SYSTEM_CLOCK if now is None else ManualClock(now),
         routes=Routes.load(routes_path),
         recipients=static_recipients(extra_recipients),
         cycle_routes=cycle_routes,
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
+        cycle_retry=cycle_retry,
         limit=limit,
     )
     return report.as_dict()

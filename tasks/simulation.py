@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.models.cycles.cycle import active_task_count, get_cycle, set_clock
-from kinerja.models.outbox.recipients import all_coordinators, routes_of_cycles, static_recipients
+from kinerja.models.outbox.recipients import (
+    all_coordinators,
+    retry_of_cycles,
+    routes_of_cycles,
+    static_recipients,
+)
 from kinerja.models.outbox.routes import Routes
 from kinerja.models.responses.sweeper import sweep
 from kinerja.models.scenarios.loading import load_scenario
@@ -62,28 +67,31 @@ def load(directory: Path, *, db_url: str | None, config: CycleConfig) -> Scenari
 
 def dispatcher(
     db_url: str | None, *, routes_path: str | None, config: CycleConfig
-) -> Callable[[datetime], DispatchReport]:
-    """A function that sends everything due at a moment, pass after pass, until nothing is.
+) -> Callable[[], DispatchReport]:
+    """A function that sends everything due now, pass after pass, until nothing is.
 
-    The routes, the coordinators and each cycle's own routes file are read once.
+    The routes, the coordinators, each cycle's own routes file and retry schedule are read
+    once. Leases and retries are on the wall clock, not on the simulated cycle's: a message
+    that fails waits real seconds, so a simulation never exhausts a relay's retries in
+    simulated days, and a killed simulation's claims are taken again by the next run.
     """
     engine = get_engine(db_url)
     routes = Routes.load(routes_path)
     with session_scope(engine) as session:
         recipients = static_recipients(all_coordinators(session))
         cycle_routes = routes_of_cycles(session)
+        cycle_retry = retry_of_cycles(session)
 
-    def dispatch(now: datetime) -> DispatchReport:
+    def dispatch() -> DispatchReport:
         total = {"sent": 0, "failed": 0, "dead": 0}
         while True:
             sent = dispatch_due(
                 session_factory(engine),
-                now=now,
                 routes=routes,
                 recipients=recipients,
                 cycle_routes=cycle_routes,
-                max_attempts=config.notifications.max_attempts,
-                backoff_seconds=config.notifications.backoff_seconds,
+                retry=config.notifications,
+                cycle_retry=cycle_retry,
                 limit=config.notifications.batch_size,
             )
             for key, value in sent.as_dict().items():
@@ -92,14 +100,6 @@ def dispatcher(
                 return DispatchReport(**total)
 
     return dispatch
-
-
-def clock_of(db_url: str | None, cycle_id: str) -> datetime:
-    """The simulated cycle's own clock."""
-    with session_scope(get_engine(db_url)) as session:
-        cycle = get_cycle(session, cycle_id)
-        assert cycle.clock_at is not None, "a simulated cycle has its own clock"
-        return cycle.clock_at
 
 
 def move_clock(db_url: str | None, cycle_id: str, when: datetime) -> None:

@@ -52,7 +52,7 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
     "imports": ("store", "rules"),
     "audit": ("store",),
     "cycles": ("store", "schemas", "policy", "imports"),
-    "outbox": ("store", "schemas", "cycles"),
+    "outbox": ("store", "schemas", "cycles", "audit"),
     "humantasks": ("store", "schemas", "cycles", "audit", "outbox"),
     "stages": (
         "store",

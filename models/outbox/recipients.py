@@ -1,5 +1,5 @@
 """Who a message reaches: employees' addresses from the database, each cycle's HR coordinator,
-and the routes file each cycle names.
+the routes file each cycle names, and each cycle's retry schedule.
 """
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.outbox.routes import Routes
-from kinerja.models.schemas.config import ConfigError, CycleConfig
+from kinerja.models.schemas.config import ConfigError, CycleConfig, NotificationConfig
 from kinerja.models.store.tables import Cycle, Employee, Notification
 
 log = logging.getLogger(__name__)
@@ -95,4 +96,23 @@ def routes_of_cycles(session: Session) -> dict[str, Routes | str]:
         except (ConfigError, OSError) as exc:
             out[cycle_id] = f"routes file of cycle {cycle_id} / berkas rute: {exc}"
             log.error("%s", out[cycle_id])
+    return out
+
+
+def retry_of_cycles(session: Session) -> dict[str, NotificationConfig]:
+    """The retry schedule (``notifications`` of the cycle config) of every cycle with
+    messages waiting in the outbox; a cycle whose stored section no longer validates gets
+    the default schedule, with an error logged."""
+    out: dict[str, NotificationConfig] = {}
+    waiting = select(Notification.cycle_id).where(Notification.status.in_(("pending", "sending")))
+    for cycle_id, config in session.execute(
+        select(Cycle.cycle_id, Cycle.config).where(Cycle.cycle_id.in_(waiting))
+    ):
+        try:
+            out[cycle_id] = NotificationConfig.model_validate(
+                (config or {}).get("notifications") or {}
+            )
+        except ValidationError as exc:
+            log.error("retry schedule of cycle %s / jadwal ulang: %s", cycle_id, exc)
+            out[cycle_id] = NotificationConfig()
     return out

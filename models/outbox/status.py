@@ -1,5 +1,6 @@
-"""The outbox seen by ops: counts by status and kind, and the dead rows with their error
-(``kinerja notify status`` and the dispatcher's artifact).
+"""The outbox seen by ops: counts by status and kind, the dead rows with their error, and
+the stuck ones (``sending`` past their claim: see :mod:`kinerja.models.outbox.recovery`),
+for ``kinerja notify status`` and the dispatcher's artifact.
 """
 
 from __future__ import annotations
@@ -10,17 +11,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.outbox.queue import STATUSES
+from kinerja.models.outbox.recovery import stuck, stuck_rows
+from kinerja.models.store.clock import SYSTEM_CLOCK, Clock
 from kinerja.models.store.tables import Notification
 
 
 def notify_status(
-    session: Session, *, cycle_id: str | None = None, dead_limit: int = 100
+    session: Session,
+    *,
+    cycle_id: str | None = None,
+    dead_limit: int = 100,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> dict[str, Any]:
-    """Counts by status and by kind, and the dead rows, for ``kinerja notify status``.
+    """Counts by status and by kind, the dead rows and the stuck ones, for ``kinerja notify
+    status``.
 
     Returns ``{"total": n, "by_status": {status: n}, "by_kind": {kind: {status: n}},
-    "dead": [{"id", "key", "recipient", "kind", "attempts", "last_error"}, ...]}``;
-    ``dead`` lists at most ``dead_limit`` rows, oldest first.
+    "dead": [{"id", "key", "recipient", "kind", "attempts", "last_error"}, ...],
+    "stuck_count": n, "stuck": [{"id", "key", "recipient", "kind", "claimed_by",
+    "lease_until"}, ...]}``; ``dead`` and ``stuck`` list at most ``dead_limit`` rows each,
+    oldest first. Stuck is judged on ``clock``, the dispatcher's clock (the wall).
     """
     n = Notification
     where = [n.cycle_id == cycle_id] if cycle_id is not None else []
@@ -38,6 +48,10 @@ def notify_status(
         .order_by(n.id)
         .limit(dead_limit)
     ).all()
+    now = clock.now()
+    stuck_count = session.scalar(
+        select(func.count()).select_from(n).where(stuck(session, now=now), *where)
+    )
     return {
         "total": sum(by_status.values()),
         "by_status": dict(sorted(by_status.items())),
@@ -53,6 +67,8 @@ def notify_status(
             }
             for r in dead_rows
         ],
+        "stuck_count": stuck_count or 0,
+        "stuck": stuck_rows(session, now=now, limit=dead_limit, cycle_id=cycle_id),
     }
 
 
@@ -82,5 +98,18 @@ def status_markdown(status: dict[str, Any]) -> str:
             error = (d["last_error"] or "").replace("|", "\\|").replace("\n", " ")
             lines.append(
                 f"| {d['id']} | {d['recipient']} | {d['kind']} | {d['attempts']} | {error} |"
+            )
+    if status.get("stuck"):
+        lines += [
+            "",
+            f"### Macet saat dikirim / Stuck in sending ({status['stuck_count']})",
+            "",
+            "| id | recipient | kind | claimed by | lease until |",
+            "| ---: | --- | --- | --- | --- |",
+        ]
+        for r in status["stuck"]:
+            lines.append(
+                f"| {r['id']} | {r['recipient']} | {r['kind']} | {r['claimed_by']} "
+                f"| {r['lease_until']} |"
             )
     return "\n".join(lines) + "\n"

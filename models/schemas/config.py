@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 STAGES: tuple[str, ...] = (
     "plan",
@@ -91,12 +100,85 @@ class PublicationConfig(_Strict):
 
 
 class NotificationConfig(_Strict):
+    """Where messages go, and how long a message that fails is tried again.
+
+    After the n-th failed attempt a message waits ``backoff_seconds * 2**(n-1)``, at most
+    ``backoff_max_seconds``. A failed attempt parks it as ``dead`` once it has been tried
+    ``max_attempts`` times and the waits so far add up to ``retry_hours`` (both must hold;
+    ``retry_hours: 0`` makes it ``max_attempts`` alone). The defaults (30 s doubling up to an
+    hour, at least 24 hours) try 31 times over 24 h 3 min (:meth:`retry_window_seconds`),
+    so a relay down overnight loses nothing.
+    """
+
     routes: str | None = Field(
         None, description="Apprise routes file (YAML), relative to the config"
     )
-    max_attempts: int = Field(5, ge=1)
-    backoff_seconds: float = Field(30, ge=0)
+    max_attempts: int = Field(
+        5, ge=1, le=1000, description="Attempts at least, before a message is parked as dead"
+    )
+    backoff_seconds: float = Field(
+        30, ge=1, le=86400, description="Wait after the first failure; doubles after each"
+    )
+    backoff_max_seconds: float = Field(
+        3600, ge=1, le=7 * 86400, description="The longest wait between two attempts"
+    )
+    retry_hours: float = Field(
+        24, ge=0, le=720, description="Hours of waits, at least, before a message is dead"
+    )
     batch_size: int = Field(500, ge=1)
+
+    @model_validator(mode="after")
+    def _schedule(self) -> NotificationConfig:
+        if self.backoff_max_seconds < self.backoff_seconds:
+            raise ValueError(
+                f"backoff_max_seconds ({self.backoff_max_seconds:g}) is shorter than "
+                f"backoff_seconds ({self.backoff_seconds:g})"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unset_schedule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        # The schedule's later fields are left out at their defaults: a cycle's id and
+        # config hash come from this dump, and a config that does not set them must keep
+        # the id (and so the simulated people's draws) it had before they existed.
+        for name in _SCHEDULE_ADDED:
+            if getattr(self, name) == NotificationConfig.model_fields[name].default:
+                data.pop(name, None)
+        return data
+
+    def retry_delay(self, failures: int) -> float:
+        """Seconds to wait after the ``failures``-th failed attempt (1 for the first)."""
+        doublings = min(max(failures, 1) - 1, 64)  # past 2**64 every wait is the cap anyway
+        return min(self.backoff_seconds * 2.0**doublings, self.backoff_max_seconds)
+
+    def _schedule_to_cap(self) -> tuple[int, float]:
+        """(k, w): the first attempt k whose following wait is the cap, and w the waits
+        before it; or the attempt that is already the last, if it comes first."""
+        attempt, waited = 1, 0.0
+        window = self.retry_hours * 3600
+        while not (attempt >= self.max_attempts and waited >= window):
+            delay = self.retry_delay(attempt)
+            if delay >= self.backoff_max_seconds:
+                break
+            waited += delay
+            attempt += 1
+        return attempt, waited
+
+    def attempts_before_dead(self) -> int:
+        """The attempt whose failure parks a message as ``dead``."""
+        attempt, waited = self._schedule_to_cap()
+        window = self.retry_hours * 3600
+        at_cap = math.ceil(max(0.0, window - waited) / self.backoff_max_seconds)
+        return max(attempt + at_cap, self.max_attempts)
+
+    def retry_window_seconds(self) -> float:
+        """How long after its first attempt a message's last attempt comes (the waits' sum)."""
+        attempt, waited = self._schedule_to_cap()
+        return waited + (self.attempts_before_dead() - attempt) * self.backoff_max_seconds
+
+
+_SCHEDULE_ADDED = ("backoff_max_seconds", "retry_hours")
 
 
 class GatesConfig(_Strict):

@@ -145,6 +145,7 @@ def test_a_cycle_started_through_the_deployment_reaches_the_first_human_stage(se
     assert {
         "kinerja: stage run failed",
         "kinerja: stage open past its final deadline",
+        "kinerja: notification dead",
     } <= automations
 
     started = kinerja(env, "cycle", "start", str(DEMO / "cycle.yaml"))

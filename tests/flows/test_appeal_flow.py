@@ -26,6 +26,7 @@ from kinerja.flows.simulate import simulate
 from kinerja.models.audit.verify import verify
 from kinerja.models.outbox.routes import Routes
 from kinerja.models.results.exports import export_results
+from kinerja.models.store.clock import ManualClock
 from kinerja.models.store.db import get_engine, session_factory, session_scope
 from kinerja.models.store.tables import (
     Cycle,
@@ -123,7 +124,7 @@ def test_an_upheld_appeal_after_a_simulated_cycle(db_url, mail, tmp_path, monkey
 
     # The superior gets the message by e-mail, like every other task.
     routes = Routes.load(None)
-    sent = dispatch_due(session_factory(engine), now=published_at, routes=routes)
+    sent = dispatch_due(session_factory(engine), clock=ManualClock(published_at), routes=routes)
     assert sent.sent == 1 and len(mail.files()) == mails_before + 1
     message = mail.messages()[-1]
     assert message["To"] == decider_email and "keberatan" in message["Subject"].lower()

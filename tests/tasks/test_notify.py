@@ -21,13 +21,17 @@ from kinerja.models.outbox.recipients import coordinator_recipients, static_reci
 from kinerja.models.outbox.routes import DEFAULT_ROUTES, MissingAddress, RouteError, Routes
 from kinerja.models.outbox.status import notify_status
 from kinerja.models.outbox.templates import render
-from kinerja.models.schemas.config import ConfigError, CycleConfig
+from kinerja.models.schemas.config import ConfigError, CycleConfig, NotificationConfig
+from kinerja.models.store.clock import ManualClock
 from kinerja.models.store.db import session_factory
+from kinerja.models.store.processes import current_process
 from kinerja.models.store.tables import Employee, Notification
 from kinerja.tasks.mailcatcher import MailCatcher, safe_name
 from kinerja.tasks.notify import DispatchReport, dispatch_due, dispatch_notifications
 
 NOW = datetime(2025, 2, 3, 9, 0)
+ME = current_process()
+SECONDS_59 = timedelta(seconds=59)
 
 CONTEXT = {
     "cycle_name": "SKP 2025",
@@ -148,7 +152,7 @@ def test_email_goes_through_smtp_to_each_recipient(engine, catcher, monkeypatch)
     )
     queue(engine, [("1001", "Sari", "id"), ("1002", "John", "en")])
 
-    report = dispatch_due(session_factory(engine), now=NOW, routes=Routes.load())
+    report = dispatch_due(session_factory(engine), clock=ManualClock(NOW), routes=Routes.load())
 
     assert report == DispatchReport(sent=2, failed=0, dead=0)
     messages = catcher.messages()
@@ -177,7 +181,7 @@ def test_webhook_receives_the_message_as_json(engine, webhook):
     add_people(engine, {"nip": "2001", "name": "Rina", "channels": "webhook", "lang": "id"})
     queue(engine, [("2001", "Rina", "id")], kind="task_reminder")
 
-    report = dispatch_due(session_factory(engine), now=NOW, routes=routes)
+    report = dispatch_due(session_factory(engine), clock=ManualClock(NOW), routes=routes)
 
     assert report.sent == 1
     [(path, payload)] = webhook.received
@@ -206,7 +210,7 @@ def test_extra_recipient_such_as_the_coordinator(engine, catcher):
 
     report = dispatch_due(
         session_factory(engine),
-        now=NOW,
+        clock=ManualClock(NOW),
         routes=routes,
         recipients=static_recipients(coordinator_recipients(config)),
     )
@@ -224,7 +228,12 @@ def test_dead_route_is_retried_with_backoff_then_parked_as_dead(engine):
     routes = mail_routes(closed_port())
 
     def run(at: datetime) -> DispatchReport:
-        return dispatch_due(dispatch, now=at, routes=routes, max_attempts=3, backoff_seconds=30)
+        return dispatch_due(
+            dispatch,
+            clock=ManualClock(at),
+            routes=routes,
+            retry=NotificationConfig(max_attempts=3, backoff_seconds=30, retry_hours=0),
+        )
 
     assert run(NOW) == DispatchReport(failed=1)
     [row] = rows(engine)
@@ -260,10 +269,12 @@ def test_running_the_dispatcher_twice_sends_nothing_twice(engine, catcher):
     assert queue(engine, people) == 5
     routes = mail_routes(catcher.port)
 
-    first = dispatch_due(session_factory(engine), now=NOW, routes=routes)
+    first = dispatch_due(session_factory(engine), clock=ManualClock(NOW), routes=routes)
     # A rerun of whatever queued the messages inserts nothing, and a second pass sends nothing.
     assert queue(engine, people) == 0
-    second = dispatch_due(session_factory(engine), now=NOW + timedelta(hours=1), routes=routes)
+    second = dispatch_due(
+        session_factory(engine), clock=ManualClock(NOW + timedelta(hours=1)), routes=routes
+    )
 
     assert (first.sent, second) == (5, DispatchReport())
     assert len(catcher.messages()) == 5
@@ -280,7 +291,9 @@ def test_concurrent_dispatchers_never_send_the_same_row(engine, catcher):
     reports: list[DispatchReport] = []
 
     def worker() -> None:
-        reports.append(dispatch_due(session_factory(engine), now=NOW, routes=routes, limit=5))
+        reports.append(
+            dispatch_due(session_factory(engine), clock=ManualClock(NOW), routes=routes, limit=5)
+        )
 
     for _ in range(3):  # each round: three dispatchers racing for the same due rows
         threads = [threading.Thread(target=worker) for _ in range(3)]
@@ -298,13 +311,17 @@ def test_a_claim_blocks_others_until_its_lease_expires(engine):
     queue(engine, [("6001", "A", "id"), ("6002", "B", "id")])
     factory = session_factory(engine)
     with factory() as session:
-        claimed = claim_due(session, now=NOW, limit=10, lease_seconds=60)
+        claimed = claim_due(session, now=NOW, limit=10, lease_seconds=60, claimant=ME)
         session.commit()
     assert [r["recipient_nip"] for r in claimed] == ["6001", "6002"]
     with factory() as session:
-        assert claim_due(session, now=NOW + timedelta(seconds=59), limit=10, lease_seconds=60) == []
+        assert (
+            claim_due(session, now=NOW + SECONDS_59, limit=10, lease_seconds=60, claimant=ME) == []
+        )
         # The first dispatcher died before recording: after its lease the rows are taken again.
-        again = claim_due(session, now=NOW + timedelta(seconds=60), limit=10, lease_seconds=60)
+        again = claim_due(
+            session, now=NOW + timedelta(seconds=60), limit=10, lease_seconds=60, claimant=ME
+        )
         session.commit()
     assert [r["id"] for r in again] == [r["id"] for r in claimed]
     assert {r.status for r in rows(engine)} == {"sending"}
@@ -314,7 +331,9 @@ def test_recipient_without_address_is_dead_at_once(engine, catcher):
     add_people(engine, {"nip": "7001", "name": "Tono", "email": None})
     queue(engine, [("7001", "Tono", "id"), ("7999", "Nobody", "id")])
 
-    report = dispatch_due(session_factory(engine), now=NOW, routes=mail_routes(catcher.port))
+    report = dispatch_due(
+        session_factory(engine), clock=ManualClock(NOW), routes=mail_routes(catcher.port)
+    )
 
     assert report == DispatchReport(dead=2)
     no_email, unknown = rows(engine)
@@ -334,7 +353,7 @@ def test_falls_back_to_the_next_channel_of_the_person(engine, catcher):
     )
     queue(engine, [("8001", "Ayu", "id")])
 
-    assert dispatch_due(session_factory(engine), now=NOW, routes=routes).sent == 1
+    assert dispatch_due(session_factory(engine), clock=ManualClock(NOW), routes=routes).sent == 1
     assert [m["To"] for m in catcher.messages()] == ["ayu@pemda.go.id"]
 
 
@@ -359,7 +378,7 @@ def test_secrets_come_from_the_environment_and_never_reach_logs(engine, monkeypa
     assert routes.missing_env() == {"hook": ["HOOK_SECRET"], "broken": ["HOOK_SECRET"]}
     with pytest.raises(RouteError, match="HOOK_SECRET is not set"):
         routes.url_for("hook", {"nip": "9001"})
-    dispatch_due(session_factory(engine), now=NOW, routes=routes)
+    dispatch_due(session_factory(engine), clock=ManualClock(NOW), routes=routes)
     for row in rows(engine):
         assert row.status == "pending" and "HOOK_SECRET is not set" in row.last_error
 
@@ -368,7 +387,9 @@ def test_secrets_come_from_the_environment_and_never_reach_logs(engine, monkeypa
     url, secrets = routes.url_for("hook", {"nip": "9001"})
     assert secret in url and secrets == {secret: "HOOK_SECRET"}
     caplog.set_level(logging.DEBUG)
-    report = dispatch_due(session_factory(engine), now=NOW + timedelta(hours=1), routes=routes)
+    report = dispatch_due(
+        session_factory(engine), clock=ManualClock(NOW + timedelta(hours=1)), routes=routes
+    )
 
     assert report == DispatchReport(failed=2)
     unreachable, invalid = rows(engine)

@@ -19,7 +19,13 @@ from kinerja.models.store.tables.base import Base
 
 
 class Notification(Base):
-    """A message in the transactional outbox; ``key`` keeps a rerun from sending twice."""
+    """A message in the transactional outbox; ``key`` keeps a rerun from queueing it twice.
+
+    ``next_attempt_at`` (when ``pending``: not before; when ``sending``: the claim's lease)
+    and ``last_attempt_at`` are on the dispatcher's clock, the wall clock; ``claimed_*``
+    name the process that holds a ``sending`` row; ``dead_alerted_at`` records that ops
+    were told of a ``dead`` row.
+    """
 
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -38,6 +44,11 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_host: Mapped[str | None] = mapped_column(String(255))
+    claimed_pid: Mapped[int | None] = mapped_column(Integer)
+    claimed_start: Mapped[str | None] = mapped_column(String(255))
+    dead_alerted_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_notifications_status_next", "status", "next_attempt_at"),)
 
 

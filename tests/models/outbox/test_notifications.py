@@ -183,6 +183,8 @@ def test_notify_status_counts_and_lists_dead_rows(engine):
             "by_status": {"pending": 2},
             "by_kind": {"task_opened": {"pending": 2}},
             "dead": [],
+            "stuck_count": 0,
+            "stuck": [],
         }
 
         markdown = status_markdown(everything)
