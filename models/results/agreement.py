@@ -273,18 +273,20 @@ def compare_cycle(
         for values in latest.values():
             audited.update(values)
         report.rows += len(rows)
+        found: list[Difference] = []
         for row in rows:
             differs, unaudited = _row_differences(cycle_id, row, latest.pop(row.nip, {}), skip)
-            for d in differs:
-                report.add(d, limit)
+            found += differs
             for d in unaudited:
                 if len(pending) < limit:
                     pending.append(d)
                 else:
                     pending_more[d.field] = pending_more.get(d.field, 0) + 1
-        for nip, values in sorted(latest.items()):  # events whose row is gone
+        for nip, values in latest.items():  # events whose row is gone
             name, (value, seq) = max(values.items(), key=lambda item: item[1][1])
-            report.add(Difference(cycle_id, nip, name, None, value, seq, kind="no_row"), limit)
+            found.append(Difference(cycle_id, nip, name, None, value, seq, kind="no_row"))
+        for d in sorted(found, key=lambda d: d.nip):  # stable: a row's fields stay in order
+            report.add(d, limit)
         if last:
             break
         after = rows[-1].nip
