@@ -116,6 +116,7 @@ def verify(
         report(problem)
     pins = _pins(log.checkpoints)
     seen_pins: set[int] = set()
+    held: list[Checkpoint] = []  # checkpoints whose event still has the recorded hash
 
     columns = [
         AuditEvent.__table__.c[name]
@@ -175,7 +176,9 @@ def verify(
                 )
         for pinned, checkpoint in pins.get(row.seq, {}).items():
             seen_pins.add(row.seq)
-            if pinned != row.hash:
+            if pinned == row.hash:
+                held.append(checkpoint)
+            else:
                 report(
                     f"seq {row.seq}: hash berbeda dari checkpoint {_where(checkpoint)} "
                     f"(log ditulis ulang?) / the hash differs from checkpoint "
@@ -210,7 +213,7 @@ def verify(
             f"{unkeyed.seqs()}: {unkeyed.count} event tanpa kunci (ditulis sebelum kunci audit) "
             f"/ {unkeyed.count} unkeyed event(s), written before audit keys"
         )
-        sealed = _seal(unkeyed, first_keyed, log.checkpoints)
+        sealed = _seal(unkeyed, first_keyed, held)
         if sealed:
             notes.append(f"{text}; {sealed}")
         else:
