@@ -178,6 +178,8 @@ def _result_case(copy: Copy, nip: str) -> tuple[str, bool, str]:
     """UPDATE results SET predikat='sangat_baik', incentive=99999999 for one row: the log
     stays intact, the comparison with its events catches it, and explain warns."""
     copy.restore()
+    with copy.engine.connect() as conn:
+        was = conn.scalar(select(Result.predikat).where(Result.nip == nip))
     _sql(
         copy.engine,
         "UPDATE results SET predikat = 'sangat_baik', incentive = 99999999 WHERE nip = :n",
@@ -186,10 +188,11 @@ def _result_case(copy: Copy, nip: str) -> tuple[str, bool, str]:
     chain_only = _cli("audit", "verify", "--no-results")
     full = _cli("audit", "verify")
     explained = _cli("explain", nip, "--cycle", CYCLE_ID)
+    predikat = f"nip {nip}: predikat is sangat_baik in the table, {was} in the audit log"
     detected = (
         chain_only.exit_code == 0
         and full.exit_code == 1
-        and f"nip {nip}: predikat is sangat_baik in the table" in full.output
+        and (was == "sangat_baik" or predikat in full.output)
         and f"nip {nip}: incentive is 99999999.00 in the table" in full.output
         and explained.output.startswith("PERINGATAN")
         and "incentive is 99999999.00 in the table" in explained.output
