@@ -23,6 +23,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -50,7 +51,7 @@ class VerifyReport:
 
 @dataclass
 class _Span:
-    """Consecutive-or-not events sharing one problem, reported as one line."""
+    """The events sharing one problem (consecutive or not), reported as one line."""
 
     count: int = 0
     first: int = 0
@@ -66,8 +67,12 @@ class _Span:
 
 
 class _Problems:
+    """Problems up to a limit, then a count of the rest."""
+
     def __init__(self, limit: int) -> None:
-        self.limit, self.items, self.extra = limit, [], 0
+        self.limit = limit
+        self.items: list[str] = []
+        self.extra = 0
 
     def __call__(self, message: str) -> None:
         if len(self.items) < self.limit:
@@ -274,7 +279,7 @@ def _report_keys(report: _Problems, unknown: dict[str, _Span], downgraded: _Span
 
 
 def _report_head(
-    report: _Problems, head: object, *, count: int, last_seq: int, last_hash: str
+    report: _Problems, head: Any, *, count: int, last_seq: int, last_hash: str
 ) -> None:
     if head is None:
         if count:
@@ -282,14 +287,14 @@ def _report_head(
                 f"seq {last_seq}: baris kepala (audit_head) tidak ada / "
                 "the head row (audit_head) is missing"
             )
-    elif head.seq != last_seq:  # type: ignore[attr-defined]
-        seq = head.seq  # type: ignore[attr-defined]
+    elif head.seq != last_seq:
+        seq = head.seq
         report(
             f"seq {seq}: kepala rantai menunjuk seq {seq}, event terakhir seq "
             f"{last_seq} (event terakhir dihapus?) / the head names seq {seq}, the last "
             f"event is seq {last_seq} (events deleted at the end?)"
         )
-    elif head.hash != last_hash:  # type: ignore[attr-defined]
+    elif head.hash != last_hash:
         report(
             f"seq {last_seq}: hash kepala rantai tidak cocok dengan event terakhir / "
             "the head's hash does not match the last event"
@@ -302,7 +307,7 @@ def _report_checkpoints(
     seen: set[int],
     *,
     last_seq: int,
-    head: object,
+    head: Any,
 ) -> None:
     for seq in sorted(set(pins) - seen):
         if seq <= last_seq:
