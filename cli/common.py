@@ -47,6 +47,7 @@ def require_schema() -> Engine:
 
 def run_guarded(action: Callable[[], T]) -> T:
     """Run ``action``; known user errors become a clear message and exit code 2."""
+    from kinerja.models.audit.keys import AuditKeyError
     from kinerja.models.cycles.cycle import CycleError
     from kinerja.models.humantasks.states import TaskError
     from kinerja.models.imports.errors import ImportRejected
@@ -54,7 +55,14 @@ def run_guarded(action: Callable[[], T]) -> T:
 
     try:
         return action()
-    except (ConfigError, CycleError, TaskError, ImportRejected, FileNotFoundError) as exc:
+    except (
+        AuditKeyError,
+        ConfigError,
+        CycleError,
+        TaskError,
+        ImportRejected,
+        FileNotFoundError,
+    ) as exc:
         fail(str(exc), 2)
         raise  # unreachable; keeps type checkers content
 

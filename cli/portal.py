@@ -23,16 +23,19 @@ def portal(
     """Serve the portal: one page per task behind the signed link in each message.
 
     Needs KINERJA_SECRET (32+ random characters), the same value as where the messages are
-    queued; KINERJA_DATABASE_URL selects the database.
+    queued, and the audit key (KINERJA_AUDIT_KEY or KINERJA_AUDIT_KEY_FILE) that signs the
+    responses' audit events; KINERJA_DATABASE_URL selects the database.
     """
     import uvicorn
 
+    from kinerja.models.audit.keys import AuditKeyError, load_keyring
     from kinerja.models.humantasks.links import SecretError, load_secret
     from kinerja.portal.app import create_app
 
     try:
         secret = load_secret(demo=True if demo else None)
-    except SecretError as exc:
+        load_keyring(demo=True if demo else None)
+    except (SecretError, AuditKeyError) as exc:
         fail(str(exc), 2)
     require_schema()
     app = create_app(database_url(), secret=secret)

@@ -1,4 +1,5 @@
-"""Commands about whole runs: results, explain, audit, notifications, sweep, simulate, demo."""
+"""Commands about whole runs: results, explain, audit (cli/audit.py), notifications, sweep,
+simulate, demo."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from kinerja.cli import faults
+from kinerja.cli import audit, faults
 from kinerja.cli import notify as notify_cli
 from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
 
@@ -20,7 +21,7 @@ def register(
 ) -> None:
     results_app.command("export")(results_export)
     app.command("explain")(explain)
-    audit_app.command("verify")(audit_verify)
+    audit.register(audit_app)
     notify_cli.register(notify_app)
     app.command("sweep")(sweep)
     app.command("simulate")(simulate)
@@ -84,26 +85,6 @@ def explain(
     if lines is None:
         fail(f"no result for {nip} in cycle {c.cycle_id} / tidak ada hasil", 2)
     typer.echo("\n".join(lines))
-
-
-def audit_verify() -> None:
-    """Check the audit log's hash chain; exit 1 if any event was altered or deleted."""
-    from kinerja.models.audit.verify import verify
-    from kinerja.models.store.db import session_scope
-
-    engine = require_schema()
-    with session_scope(engine) as session:
-        report = verify(session)
-    if report.ok:
-        typer.echo(f"audit log intact: {report.events} events, hash chain verified")
-        return
-    for problem in report.problems:
-        typer.echo(problem, err=True)
-    fail(
-        f"audit log BROKEN / log audit RUSAK: {len(report.problems)} problem(s) "
-        f"in {report.events} events",
-        1,
-    )
 
 
 def sweep() -> None:

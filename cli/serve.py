@@ -34,7 +34,11 @@ def serve(
     ),
     routes: Path | None = typer.Option(None, help="Apprise routes file (default: configs/)"),
 ) -> None:
-    """Serve the cycle, sweeper, dispatcher and ops-alert deployments on a Prefect server."""
+    """Serve the cycle, sweeper, dispatcher and ops-alert deployments on a Prefect server.
+
+    Refuses to start without PREFECT_API_URL, and without the audit key (KINERJA_AUDIT_KEY or
+    KINERJA_AUDIT_KEY_FILE) outside the demo: every event the flows append is signed with it.
+    """
     if not os.environ.get("PREFECT_API_URL"):
         fail(
             "PREFECT_API_URL belum diatur: jalankan `prefect server start` dan atur alamatnya / "
@@ -43,6 +47,12 @@ def serve(
             2,
         )
     from kinerja.flows.deploy import serve_all
+    from kinerja.models.audit.keys import AuditKeyError, load_keyring
+
+    try:
+        load_keyring()
+    except AuditKeyError as exc:
+        fail(str(exc), 2)
 
     require_schema()
     typer.echo(

@@ -21,7 +21,9 @@ from kinerja.models.stages.gates import (
     pending_gate,
     record_decision,
 )
+from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
+from kinerja.tasks.audit import audit_checkpoint
 
 
 @task(name="gate-state", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -39,14 +41,18 @@ def sign(
     signed: GateSignature,
     flow_run_id: str | None,
 ) -> dict[str, Any]:
-    """Validate and record one signature in one transaction; raises :class:`GateError`."""
+    """Validate and record one signature in one transaction, then pin the audit log
+    (a checkpoint); raises :class:`GateError`."""
     with session_scope(get_engine(db_url)) as session:
         cycle = get_cycle(session, cycle_id)
         summary = gate_summary(session, cycle=cycle, kind=kind)
         check_input(kind, signed, summary, cycle_config(cycle).coordinator.nip)
-        return record_decision(
+        decision = record_decision(
             session, cycle=cycle, kind=kind, signed=signed, flow_run_id=flow_run_id
         )
+        now = cycle_now(cycle.clock_at)
+    audit_checkpoint(db_url, reason=f"{cycle_id}: gate {kind} {signed.decision}", at=now)
+    return decision
 
 
 @task(name="sign-gate", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

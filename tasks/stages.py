@@ -30,6 +30,7 @@ from kinerja.models.cycles.cycle import (
 )
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
+from kinerja.tasks.audit import audit_checkpoint
 from kinerja.tasks.steps import CHUNK_STEPS, CYCLE_STEPS, StepContext
 
 TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 2, "cache_policy": NO_CACHE}
@@ -124,7 +125,9 @@ def cycle_step(db_url: str | None, cycle_id: str, stage: str, step: str) -> dict
 def finish_stage(
     db_url: str | None, cycle_id: str, stage: str, stats: dict[str, Any]
 ) -> dict[str, Any]:
-    """Mark the stage done with its statistics; returns them with the task counts."""
+    """Mark the stage done with its statistics; returns them with the task counts and the
+    audit checkpoint written once the close committed (the stage's artifact shows it, a
+    second copy outside the database)."""
     from kinerja.models.cycles.reports import late_by_unit, stage_task_counts
 
     with step_context(db_url, cycle_id, stage) as ctx:
@@ -135,4 +138,6 @@ def finish_stage(
             "late_by_unit": late_by_unit(ctx.session, cycle_id=cycle_id, stage=stage),
         }
         close_stage(ctx.session, cycle=ctx.cycle, stage=stage, now=ctx.now, stats=full)
-        return full
+        now = ctx.now
+    pinned = audit_checkpoint(db_url, reason=f"{cycle_id}: {stage} closed", at=now)
+    return {**full, "audit_checkpoint": pinned} if pinned else full

@@ -15,6 +15,7 @@ from kinerja.models.responses.sweeper import sweep, sweepable_cycles
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import Cycle
+from kinerja.tasks.audit import audit_checkpoint
 
 
 @task(name="cycles-to-sweep", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -26,16 +27,20 @@ def cycles_to_sweep(db_url: str | None) -> list[str]:
 
 @task(name="sweep-cycle", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
-    """Reminders, escalations and final deadlines of one cycle, at its clock."""
+    """Reminders, escalations and final deadlines of one cycle, at its clock; then an audit
+    checkpoint (none is added when the log did not move)."""
     with session_scope(get_engine(db_url)) as session:
         cycle = session.get(Cycle, cycle_id)
         assert cycle is not None
-        report = sweep(session, cycle=cycle, now=cycle_now(cycle.clock_at))
-        return {
+        now = cycle_now(cycle.clock_at)
+        report = sweep(session, cycle=cycle, now=now)
+        out = {
             "reminders": report.reminders,
             "escalations": report.escalations,
             "expired": report.expired,
             "delegations": report.delegations,
             "complete": report.complete_stages,
-            "now": cycle_now(cycle.clock_at).isoformat(),
+            "now": now.isoformat(),
         }
+    audit_checkpoint(db_url, reason=f"{cycle_id}: sweep", at=now)
+    return out

@@ -3,6 +3,10 @@
 Every test that takes ``db`` runs twice, once per backend. PostgreSQL tests use a schema of
 their own per process (``KINERJA_TEST_PG_URL``, default the local ``test`` database), so that
 parallel runs never see each other's rows.
+
+Every test signs audit events with the suite's fixed key (:data:`TEST_AUDIT_KEY`) and has a
+KINERJA_HOME of its own, so that audit checkpoints and exports never land in ``~/.kinerja``;
+subprocesses started with ``dict(os.environ)`` inherit both.
 """
 
 from __future__ import annotations
@@ -18,6 +22,15 @@ from kinerja.models.store.tables import Base
 
 PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+TEST_AUDIT_KEY = "kinerja-test-suite-audit-key-not-secret-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _audit_key_and_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    monkeypatch.setenv("KINERJA_AUDIT_KEY", TEST_AUDIT_KEY)
+    monkeypatch.delenv("KINERJA_AUDIT_KEY_FILE", raising=False)
+    monkeypatch.delenv("KINERJA_AUDIT_CHECKPOINTS", raising=False)
+    monkeypatch.setenv("KINERJA_HOME", str(tmp_path_factory.mktemp("home")))
 
 
 def _pg_engine(schema: str) -> Engine:

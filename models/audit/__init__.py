@@ -1,5 +1,6 @@
-"""The audit log: append-only, hash-chained events (``chain``) and their verification
-(``verify``).
+"""The audit log: append-only, hash-chained events signed with a key kept outside the
+database (``chain``, ``keys``), checkpoints of the chain written outside the database
+(``checkpoints``), and their verification (``verify``).
 
 May import: ``store``.
 """

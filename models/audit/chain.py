@@ -1,11 +1,20 @@
-"""The audit log: append-only, hash-chained events.
+"""The audit log: append-only, hash-chained events, each signed with a key kept outside the
+database.
 
 Every response, override, computed result and publication writes an event in the caller's
-transaction. Each event stores the hash of the previous event (``prev_hash``) and its own
-``hash = sha256(prev_hash + canonical JSON of the event)``, so that changing, inserting or
-deleting any event breaks the chain where it happened (:mod:`kinerja.models.audit.verify`).
-The single ``audit_head`` row holds the last ``seq`` and hash; appending locks it, which
-keeps the chain linear across concurrent writers, and it reveals a deleted tail.
+transaction. Each event stores the hash of the previous event (``prev_hash``), the id of the
+key that signed it (``key_id``, see :mod:`kinerja.models.audit.keys`) and its own
+``hash = HMAC-SHA256(key, prev_hash + canonical JSON of the event)``, the key id included. So
+changing, inserting or deleting any event breaks the chain where it happened, and someone
+who can write to the database but does not hold the key cannot compute a hash that
+verifies (:mod:`kinerja.models.audit.verify`). The single ``audit_head`` row holds the last
+``seq`` and hash; appending locks it, which keeps the chain linear across concurrent
+writers.
+
+Events written before keys existed have no ``key_id``: their hash is the plain
+``sha256(prev_hash + canonical JSON)``, which anyone can recompute. They still verify, as
+what they are (see verify.py); the first keyed event after them seals them, because its
+keyed hash covers their last hash.
 
 Canonical JSON is what makes a chain written on PostgreSQL verify after a round trip through
 the JSON column: keys sorted, no spaces, datetimes as ISO strings, Decimals as strings,
@@ -37,6 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kinerja.models.audit.keys import AuditKey, Keyring, signing_keyring
 from kinerja.models.store.tables import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -90,6 +100,35 @@ def canonical_json(value: Any) -> str:
     )
 
 
+def event_content(
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    cycle_id: str | None,
+    entity: str,
+    entity_id: str,
+    payload: Any,
+    key_id: str | None = None,
+) -> str:
+    """The canonical JSON of an event's content; a keyed event's includes its key id, so
+    the id cannot be swapped without breaking the hash."""
+    content = {
+        "seq": seq,
+        "at": at.isoformat(),
+        "actor": actor,
+        "action": action,
+        "cycle_id": cycle_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "payload": payload,
+    }
+    if key_id is not None:
+        content["key_id"] = key_id
+    return canonical_json(content)
+
+
 def event_hash(
     *,
     prev_hash: str,
@@ -101,21 +140,28 @@ def event_hash(
     entity: str,
     entity_id: str,
     payload: Any,
+    key: AuditKey | None = None,
 ) -> str:
-    """sha256 of ``prev_hash`` followed by the canonical JSON of the event's content."""
-    content = canonical_json(
-        {
-            "seq": seq,
-            "at": at.isoformat(),
-            "actor": actor,
-            "action": action,
-            "cycle_id": cycle_id,
-            "entity": entity,
-            "entity_id": entity_id,
-            "payload": payload,
-        }
-    )
-    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+    """The event's hash: HMAC-SHA256 under ``key`` of ``prev_hash`` followed by the canonical
+    JSON of the content (key id included), or, for an unkeyed event (``key=None``, written
+    before keys existed), the plain sha256 of the same without a key id."""
+    message = (
+        prev_hash
+        + event_content(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            cycle_id=cycle_id,
+            entity=entity,
+            entity_id=entity_id,
+            payload=payload,
+            key_id=None if key is None else key.key_id,
+        )
+    ).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return key.mac(message)
 
 
 def _naive_utc(at: datetime) -> datetime:
@@ -168,9 +214,15 @@ def _set_head(session: Session, *, seq: int, hash_: str) -> None:
 
 
 def _chain(
-    events: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str, at: datetime
+    events: Iterable[Mapping[str, Any]],
+    *,
+    head_seq: int,
+    head_hash: str,
+    at: datetime,
+    key: AuditKey,
 ) -> list[dict[str, Any]]:
-    """Rows for ``events`` chained after the head, each with its seq, prev_hash and hash."""
+    """Rows for ``events`` chained after the head, each with its seq, prev_hash, key id and
+    hash (signed with ``key``)."""
     rows: list[dict[str, Any]] = []
     seq, prev = head_seq, head_hash
     for index, event in enumerate(events):
@@ -192,6 +244,7 @@ def _chain(
             "entity_id": str(event["entity_id"]),
             "payload": normalize(event["payload"]),
             "prev_hash": prev,
+            "key_id": key.key_id,
         }
         row["hash"] = prev = event_hash(
             prev_hash=prev,
@@ -203,6 +256,7 @@ def _chain(
             entity=row["entity"],
             entity_id=row["entity_id"],
             payload=row["payload"],
+            key=key,
         )
         rows.append(row)
     return rows
@@ -218,11 +272,15 @@ def append_event(
     payload: dict,
     cycle_id: str | None = None,
     at: datetime,
+    keyring: Keyring | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction and return it (flushed).
 
-    The head stays locked until the caller commits, so keep the transaction short.
+    Signed with ``keyring``'s signing key (default: :func:`signing_keyring`, from the
+    environment). The head stays locked until the caller commits, so keep the transaction
+    short.
     """
+    key = (keyring or signing_keyring()).signing
     at = _naive_utc(at)
     head_seq, head_hash = _lock_head(session)
     (row,) = _chain(
@@ -239,6 +297,7 @@ def append_event(
         head_seq=head_seq,
         head_hash=head_hash,
         at=at,
+        key=key,
     )
     event = AuditEvent(**row)
     session.add(event)
@@ -247,17 +306,20 @@ def append_event(
     return event
 
 
-def append_many(session: Session, *, events: list[dict], at: datetime) -> int:
+def append_many(
+    session: Session, *, events: list[dict], at: datetime, keyring: Keyring | None = None
+) -> int:
     """Append a batch of events (dicts with the fields of :func:`append_event` but ``at``).
 
-    One head lock, the chain computed in Python, one bulk insert; returns the number of
-    events written. All events of the batch carry the same ``at``.
+    One head lock, the chain computed and signed in Python, one bulk insert; returns the
+    number of events written. All events of the batch carry the same ``at``.
     """
     if not events:
         return 0
+    key = (keyring or signing_keyring()).signing
     at = _naive_utc(at)
     head_seq, head_hash = _lock_head(session)
-    rows = _chain(events, head_seq=head_seq, head_hash=head_hash, at=at)
+    rows = _chain(events, head_seq=head_seq, head_hash=head_hash, at=at, key=key)
     session.execute(insert(_EVENTS), rows)
     _set_head(session, seq=rows[-1]["seq"], hash_=rows[-1]["hash"])
     return len(rows)

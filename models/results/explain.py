@@ -1,4 +1,9 @@
-"""``kinerja explain``: every input, rule and intermediate value behind one person's result."""
+"""``kinerja explain``: every input, rule and intermediate value behind one person's result.
+
+The lines start with a warning when the stored row disagrees with its audit events
+(models/results/agreement.py) or when its predikat does not follow from its own ratings by
+the cycle's pack: the figures printed are the table's, and then they are not to be trusted.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.results.agreement import result_differences
+from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.stages.org_predikat import unit_predikat_lines
 from kinerja.models.store.tables import (
     Cycle,
@@ -25,7 +32,8 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         return None
     person = session.get(Employee, nip)
     d = result.derivation or {}
-    lines = [
+    lines = _warnings(session, cycle=cycle, result=result)
+    lines += [
         f"{nip} {person.name if person else ''} - cycle {cycle.cycle_id} ({cycle.name})",
         f"policy pack {cycle.pack_name}@{cycle.pack_version} (sha256 {cycle.pack_hash[:12]})",
         f"unit {result.unit_id}; rated by {result.rater_nip}",
@@ -75,6 +83,52 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         lines += [f"   {s}" for s in d.get("credit_points", [])]
     lines += ["", f"rules: {result.rule_version}"]
     return lines
+
+
+def _warnings(session: Session, *, cycle: Cycle, result: Result) -> list[str]:
+    """The warning block for a stored result its audit events or its ratings contradict."""
+    found = [
+        d.message() for d in result_differences(session, cycle_id=cycle.cycle_id, nip=result.nip)
+    ]
+    ratings = _predikat_from_ratings(cycle, result)
+    if ratings:
+        found.append(ratings)
+    if not found:
+        return []
+    return [
+        "PERINGATAN: hasil yang tersimpan tidak cocok dengan log audit atau derivasinya; angka "
+        "di bawah adalah isi tabel / WARNING: the stored result disagrees with its audit log "
+        "or its derivation; the figures below are the table's",
+        *(f"  ! {line}" for line in found),
+        "",
+    ]
+
+
+def _predikat_from_ratings(cycle: Cycle, result: Result) -> str | None:
+    """Why the stored predikat does not follow from the stored ratings, or None.
+
+    Judged only once a predikat was computed (a row still in review has none).
+    """
+    if result.predikat is None and "predikat" not in (result.derivation or {}):
+        return None
+    if result.hasil_kerja is None or result.perilaku is None:
+        expected, why = None, "not rated"
+    else:
+        try:
+            expected = predikat_for(
+                hasil_kerja=result.hasil_kerja,
+                perilaku=result.perilaku,
+                rules=pack_of(cycle).predikat,
+            ).value
+            why = f"hasil kerja {result.hasil_kerja}, perilaku {result.perilaku}"
+        except ValueError as exc:
+            return f"predikat {result.predikat}: {exc}"
+    if expected == result.predikat:
+        return None
+    return (
+        f"predikat di tabel {result.predikat}, aturan paket memberi {expected} ({why}) / "
+        f"predikat is {result.predikat} in the table, the pack's rules give {expected} ({why})"
+    )
 
 
 def _unit_lines(session: Session, *, cycle: Cycle, unit_id: str) -> list[str]:

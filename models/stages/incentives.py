@@ -114,6 +114,8 @@ def apply_incentive_budget(
     total_before = sum(amounts.values(), Decimal(0)).quantize(quantum)
     total_after = sum(scaled.values(), Decimal(0)).quantize(quantum)
     if changed:
+        # The cap, then each amount it changed: the table's incentive is always the one its
+        # latest result.incentive event records (models/results/agreement.py).
         append_many(
             session,
             at=now,
@@ -129,8 +131,24 @@ def apply_incentive_budget(
                         "total_before": str(total_before),
                         "total_after": str(total_after),
                         "scaled": len(changed),
+                        "per_person": True,
                     },
-                }
+                },
+                *(
+                    {
+                        "actor": "system",
+                        "action": "result.incentive",
+                        "cycle_id": cycle.cycle_id,
+                        "entity": "result",
+                        "entity_id": row["nip"],
+                        "payload": {
+                            "before": str(amounts[row["nip"]]),
+                            "incentive": str(row["incentive"]),
+                            "budget": str(budget),
+                        },
+                    }
+                    for row in changed
+                ),
             ],
         )
     return {

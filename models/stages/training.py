@@ -97,6 +97,8 @@ def assign_training_chunk(
 
     Idempotent: a rerun with the same inputs changes nothing; with changed inputs (a new
     predikat after an appeal, new competency levels) it adds, updates and removes rows.
+    Audited (unless ``audit_removals`` is off: an appeal records both in its own event):
+    each withdrawn course, and each person's training JP when it changes.
     """
     if pack.training is None:
         return 0
@@ -111,10 +113,10 @@ def assign_training_chunk(
             ).where(TrainingAssignment.cycle_id == cid, _chunk(TrainingAssignment.nip, lo, hi))
         )
     }
-    assignments, ledger, updates = [], [], []
+    assignments, ledger, updates, audited = [], [], [], []
     wanted: set[tuple[str, str]] = set()
-    for nip, predikat, derivation in session.execute(
-        select(Result.nip, Result.predikat, Result.derivation)
+    for nip, predikat, derivation, stored_jp in session.execute(
+        select(Result.nip, Result.predikat, Result.derivation, Result.training_jp)
         .where(Result.cycle_id == cid, _chunk(Result.nip, lo, hi))
         .order_by(Result.nip)
     ):
@@ -163,14 +165,30 @@ def assign_training_chunk(
             for c, (r, a) in sorted(own.items())
         ]
         steps += [f"{n.course}: {n.jp:g} JP ({n.reason})" for n in needs]
+        training_jp = sum(n.jp for n in needs)
         updates.append(
             {
                 "cycle_id": cid,
                 "nip": nip,
-                "training_jp": sum(n.jp for n in needs),
+                "training_jp": training_jp,
                 "derivation": {**(derivation or {}), "training": steps},
             }
         )
+        if stored_jp is None or float(stored_jp) != float(training_jp):
+            audited.append(
+                {
+                    "actor": "system",
+                    "action": "result.training",
+                    "cycle_id": cid,
+                    "entity": "result",
+                    "entity_id": nip,
+                    "payload": {
+                        "predikat": predikat,
+                        "training_jp": training_jp,
+                        "courses": {n.course: n.jp for n in needs},
+                    },
+                }
+            )
     stale = [
         {"c": cid, "n": nip, "k": course}
         for (nip, course), status in sorted(existing.items())
@@ -192,22 +210,19 @@ def assign_training_chunk(
                 JpLedgerEntry.key.in_(keys), JpLedgerEntry.status == "planned"
             )
         )
-    if stale and audit_removals:
-        append_many(
-            session,
-            events=[
-                {
-                    "actor": "system",
-                    "action": "training.withdrawn",
-                    "cycle_id": cid,
-                    "entity": "result",
-                    "entity_id": x["n"],
-                    "payload": {"course": x["k"], "why": "the rules no longer open it"},
-                }
-                for x in stale
-            ],
-            at=now or cycle_now(cycle.clock_at),
-        )
+    if audit_removals:
+        withdrawn = [
+            {
+                "actor": "system",
+                "action": "training.withdrawn",
+                "cycle_id": cid,
+                "entity": "result",
+                "entity_id": x["n"],
+                "payload": {"course": x["k"], "why": "the rules no longer open it"},
+            }
+            for x in stale
+        ]
+        append_many(session, events=withdrawn + audited, at=now or cycle_now(cycle.clock_at))
     # Status is not updated on conflict: a completed assignment stays completed.
     upsert(
         session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.simulate import simulate
 from kinerja.models.audit.verify import verify
+from kinerja.models.results.agreement import compare_results
 from kinerja.models.results.exports import export_results
 from kinerja.models.schemas.config import STAGES
 from kinerja.models.store.db import get_engine, session_scope
@@ -80,11 +82,25 @@ def test_whole_cycle_runs_and_a_rerun_changes_nothing(
         )
         assert s.scalar(select(func.count()).select_from(Publication)) > 0
         assert s.scalar(select(func.count()).select_from(UnitIndex)) > 0
-        assert verify(s).ok
+        audit = verify(s)
+        assert audit.ok, audit.problems
+        assert compare_results(s).ok
         before = export_results(s, cycle_id=report.cycle_id, fmt="json")
         events = s.scalar(select(func.count()).select_from(AuditEvent))
         sent = s.scalar(select(func.count()).select_from(Notification))
     assert report.sent == sent == len(mail.files())
+    # Stage closes and gates pinned the audit log outside the database (a close that found
+    # the head where the previous checkpoint left it adds no line).
+    pinned = [
+        json.loads(line)
+        for line in (tmp_path / "home" / "audit" / "checkpoints.jsonl").read_text().splitlines()
+    ]
+    reasons = [p["reason"] for p in pinned]
+    closed = {r for r in reasons if r.endswith(" closed")}
+    assert f"{report.cycle_id}: review closed" in closed
+    assert closed <= {f"{report.cycle_id}: {stage} closed" for stage in STAGES}
+    assert f"{report.cycle_id}: gate payout approve" in reasons
+    assert pinned[-1]["seq"] == events and audit.checkpoints == len(pinned)
     # The exports were written where KINERJA_HOME says.
     exported = tmp_path / "home" / "exports" / report.cycle_id / "results.json"
     assert exported.read_text(encoding="utf-8") == before

@@ -23,7 +23,9 @@ import yaml
 from sqlalchemy import select
 
 from kinerja.flows.simulate import simulate
+from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import cycle_pack, get_cycle
+from kinerja.models.results.agreement import compare_results
 from kinerja.models.results.explain import explain_lines
 from kinerja.models.rules.achievement import target_achievement
 from kinerja.models.rules.incentive import apply_budget_cap, incentive_for
@@ -233,6 +235,12 @@ def test_every_result_is_reproduced_by_explain(variant, db_url, tmp_path, mail):
             for r in s.scalars(select(Result).where(Result.cycle_id == cycle.cycle_id))
         )
         problems = [p for nip in nips for p in reproduce(s, cycle, nip)]
+        # The stored results agree with their audit events: no warning above any of them.
+        assert compare_results(s).ok and verify(s).ok
+        assert not any(
+            (explain_lines(s, cycle=cycle, nip=nip) or [""])[0].startswith("PERINGATAN")
+            for nip in nips
+        )
         if variant == "edge-cases":
             # The edge cases are really there: the budget scaled the incentives down.
             explained = "\n".join(explain_lines(s, cycle=cycle, nip=BAYU) or [])

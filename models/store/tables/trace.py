@@ -53,7 +53,12 @@ class Notification(Base):
 
 
 class AuditEvent(Base):
-    """An append-only, hash-chained audit event (see models/audit/chain.py)."""
+    """An append-only, hash-chained audit event (see models/audit/chain.py).
+
+    ``key_id`` names the key whose HMAC ``hash`` is (None: an unkeyed event, written before
+    keys existed). The index on (cycle, entity, entity id) serves the comparison of stored
+    results with their events (models/results/agreement.py).
+    """
 
     __tablename__ = "audit_events"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,7 +70,9 @@ class AuditEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_audit_events_entity", "cycle_id", "entity", "entity_id"),)
 
 
 class AuditHead(Base):

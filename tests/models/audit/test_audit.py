@@ -1,8 +1,9 @@
-"""The hash-chained audit log, on SQLite and PostgreSQL."""
+"""The keyed, hash-chained audit log, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import threading
 from datetime import datetime, timedelta, timezone
@@ -18,9 +19,12 @@ from kinerja.models.audit.chain import (
     canonical_json,
     event_hash,
 )
+from kinerja.models.audit.keys import AuditKey, Keyring, key_id_of, load_keyring
 from kinerja.models.audit.verify import verify
 from kinerja.models.store.db import session_factory, session_scope
 from kinerja.models.store.tables import AuditEvent, AuditHead
+from kinerja.tests.conftest import TEST_AUDIT_KEY
+from kinerja.tests.models.audit.forgery import KEEP, delete_and_renumber, rechain
 
 T0 = datetime(2025, 1, 6, 8, 30, 15, 123456)
 
@@ -57,9 +61,9 @@ def _append(engine, n: int, *, start: datetime = T0, payload: dict | None = None
             )
 
 
-def _verify(engine):
+def _verify(engine, keyring: Keyring | None = None):
     with session_scope(engine) as session:
-        return verify(session)
+        return verify(session, keyring=keyring)
 
 
 def _execute(engine, sql: str, **params) -> None:
@@ -68,18 +72,20 @@ def _execute(engine, sql: str, **params) -> None:
 
 
 def test_event_hash_is_stable():
-    # A changed canonical form would make every stored chain fail: pin the hash of one event.
-    h = event_hash(
-        prev_hash=GENESIS_HASH,
-        seq=1,
-        at=T0,
-        actor="a",
-        action="b",
-        cycle_id=None,
-        entity="c",
-        entity_id="d",
-        payload={"x": Decimal("1.50"), "y": 2.0, "z": "é"},
-    )
+    # A changed canonical form would make every stored chain fail: pin the hash of one event,
+    # unkeyed (as written before keys existed) and keyed.
+    fields = {
+        "prev_hash": GENESIS_HASH,
+        "seq": 1,
+        "at": T0,
+        "actor": "a",
+        "action": "b",
+        "cycle_id": None,
+        "entity": "c",
+        "entity_id": "d",
+        "payload": {"x": Decimal("1.50"), "y": 2.0, "z": "é"},
+    }
+    h = event_hash(**fields)
     assert (
         canonical_json({"x": Decimal("1.50"), "y": 2.0, "z": "é"}) == '{"x":"1.50","y":2,"z":"é"}'
     )
@@ -89,6 +95,21 @@ def test_event_hash_is_stable():
     )
     assert h == hashlib.sha256((GENESIS_HASH + written_out).encode()).hexdigest()
     assert h == "f01227909508453450859939ec8b7c118594c9c9b38c3ce95e88aae0e54647b4"
+
+    key = AuditKey(key_id_of(b"k" * 32), b"k" * 32)
+    # sorted keys: key_id sits between entity_id and payload
+    expected_text = (
+        '{"action":"b","actor":"a","at":"2025-01-06T08:30:15.123456","cycle_id":null,'
+        f'"entity":"c","entity_id":"d","key_id":"{key.key_id}",'
+        '"payload":{"x":"1.50","y":2,"z":"é"},"seq":1}'
+    )
+    mac = hmac.new(b"k" * 32, (GENESIS_HASH + expected_text).encode(), hashlib.sha256)
+    assert event_hash(**fields, key=key) == mac.hexdigest()
+    fingerprint = hashlib.sha256(b"kinerja-audit-key-id\0" + b"k" * 32).hexdigest()
+    assert key.key_id == "k" + fingerprint[:16]
+    assert event_hash(**fields, key=key) == (
+        "43f8bdb94aaa6744b55bacc0fa1b2c49967bb7efce8567c99dc89dd43612d1a1"
+    )
 
 
 def test_canonical_json_refuses_what_json_cannot_hold():
@@ -185,31 +206,66 @@ def test_altered_column_is_reported(engine, column, value):
     assert [p.split(":")[0] for p in report.problems] == ["seq 2"]
 
 
-def test_altered_event_with_recomputed_hash_breaks_the_next_link(engine):
+WRONG_KEY = AuditKey(key_id_of(b"w" * 40), b"w" * 40)
+
+
+@pytest.mark.parametrize(
+    ("key", "key_id"),
+    [
+        (None, KEEP),  # the unkeyed formula over a keyed row
+        (None, None),  # the unkeyed formula, the rows passed off as written before keys
+        (WRONG_KEY, KEEP),  # another key, claiming the real key's id
+        (WRONG_KEY, WRONG_KEY.key_id),  # another key under its own id
+    ],
+    ids=["unkeyed-formula", "unkeyed-rows", "wrong-key-real-id", "wrong-key-own-id"],
+)
+def test_edit_and_rechain_without_the_key_is_reported(engine, key, key_id):
     _append(engine, 4)
-    with session_scope(engine) as session:
-        e = session.get(AuditEvent, 2)
-        forged = event_hash(
-            prev_hash=e.prev_hash,
-            seq=2,
-            at=e.at,
-            actor=e.actor,
-            action=e.action,
-            cycle_id=e.cycle_id,
-            entity=e.entity,
-            entity_id=e.entity_id,
-            payload={"forged": True},
-        )
-    _execute(
-        engine,
-        "UPDATE audit_events SET payload = :p, hash = :h WHERE seq = 2",
-        p=json.dumps({"forged": True}),
-        h=forged,
-    )
+    rechain(engine, start=2, key=key, key_id=key_id, payloads={2: {"forged": True}})
     report = _verify(engine)
-    assert len(report.problems) == 1
-    assert report.problems[0].startswith("seq 3:")
-    assert "prev_hash" in report.problems[0]
+    assert not report.ok
+    assert report.problems[0].startswith("seq 2")
+    assert any(w in report.problems[0] for w in ("forged", "keyring", "unkeyed"))
+
+
+def test_delete_and_renumber_is_reported(engine):
+    _append(engine, 5)
+    delete_and_renumber(engine, seq=3)
+    rechain(engine, start=3)
+    report = _verify(engine)
+    assert report.events == 4
+    assert [p.split(":")[0] for p in report.problems] == ["seq 3", "seq 4"]
+
+
+def test_rotation_old_events_verify_from_the_keyring(engine, tmp_path, monkeypatch):
+    old, new = "o" * 40, "n" * 40
+    keyfile = tmp_path / "audit.keys"
+    keyfile.write_text(f"# retired 2025-06\n{old}\n")
+    monkeypatch.delenv("KINERJA_AUDIT_KEY")
+    monkeypatch.setenv("KINERJA_AUDIT_KEY_FILE", str(keyfile))
+    _append(engine, 2)
+    keyfile.write_text(f"# retired 2025-06\n{old}\n{new}\n")
+    _append(engine, 2, start=T0 + timedelta(days=1))
+    with session_scope(engine) as session:
+        ids = session.scalars(select(AuditEvent.key_id).order_by(AuditEvent.seq)).all()
+    assert ids == [key_id_of(old.encode())] * 2 + [key_id_of(new.encode())] * 2
+    assert _verify(engine).ok
+    # Without the retired key, its events cannot be checked: reported, not passed.
+    report = _verify(engine, load_keyring({"KINERJA_AUDIT_KEY": new}))
+    assert not report.ok
+    assert "seq 1-2: 2 event" in report.problems[0] and "not in the keyring" in report.problems[0]
+
+
+def test_demo_signed_events_fail_outside_the_demo(engine, monkeypatch):
+    monkeypatch.delenv("KINERJA_AUDIT_KEY")
+    _append(engine, 3)  # nothing configured: the writers sign with the public demo key
+    with session_scope(engine) as session:
+        assert set(session.scalars(select(AuditEvent.key_id))) == {"demo"}
+    assert _verify(engine).ok  # the writers' own keyring is the demo one
+    assert _verify(engine, load_keyring({"KINERJA_DEMO": "1"})).ok
+    report = _verify(engine, load_keyring({"KINERJA_AUDIT_KEY": TEST_AUDIT_KEY}))
+    assert not report.ok
+    assert "public demo key" in report.problems[0]
 
 
 def test_deleted_middle_event_is_reported(engine):

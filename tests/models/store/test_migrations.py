@@ -6,10 +6,12 @@ that start empty, on SQLite and on PostgreSQL, so they make their own.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 from alembic import command
@@ -18,7 +20,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import append_event
+from kinerja.models.audit.chain import GENESIS_HASH, append_event, event_hash
+from kinerja.models.audit.checkpoints import write_checkpoint
 from kinerja.models.audit.verify import verify
 from kinerja.models.store.migrate import (
     alembic_config,
@@ -141,3 +144,81 @@ def test_upgrade_defaults_to_the_configured_database(tmp_path, monkeypatch):
     assert upgrade() == head_revision()
     assert current_revision() == head_revision()
     assert "audit_events" in _tables(url)
+
+
+def _upgrade_to(url: str, revision: str) -> None:
+    engine = migration_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_a_log_written_before_audit_keys_verifies_once_sealed(empty_url):
+    # Three events as revision 0004 stored them: no key id, the plain sha256 chain.
+    _upgrade_to(empty_url, "0004")
+    prev, at = GENESIS_HASH, datetime(2025, 6, 1)
+    engine = migration_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            for seq in (1, 2, 3):
+                fields = {
+                    "seq": seq,
+                    "at": at,
+                    "actor": "hr",
+                    "action": "respond",
+                    "cycle_id": None,
+                    "entity": "human_task",
+                    "entity_id": str(seq),
+                    "payload": {"n": seq},
+                }
+                digest = event_hash(prev_hash=prev, **fields)
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_events (seq, at, actor, action, cycle_id, entity,"
+                        " entity_id, payload, prev_hash, hash) VALUES (:seq, :at, :actor,"
+                        " :action, :cycle_id, :entity, :entity_id, :payload, :prev, :hash)"
+                    ),
+                    {
+                        **fields,
+                        "payload": json.dumps(fields["payload"]),
+                        "prev": prev,
+                        "hash": digest,
+                    },
+                )
+                prev = digest
+            conn.execute(
+                text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 3, :h)"), {"h": prev}
+            )
+        upgrade(empty_url)
+
+        def check() -> Any:
+            with Session(engine) as session:
+                return verify(session)
+
+        # Unsealed, they could be anyone's: reported until sealed.
+        report = check()
+        assert report.events == 3 and not report.ok
+        assert "3 unkeyed event(s), written before audit keys" in report.problems[0]
+        assert "kinerja audit checkpoint" in report.problems[0]
+        with Session(engine) as session:
+            assert write_checkpoint(session, reason="after upgrade", at=at).seq == 3
+        report = check()
+        assert report.ok, report.problems
+        (note,) = [n for n in report.notes if n.startswith("seq 1-3:")]
+        assert "3 unkeyed event(s)" in note and "sealed by checkpoint" in note
+        with Session(engine) as session, session.begin():
+            append_event(
+                session, actor="hr", action="test", entity="x", entity_id="4", payload={}, at=at
+            )
+        report = check()
+        assert report.ok and any("sealed by keyed event seq 4" in n for n in report.notes)
+        # Sealed means: rewriting them now is found, even with the unkeyed formula.
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE audit_events SET actor = 'x' WHERE seq = 2"))
+        assert [p.split(":")[0] for p in check().problems] == ["seq 2"]
+    finally:
+        engine.dispose()
