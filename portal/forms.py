@@ -32,6 +32,7 @@ TARGET_FIELDS = (
     "direction",
     "weight",
     "kind",
+    "aggregate",
 )
 NUMBERS = ("target", "target_high", "weight")
 _ROW = re.compile(r"^row(\d+)\.(\w+)$")

@@ -51,7 +51,7 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
     "rules": ("policy",),
     "imports": ("store", "rules"),
     "audit": ("store",),
-    "cycles": ("store", "schemas", "policy", "imports"),
+    "cycles": ("store", "schemas", "policy", "rules", "imports", "audit"),
     "outbox": ("store", "schemas", "cycles", "audit"),
     "humantasks": ("store", "schemas", "cycles", "audit", "outbox"),
     "stages": (

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.policy.loading import load_pack, pack_from_dict, pack_hash, pack_to_dict
+from kinerja.models.rules.periods import periods_of
 from kinerja.models.schemas.config import STAGES, CycleConfig, content_hash
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.tables import Cycle, CycleStage, Employee, HumanTask
@@ -124,6 +125,14 @@ def get_cycle(session: Session, cycle_id: str | None) -> Cycle:
     if cycle is None:
         raise CycleError(f"Siklus tidak dikenal / unknown cycle: {cycle_id}")
     return cycle
+
+
+def annual_period(config: CycleConfig) -> str:
+    """The period an annual realisation report is written under: the cycle's last
+    evaluation period (its year for an annual-only cycle), so that a report and an imported
+    value for the same period meet in one row (models/cycles/measurements.py)."""
+    periods = periods_of(config.period_start, config.period_end, config.evaluation_periods)
+    return periods[-1].label if periods else str(config.period_end.year)
 
 
 def cycle_config(cycle: Cycle) -> CycleConfig:

@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import CycleError, cycle_config, get_cycle, pack_of, stage_row
+from kinerja.models.cycles.measurements import record
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.measurements import import_metrics, import_survey
 from kinerja.models.imports.plans import import_goals, import_targets
@@ -26,6 +28,7 @@ from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_polic
 from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
 from kinerja.models.imports.values import IdFormat
 from kinerja.models.policy.loading import load_pack
+from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.tables import Cycle, Employee, HumanTask, Target
 
 __all__ = [
@@ -104,13 +107,26 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
         )
     if kind == "metrics":
         config = cycle_config(cycle)
-        return import_metrics(
+        now = cycle_now(cycle.clock_at)
+        replaced: list[dict[str, Any]] = []
+
+        def write(session: Session, batch: list[dict[str, Any]]) -> int:
+            # A value an employee reported stays in the history when the file replaces it.
+            replaced.extend(
+                record(session, cycle_id=cid, rows=batch, source="import", by=path.name, now=now)
+            )
+            return len(batch)
+
+        report = import_metrics(
             session,
             path=path,
             cycle_id=cid,
             qualitative=qualitative,
             dates=(config.period_start, config.period_end),
+            write=write,
         )
+        append_many(session, events=replaced, at=now)
+        return report
     if kind == "reviews":
         return import_reviews(
             session,

@@ -10,6 +10,7 @@ within the cycle's dates (``period_start``..``period_end`` of its config), when 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from kinerja.models.imports.values import (
     refuse_outside,
 )
 from kinerja.models.store.tables import Goal, Measurement, SurveyResponse, Target, Unit
+
+Writer = Callable[[Session, list[dict[str, Any]]], int]
+"""Writes a batch of validated metrics rows; returns how many it wrote."""
 
 
 class MetricsImporter(FileImporter):
@@ -48,11 +52,13 @@ class MetricsImporter(FileImporter):
         cycle_id: str,
         qualitative: bool = False,
         dates: tuple[date, date] | None = None,
+        write: Writer | None = None,
     ) -> None:
         super().__init__(path)
         self.cycle_id = cycle_id
         self.qualitative = qualitative
         self.dates = dates
+        self.writer = write
         self.targets: set[str] = set()
         self.goals: set[str] = set()
 
@@ -97,6 +103,12 @@ class MetricsImporter(FileImporter):
         if "evidence" in self.columns:
             record["evidence"] = cells.get("evidence") or None
         return record if ok and record["target_id"] else None
+
+    def _upsert(self, session: Session, batch: list[dict[str, Any]]) -> int:
+        # The caller may keep the values a batch replaces (models/cycles/measurements.py).
+        if self.writer is not None:
+            return self.writer(session, batch)
+        return super()._upsert(session, batch)
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         target_id = record["target_id"]
@@ -180,14 +192,18 @@ def import_metrics(
     cycle_id: str,
     qualitative: bool = False,
     dates: tuple[date, date] | None = None,
+    write: Writer | None = None,
 ) -> ImportReport:
     """Import metrics.csv: the realisation of targets (and of unit goals) of a cycle, per period.
 
     ``qualitative``: the cycle's approach is qualitative, so a row may give ``evidence`` and
     leave ``value`` empty. ``dates``: the cycle's first and last day; a period not wholly
-    within them is refused (None: any period).
+    within them is refused (None: any period). ``write``: how a validated batch is written
+    (default: an upsert).
     """
-    importer = MetricsImporter(path, cycle_id=cycle_id, qualitative=qualitative, dates=dates)
+    importer = MetricsImporter(
+        path, cycle_id=cycle_id, qualitative=qualitative, dates=dates, write=write
+    )
     return import_one(session, importer)
 
 

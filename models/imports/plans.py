@@ -20,6 +20,7 @@ from kinerja.models.imports.values import (
     IdFormat,
     choose,
     find_loops,
+    parse_aggregate,
     parse_direction,
     parse_number,
     parse_target,
@@ -153,7 +154,11 @@ class GoalsImporter(_PlanImporter):
 
 class TargetsImporter(_PlanImporter):
     """targets.csv: target_id, nip, serves, statement, indicator, aspect, target,
-    unit_of_measure, [direction], [weight], [kind]."""
+    unit_of_measure, [direction], [weight], [kind], [aggregate].
+
+    ``aggregate`` says how the target's period values combine: ``sum`` (amounts per period),
+    ``last`` (values to date), ``mean`` or ``max``; empty, the pack's default for the unit of
+    measure."""
 
     kind = "targets"
     table = Target.__table__
@@ -168,7 +173,7 @@ class TargetsImporter(_PlanImporter):
         "target",
         "unit_of_measure",
     )
-    optional = ("direction", "weight", "kind")
+    optional = ("direction", "weight", "kind", "aggregate")
     unique = ("target_id",)
     identifiers = ("target_id", "nip", "serves")
     nip_columns = ("nip",)
@@ -232,6 +237,12 @@ class TargetsImporter(_PlanImporter):
                 record["weight"] = self._weight(cells.get("weight", ""))
             except Bad as exc:
                 self.wrong(row, "weight", exc)
+                ok = False
+        if "aggregate" in self.columns:
+            try:
+                record["aggregate"] = parse_aggregate(cells.get("aggregate", ""))
+            except Bad as exc:
+                self.wrong(row, "aggregate", exc)
                 ok = False
         return record if ok else None
 

@@ -129,6 +129,23 @@ def parse_target(text: str, direction: str) -> tuple[float, float | None]:
     return low, high
 
 
+AGGREGATES = ("sum", "last", "mean", "max")
+
+
+def parse_aggregate(text: str) -> str | None:
+    """How a target's period values combine: ``sum``, ``last``, ``mean`` or ``max``; empty
+    is None (the pack's default)."""
+    value = text.strip().lower()
+    if not value:
+        return None
+    if value not in AGGREGATES:
+        raise Bad(
+            f"aggregate '{text}' is unknown (expected sum, last, mean or max)",
+            f"agregasi '{text}' tidak dikenal (harus sum, last, mean atau max)",
+        )
+    return value
+
+
 def parse_period(text: str) -> str:
     """``YYYY-MM``, ``YYYY-Qn``, ``YYYY-S1``/``S2`` or ``YYYY``, returned in upper case."""
     match = _PERIOD.fullmatch(text)

@@ -17,7 +17,7 @@ from pydantic import (
 
 from kinerja.models.policy.base import Label, Strict, labels_cover, ranked
 
-Aggregation = Literal["last", "sum", "mean"]
+Aggregation = Literal["last", "sum", "mean", "max"]
 
 
 class TargetRules(Strict):

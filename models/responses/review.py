@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import annual_period, pack_of
+from kinerja.models.cycles.measurements import record
 from kinerja.models.humantasks.states import (
     Actor,
     TaskError,
@@ -22,7 +24,6 @@ from kinerja.models.schemas.inputs import (
 from kinerja.models.store.tables import (
     Cycle,
     HumanTask,
-    Measurement,
     Result,
     Target,
 )
@@ -54,21 +55,15 @@ def realisation_reported(
             f"Realisasi {', '.join(empty)}: angka wajib (pendekatan kuantitatif) /"
             " a number is required (quantitative approach)"
         )
-    period = str(config.period_end.year)
-    for target_id, value in data.values.items():
-        row = session.get(Measurement, (cycle.cycle_id, target_id, period))
-        if row is None:
-            session.add(
-                Measurement(
-                    cycle_id=cycle.cycle_id,
-                    target_id=target_id,
-                    period=period,
-                    value=value,
-                    evidence=data.evidence,
-                )
-            )
-        else:
-            row.value, row.evidence = value, data.evidence
+    period = task.payload.get("period") or annual_period(config)
+    rows = [
+        {"target_id": target_id, "period": period, "value": value, "evidence": data.evidence}
+        for target_id, value in data.values.items()
+    ]
+    replaced = record(
+        session, cycle_id=cycle.cycle_id, rows=rows, source="report", by=actor.nip, now=now
+    )
+    append_many(session, events=replaced, at=now)
 
 
 def reviewed(

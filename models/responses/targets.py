@@ -102,6 +102,7 @@ def targets_proposed(
                 direction=t.direction,
                 weight=t.weight,
                 kind=t.kind,
+                aggregate=t.aggregate,
                 status="proposed",
             )
             if row is None:

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.cycles.measurements import history
 from kinerja.models.results.agreement import result_differences
+from kinerja.models.rules.achievement import aggregation_for
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.stages.org_predikat import unit_predikat_lines
 from kinerja.models.store.tables import (
@@ -40,20 +42,27 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         "",
         "1. Targets and achievement (capaian):",
     ]
-    for t in session.scalars(
-        select(Target)
-        .where(Target.cycle_id == cycle.cycle_id, Target.nip == nip)
-        .order_by(Target.target_id)
-    ):
+    targets = list(
+        session.scalars(
+            select(Target)
+            .where(Target.cycle_id == cycle.cycle_id, Target.nip == nip)
+            .order_by(Target.target_id)
+        )
+    )
+    rules = pack_of(cycle).achievement
+    series = history(session, cycle_id=cycle.cycle_id, target_ids=[t.target_id for t in targets])
+    for t in targets:
         target = ("-" if t.target_value is None else f"{t.target_value:.15g}") + (
             f"-{t.target_high:.15g}" if t.target_high is not None else ""
         )
+        how = aggregation_for(t.unit_of_measure, rules, t.aggregate)
         lines.append(
             f"   {t.target_id} [{t.kind}, {t.aspect}, {t.direction}, weight "
             f"{t.weight if t.weight is not None else '-'}] target {target} "
-            f"{t.unit_of_measure}, realisation {t.realisation}, achievement "
-            f"{t.achievement}"
+            f"{t.unit_of_measure}, realisation {t.realisation} ({how} of the periods),"
+            f" achievement {t.achievement}"
         )
+        lines += [f"      {line}" for line in series.get(t.target_id, [])]
     lines += [f"   {s}" for s in d.get("achievement", [])]
     lines += ["", f"2. Proposed rating hasil kerja: {result.proposed_hasil_kerja}"]
     lines += [f"   {s}" for s in d.get("proposal", []) + d.get("score", [])]

@@ -96,8 +96,13 @@ def target_achievement(
     return Derived(float(value), tuple(steps))
 
 
-def aggregation_for(unit_of_measure: str | None, rules: AchievementRules) -> str:
-    """How a target's period values combine: the unit's override, else the pack default."""
+def aggregation_for(
+    unit_of_measure: str | None, rules: AchievementRules, own: str | None = None
+) -> str:
+    """How a target's period values combine: the target's own (``targets.csv``
+    ``aggregate``), else the pack's for its unit of measure, else the pack's default."""
+    if own is not None:
+        return own
     if unit_of_measure is not None:
         how = rules.aggregate_by_unit.get(unit_of_measure)
         if how is not None:
@@ -106,7 +111,8 @@ def aggregation_for(unit_of_measure: str | None, rules: AchievementRules) -> str
 
 
 def aggregate_periods(values: list[float], how: str = "last") -> float:
-    """The realisation over periods: the ``last`` value (cumulative reports), ``sum`` or ``mean``.
+    """The realisation over periods: ``sum`` (amounts per period), ``last`` (values to date),
+    ``mean`` or ``max``.
 
     Values come in period order. An empty list is an error: no realisation means None upstream.
     """
@@ -118,4 +124,6 @@ def aggregate_periods(values: list[float], how: str = "last") -> float:
         return float(sum(values))
     if how == "mean":
         return float(sum(values) / len(values))
+    if how == "max":
+        return float(max(values))
     raise ValueError(f"agregasi tidak dikenal {how!r} / unknown aggregation {how!r}")

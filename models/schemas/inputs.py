@@ -53,6 +53,9 @@ class ProposedTarget(_Input):
     direction: Literal["higher", "lower", "range"] = "higher"
     weight: float | None = Field(None, description="Within the pack's bounds (checked there)")
     kind: Literal["utama", "tambahan"] = "utama"
+    aggregate: Literal["sum", "last", "mean", "max"] | None = Field(
+        None, description="How period values combine; empty: the pack's default"
+    )
 
 
 class TargetProposal(_Input):

@@ -79,6 +79,7 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
             Target.unit_of_measure,
             Target.weight,
             Target.kind,
+            Target.aggregate,
         )
         .where(
             Target.cycle_id == cycle.cycle_id,
@@ -88,7 +89,7 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
         .order_by(Target.nip, Target.target_id)
     ):
         series = sorted(values.get(t.target_id, []), key=lambda pv: period_key(pv[0]))
-        how = aggregation_for(t.unit_of_measure, rules)
+        how = aggregation_for(t.unit_of_measure, rules, t.aggregate)
         realisation = aggregate_periods([v for _, v in series], how) if series else None
         derived = target_achievement(
             direction=t.direction,

@@ -93,6 +93,9 @@ class Target(Base):
     direction: Mapped[str] = mapped_column(String(8), default="higher")
     weight: Mapped[float | None] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(16), default="utama")
+    # How its period values combine (sum, last, mean, max); None: the pack's default for
+    # the unit of measure.
+    aggregate: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="proposed")
     realisation: Mapped[float | None] = mapped_column(Float)
     achievement: Mapped[float | None] = mapped_column(Float)
@@ -109,6 +112,28 @@ class Measurement(Base):
     # None only in a qualitative cycle, where the realisation is the evidence text.
     value: Mapped[float | None] = mapped_column(Float)
     evidence: Mapped[str | None] = mapped_column(Text)
+    # Who wrote the value standing now: import, portal, cli or simulation, by whom, when.
+    source: Mapped[str | None] = mapped_column(String(16))
+    recorded_by: Mapped[str | None] = mapped_column(String(255))
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class MeasurementRevision(Base):
+    """A value a later report or import replaced: the history behind a measurement."""
+
+    __tablename__ = "measurement_revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(16))
+    recorded_by: Mapped[str | None] = mapped_column(String(255))
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime)
+    replaced_by_source: Mapped[str | None] = mapped_column(String(16))
+    __table_args__ = (Index("ix_measurement_revisions_key", "cycle_id", "target_id", "period"),)
 
 
 class UnitRating(Base):
