@@ -1,4 +1,6 @@
-"""The performance cycle, as a table of contents: eight stages, in order.
+"""The performance cycle, as a table of contents: eight stages, in order, and (with
+``periodic`` in the cycle config) each evaluation period between approving the targets and
+the annual collection of metrics.
 
 Each call advances the cycle as far as it can go now, then returns: a stage waiting for
 people holds no process. Whoever closes a stage's last task (the response service or the
@@ -18,13 +20,14 @@ from kinerja.flows.collect_metrics import collect_metrics
 from kinerja.flows.feedback import feedback
 from kinerja.flows.gates import run_gate
 from kinerja.flows.incentives import incentives
+from kinerja.flows.period import evaluation_period
 from kinerja.flows.plan import plan
 from kinerja.flows.publish import publish
 from kinerja.flows.review import review
 from kinerja.flows.stage import StageOutcome
 from kinerja.flows.training import training
 from kinerja.models.stages.gates import GATES
-from kinerja.tasks.stages import stage_state
+from kinerja.tasks.stages import cycle_periods, stage_state
 
 STAGE_FLOWS = (
     plan,
@@ -44,6 +47,10 @@ def performance_cycle(cycle_id: str, db_url: str | None = None) -> StageOutcome:
     log = get_run_logger()
     outcome = StageOutcome(stage="plan", status="pending")
     for stage_flow in STAGE_FLOWS:
+        if stage_flow is collect_metrics:
+            held = _periods(cycle_id, db_url)
+            if held is not None:
+                return held
         if stage_state(db_url, cycle_id, stage_flow.fn.__name__).status == "done":
             continue
         if stage_flow is publish:
@@ -56,6 +63,17 @@ def performance_cycle(cycle_id: str, db_url: str | None = None) -> StageOutcome:
             return outcome
     log.info("cycle %s is complete", cycle_id)
     return StageOutcome(stage="publish", status="done")
+
+
+def _periods(cycle_id: str, db_url: str | None) -> StageOutcome | None:
+    """Run every period not yet done, each as a flow run of its own, in order; the outcome
+    of the first one that waits (for people, or for its date), None once all are done."""
+    for period, phases in cycle_periods(db_url, cycle_id):
+        outcome = evaluation_period(cycle_id=cycle_id, period=period, phases=phases, db_url=db_url)
+        if not outcome.done:
+            get_run_logger().info("cycle %s waits at %s", cycle_id, outcome.stage)
+            return outcome
+    return None
 
 
 def _coordinator_gates(cycle_id: str, db_url: str | None) -> StageOutcome | None:

@@ -16,7 +16,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel
 
-from kinerja.models.schemas.config import STAGE_TITLES
+from kinerja.models.schemas.config import stage_title
 from kinerja.tasks.stages import (
     begin_stage,
     chunk_step,
@@ -106,7 +106,7 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
 
 
 def _stage_artifact(cycle_id: str, stage: str, stats: dict[str, Any], status: str = "done") -> None:
-    id_title, en_title = STAGE_TITLES[stage]
+    id_title, en_title = stage_title(stage)
     lines = [
         f"# {id_title} / {en_title}",
         "",

@@ -103,6 +103,15 @@ def review(form: Mapping[str, str], lang: str) -> FormResult:
     return out
 
 
+def checkin(form: Mapping[str, str], lang: str) -> FormResult:
+    return FormResult(
+        {
+            name: _text(form, name)
+            for name in ("hasil_kerja", "perilaku", "feedback", "coaching", "comment")
+        }
+    )
+
+
 def feedback_note(form: Mapping[str, str], lang: str) -> FormResult:
     return FormResult({"text": _text(form, "text") or ""})
 
@@ -246,6 +255,8 @@ READERS: dict[str, Callable[[Mapping[str, str], str], FormResult]] = {
     "write_feedback": feedback_note,
     "acknowledge_feedback": acknowledgement,
     "report_realisation": realisation,
+    "report_period": realisation,
+    "checkin": checkin,
     "propose_targets": target_proposal,
     "revise_targets": target_proposal,
 }
@@ -257,6 +268,8 @@ FIXED_FIELDS: dict[str, frozenset[str]] = {
     "write_feedback": frozenset({"text"}),
     "acknowledge_feedback": frozenset({"comment"}),
     "report_realisation": frozenset({"evidence"}),
+    "report_period": frozenset({"evidence"}),
+    "checkin": frozenset({"hasil_kerja", "perilaku", "feedback", "coaching", "comment"}),
     "propose_targets": frozenset({"action", "comment"}),
     "revise_targets": frozenset({"action", "comment"}),
     "decide_appeal": frozenset({"decision", "hasil_kerja", "perilaku", "reason"}),
@@ -272,7 +285,7 @@ def page_fields(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
     targets = [t.target_id for t in ctx.get("targets") or ()]
     if kind == "approve_targets":
         names |= {f"tc:{t}" for t in targets}
-    elif kind == "report_realisation":
+    elif kind in ("report_realisation", "report_period"):
         names |= {f"value:{t}" for t in targets}
     elif kind == "review":
         names |= {f"pv:{code}" for code, _ in ctx.get("behaviour_values") or ()}

@@ -39,6 +39,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status": ("Status", "Status"),
     "realisation": ("Realisasi", "Realisation"),
     "achievement": ("Capaian", "Achievement"),
+    "standing_import": ("Nilai yang sudah diimpor", "Value already imported"),
+    "standing_report": ("Nilai yang sudah Anda laporkan", "Value you already reported"),
+    "standing_replace": (
+        "Isian baru menggantikannya; nilai lama tetap tercatat dalam riwayat.",
+        "A new entry replaces it; the earlier value stays in the history.",
+    ),
+    "achievement_to_date": ("Capaian s.d. periode ini", "Achievement to date"),
+    "expected_share": ("Harapan s.d. periode ini", "Expected to date"),
+    "at_risk_note": (
+        "Pegawai ini berisiko tidak mencapai target: lakukan dialog kinerja dan catat hasilnya.",
+        "This person is at risk of missing their targets: hold a coaching dialog and record it.",
+    ),
+    "accept_proposal": ("Terima usulan", "Accept the proposal"),
+    "behaviour_default": ("Rating baku", "Default rating"),
+    "coaching": ("Dialog kinerja (coaching)", "Coaching dialog"),
+    "coaching_hint": (
+        "Wajib bila pegawai berisiko: apa yang disepakati untuk perbaikan.",
+        "Required when the person is at risk: what was agreed to improve.",
+    ),
     "evidence": ("Bukti dukung", "Evidence"),
     "evidence_hint": (
         "Tautan atau keterangan dokumen bukti",

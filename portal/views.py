@@ -20,6 +20,7 @@ from kinerja.models.store.tables import (
     Goal,
     HumanTask,
     Measurement,
+    PeriodResult,
     Result,
     Target,
 )
@@ -82,6 +83,10 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
         ctx["predikat_label"] = label(
             pack.predikat.labels, result.predikat if result else None, lang
         )
+    elif task.kind in ("report_realisation", "report_period"):
+        ctx.update(_standing(session, task=task, cycle=cycle, targets=ctx["targets"]))
+    elif task.kind == "checkin":
+        ctx.update(_checkin(session, task=task, cycle=cycle, pack=pack, lang=lang))
     elif task.kind == "decide_appeal":
         ctx.update(_appeal(pack=pack, payload=ctx["payload"], lang=lang))
     elif task.kind in ("propose_targets", "revise_targets"):
@@ -102,9 +107,58 @@ _KNOWN_KINDS = frozenset(
         "propose_targets",
         "revise_targets",
         "report_realisation",
+        "report_period",
+        "checkin",
         "decide_appeal",
     }
 )
+
+
+def _standing(
+    session: Session, *, task: HumanTask, cycle: Cycle, targets: list[Target]
+) -> dict[str, Any]:
+    """The period the report is for, and the value that stands for it per target now (an
+    imported one, or the employee's own earlier report) with its source."""
+    period = (task.payload or {}).get("period")
+    standing: dict[str, Measurement] = {}
+    if period and targets:
+        for m in session.scalars(
+            select(Measurement).where(
+                Measurement.cycle_id == cycle.cycle_id,
+                Measurement.period == period,
+                Measurement.target_id.in_([t.target_id for t in targets]),
+            )
+        ):
+            standing[m.target_id] = m
+    return {"period": period, "standing": standing}
+
+
+def _checkin(
+    session: Session, *, task: HumanTask, cycle: Cycle, pack: Any, lang: str
+) -> dict[str, Any]:
+    """The period's progress to date, the proposal, the earlier periods, and the choices."""
+    period = task.payload["period"]
+    rows = session.scalars(
+        select(PeriodResult)
+        .where(PeriodResult.cycle_id == cycle.cycle_id, PeriodResult.nip == task.subject_nip)
+        .order_by(PeriodResult.period)
+    ).all()
+    current = next((r for r in rows if r.period == period), None)
+    rr, bh = pack.result_rating, pack.behaviour
+    return {
+        "period": period,
+        "progress": current,
+        "history": [
+            (r.period, label(pack.predikat.labels, r.predikat, lang))
+            for r in rows
+            if r.period != period and r.predikat
+        ],
+        "proposed": current.proposed_hasil_kerja if current else None,
+        "proposed_label": label(rr.labels, current.proposed_hasil_kerja if current else None, lang),
+        "result_levels": [(code, label(rr.labels, code, lang)) for code in rr.levels],
+        "behaviour_levels": [(code, label(bh.labels, code, lang)) for code in bh.levels],
+        "behaviour_default": label(bh.labels, bh.default_rating, lang),
+    }
 
 
 def _appeal(*, pack: Any, payload: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -28,6 +28,9 @@ from kinerja.models.cycles.cycle import (
     plan_chunks,
     stage_row,
 )
+from kinerja.models.cycles.periods import cycle_periods as periods_of_cycle
+from kinerja.models.cycles.periods import opens_at, phases
+from kinerja.models.schemas.config import period_stage
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.tasks.audit import audit_checkpoint
@@ -71,6 +74,8 @@ def stage_state(db_url: str | None, cycle_id: str, stage: str) -> StageState:
         not_before = None
         if stage == "collect_metrics" and ctx.config.metrics_at_period_end:
             not_before = datetime.combine(ctx.config.period_end, datetime.min.time())
+        else:
+            not_before = opens_at(ctx.config, stage)
         return StageState(
             stage,
             row.status,
@@ -79,6 +84,19 @@ def stage_state(db_url: str | None, cycle_id: str, stage: str) -> StageState:
             not_before,
             bool(row.stats.get("opened")),
         )
+
+
+@task(name="cycle-periods", **TASK_OPTIONS)
+def cycle_periods(db_url: str | None, cycle_id: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The periods not yet done of a cycle with ``periodic`` (label, stages), in order."""
+    with step_context(db_url, cycle_id, "plan") as ctx:
+        todo = []
+        for period in periods_of_cycle(ctx.config):
+            stages = phases(ctx.config)
+            last = stage_row(ctx.session, cycle_id, period_stage(stages[-1], period.label))
+            if last.status != "done":
+                todo.append((period.label, stages))
+        return todo
 
 
 @task(name="open-stage", **TASK_OPTIONS)

@@ -15,14 +15,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import Chunk, stage_row
+from kinerja.models.cycles.periods import period_by_label
+from kinerja.models.cycles.reports import period_monitoring, period_predikat_counts
 from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.results import exports
-from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.rules.periods import Period
+from kinerja.models.schemas.config import CycleConfig, period_of_stage
 from kinerja.models.stages import (
     approve_targets,
     collect_metrics,
     feedback,
     incentives,
+    periods,
     plan,
     publish,
     review,
@@ -54,6 +58,13 @@ class StepContext:
     @property
     def coordinator(self) -> str:
         return self.config.coordinator.nip
+
+    @property
+    def period(self) -> Period:
+        """The period of a period's stage (``checkin-2026-03`` -> 2026-03)."""
+        label = period_of_stage(self.stage)
+        assert label is not None, f"{self.stage} is not a period's stage"
+        return period_by_label(self.config, label)
 
 
 def _opener(make: Callable[[StepContext], list[NewTask]]) -> Callable[[StepContext], dict]:
@@ -94,6 +105,32 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "realisation-tasks": _opener(
         lambda c: collect_metrics.realisation_tasks(c.session, cycle=c.cycle, lo=c.lo, hi=c.hi)
     ),
+    "period-report-tasks": _opener(
+        lambda c: periods.report_tasks(
+            c.session, cycle=c.cycle, config=c.config, period=c.period, lo=c.lo, hi=c.hi
+        )
+    ),
+    "period-progress": lambda c: {
+        "people": periods.period_progress(
+            c.session,
+            cycle=c.cycle,
+            config=c.config,
+            pack=c.pack,
+            period=c.period,
+            lo=c.lo,
+            hi=c.hi,
+        )
+    },
+    "checkin-tasks": _opener(
+        lambda c: periods.checkin_tasks(
+            c.session, cycle=c.cycle, period=c.period, coordinator=c.coordinator, lo=c.lo, hi=c.hi
+        )
+    ),
+    "period-predikat": lambda c: {
+        "rated": periods.period_predikat(
+            c.session, cycle=c.cycle, pack=c.pack, period=c.period, lo=c.lo, hi=c.hi, now=c.now
+        )
+    },
     "achievements": lambda c: {
         "targets": collect_metrics.compute_achievements(
             c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi
@@ -133,6 +170,14 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
 }
 
 CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
+    "period-monitoring": lambda c: {
+        "units": period_monitoring(c.session, cycle_id=c.cycle.cycle_id, period=c.period.label)
+    },
+    "period-ratings": lambda c: {
+        "predikat": period_predikat_counts(
+            c.session, cycle_id=c.cycle.cycle_id, period=c.period.label
+        )
+    },
     "cascade": lambda c: plan.cascade_report(c.session, cycle=c.cycle),
     "distribution": lambda c: review.check_distributions(
         c.session, cycle=c.cycle, pack=c.pack, now=c.now

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.periods import period_stages
 from kinerja.models.policy.loading import load_pack, pack_from_dict, pack_hash, pack_to_dict
 from kinerja.models.rules.periods import periods_of
 from kinerja.models.schemas.config import STAGES, CycleConfig, content_hash
@@ -108,7 +109,11 @@ def create_cycle(
         created_at=now,
     )
     session.add(cycle)
-    for position, stage in enumerate(STAGES):
+    # The periods' stages run between approving the targets and the annual collection of
+    # metrics (flows/cycle.py), and stand there in order.
+    split = STAGES.index("collect_metrics")
+    ordered = [*STAGES[:split], *period_stages(config), *STAGES[split:]]
+    for position, stage in enumerate(ordered):
         session.add(CycleStage(cycle_id=cycle_id, stage=stage, position=position, stats={}))
     session.flush()
     return cycle
@@ -226,7 +231,9 @@ def close_stage(
         row.status = "done"
         row.closed_at = now
         row.stats = stats
-        if stage == STAGES[-1]:
+        if stage not in STAGES:
+            pass  # a period's stage: the cycle stays where the annual stages stand
+        elif stage == STAGES[-1]:
             cycle.status = "done"
             cycle.finished_at = now
             cycle.current_stage = None

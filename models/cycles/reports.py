@@ -7,7 +7,13 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.store.tables import CycleStage, Employee, HumanTask, Notification
+from kinerja.models.store.tables import (
+    CycleStage,
+    Employee,
+    HumanTask,
+    Notification,
+    PeriodResult,
+)
 
 
 def stage_task_counts(session: Session, *, cycle_id: str, stage: str) -> dict[str, int]:
@@ -108,3 +114,62 @@ def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     for r in rows:
         lines.append("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
     return "\n".join(lines)
+
+
+def period_monitoring(session: Session, *, cycle_id: str, period: str) -> list[dict[str, Any]]:
+    """Progress to date per unit at the end of ``period``: people, mean achievement to date
+    against the expected share of the year, people at risk; the organisation last (unit
+    ``*``). Each periodic predikat given is counted once the check-in closed."""
+    r = PeriodResult
+    query = (
+        select(
+            r.unit_id,
+            func.count(),
+            func.avg(r.achievement),
+            func.max(r.expected),
+            func.count().filter(r.at_risk.is_(True)),
+        )
+        .where(r.cycle_id == cycle_id, r.period == period)
+        .group_by(r.unit_id)
+        .order_by(r.unit_id)
+    )
+    rows = [
+        {
+            "unit": unit,
+            "people": people,
+            "achievement": None if mean is None else round(float(mean), 2),
+            "expected": expected,
+            "at_risk": at_risk,
+        }
+        for unit, people, mean, expected, at_risk in session.execute(query)
+    ]
+    if rows:
+        people, mean, at_risk = session.execute(
+            select(
+                func.count(), func.avg(r.achievement), func.count().filter(r.at_risk.is_(True))
+            ).where(r.cycle_id == cycle_id, r.period == period)
+        ).one()
+        rows.append(
+            {
+                "unit": "*",
+                "people": people,
+                "achievement": None if mean is None else round(float(mean), 2),
+                "expected": rows[0]["expected"],
+                "at_risk": at_risk,
+            }
+        )
+    return rows
+
+
+def period_predikat_counts(session: Session, *, cycle_id: str, period: str) -> dict[str, int]:
+    """How many people got each periodic predikat in ``period``."""
+    r = PeriodResult
+    return {
+        str(predikat): n
+        for predikat, n in session.execute(
+            select(r.predikat, func.count())
+            .where(r.cycle_id == cycle_id, r.period == period)
+            .group_by(r.predikat)
+            .order_by(r.predikat)
+        )
+    }

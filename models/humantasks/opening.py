@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.humantasks.delegations import sync_delegations
 from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, KINDS, task_key
-from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.schemas.config import CycleConfig, period_stage, stage_family
 from kinerja.models.store.bulk import insert_ignore
 from kinerja.models.store.tables import Cycle, HumanTask
 
@@ -32,6 +32,14 @@ class NewTask:
     assignee_nip: str
     payload: dict[str, Any]
     round: int = 1
+    period: str | None = None  # a period's task: its stage is that period's (report-2026-03)
+
+    @property
+    def stage(self) -> str:
+        family = KINDS[self.kind][0]
+        if self.period is None:
+            return family
+        return period_stage(family.removeprefix("period_"), self.period)
 
 
 def open_tasks(
@@ -55,9 +63,9 @@ def open_tasks(
     for t in tasks:
         rows.append(
             {
-                "task_key": task_key(cycle.cycle_id, t.kind, t.subject_nip, t.round),
+                "task_key": task_key(cycle.cycle_id, t.kind, t.subject_nip, t.round, t.period),
                 "cycle_id": cycle.cycle_id,
-                "stage": KINDS[t.kind][0],
+                "stage": t.stage,
                 "kind": t.kind,
                 "subject_nip": t.subject_nip,
                 "assignee_nip": t.assignee_nip,
@@ -105,7 +113,8 @@ def announce_stage(
     Idempotent: the messages' keys follow from the set of tasks, and run once per stage.
     """
 
-    kinds = [k for k, (s, _) in KINDS.items() if s == stage and k not in FOLLOW_UPS]
+    family = stage_family(stage)
+    kinds = [k for k, (s, _) in KINDS.items() if s == family and k not in FOLLOW_UPS]
     tasks = session.scalars(
         select(HumanTask)
         .where(

@@ -45,6 +45,10 @@ KINDS: dict[str, tuple[str, bool]] = {
     "approve_targets": ("approve_targets", True),
     "revise_targets": ("approve_targets", False),
     "report_realisation": ("collect_metrics", False),
+    # A period's tasks belong to that period's stage (report-2026-03, checkin-2026-03): the
+    # family here is the configured stage (models/schemas/config.py ``stage_family``).
+    "report_period": ("period_report", False),
+    "checkin": ("period_checkin", True),
     "review": ("review", True),
     "write_feedback": ("feedback", True),
     "acknowledge_feedback": ("feedback", False),
@@ -58,6 +62,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "approve_targets": ("Menyetujui SKP", "Approve targets"),
     "revise_targets": ("Memperbaiki SKP", "Revise your targets"),
     "report_realisation": ("Melaporkan realisasi", "Report realisation"),
+    "report_period": ("Melaporkan realisasi periode", "Report the period's realisation"),
+    "checkin": ("Evaluasi periodik dan dialog kinerja", "Periodic check-in"),
     "review": ("Menilai kinerja", "Review performance"),
     "write_feedback": ("Menulis umpan balik", "Write feedback"),
     "acknowledge_feedback": ("Menerima umpan balik", "Acknowledge feedback"),
@@ -77,8 +83,12 @@ class AlreadyClosed(TaskError):
     """Another caller closed the task first (a concurrent answer, or the final deadline)."""
 
 
-def task_key(cycle_id: str, kind: str, subject_nip: str, round_: int = 1) -> str:
-    return f"{cycle_id}:{kind}:{subject_nip}:{round_}"
+def task_key(
+    cycle_id: str, kind: str, subject_nip: str, round_: int = 1, period: str | None = None
+) -> str:
+    """A task's identity; a period's task names its period (``...:checkin@2026-03:...``)."""
+    kind_part = f"{kind}@{period}" if period else kind
+    return f"{cycle_id}:{kind_part}:{subject_nip}:{round_}"
 
 
 def title(kind: str, lang: str) -> str:

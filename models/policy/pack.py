@@ -30,6 +30,7 @@ from kinerja.models.policy.distribution import DistributionRules
 from kinerja.models.policy.identifiers import IdentifierRules
 from kinerja.models.policy.ikm import IkmRules
 from kinerja.models.policy.pay import CreditPointRules, IncentiveRules
+from kinerja.models.policy.periodic import PeriodicRules
 from kinerja.models.policy.scoring import (
     AchievementRules,
     BehaviourRules,
@@ -62,6 +63,7 @@ class PolicyPack(Strict):
     training: TrainingRules | None = None
     incentive: IncentiveRules | None = None
     credit_points: CreditPointRules | None = None
+    periodic: PeriodicRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyPack:

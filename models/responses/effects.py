@@ -20,6 +20,7 @@ from kinerja.models.humantasks.states import (
     check_transition,
 )
 from kinerja.models.responses.base import claimed, close_task, parse_input
+from kinerja.models.responses.checkin import checked_in
 from kinerja.models.responses.feedback import feedback_acknowledged, feedback_written
 from kinerja.models.responses.review import realisation_reported, reviewed
 from kinerja.models.responses.targets import targets_decided, targets_proposed
@@ -35,6 +36,8 @@ EFFECTS = {
     "revise_targets": targets_proposed,
     "approve_targets": targets_decided,
     "report_realisation": realisation_reported,
+    "report_period": realisation_reported,  # under the task's period (its payload)
+    "checkin": checked_in,
     "review": reviewed,
     "write_feedback": feedback_written,
     "acknowledge_feedback": feedback_acknowledged,
@@ -49,6 +52,8 @@ _KEEP_PROPOSAL_DEFAULTS: dict[str, dict[str, Any] | None] = {
     "revise_targets": None,  # handled below: the returned proposal is approved as it stands
     "approve_targets": {"decision": "approve", "comment": "disetujui otomatis / auto-approved"},
     "report_realisation": None,
+    "report_period": None,
+    "checkin": {},  # the proposed periodic rating stands
     "review": {},
     "write_feedback": None,
     "acknowledge_feedback": None,

@@ -18,6 +18,7 @@ from kinerja.models.humantasks.states import (
 from kinerja.models.rules.rating import behaviour_rating
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import (
+    CheckinSubmission,
     RealisationReport,
     ReviewSubmission,
 )
@@ -80,7 +81,7 @@ def reviewed(
     if result is None:
         raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")
     pack = pack_of(cycle)
-    _check_codes(data, pack)
+    check_codes(data, pack)
     if result.proposed_hasil_kerja is None and data.hasil_kerja is None and actor.nip != "system":
         # The qualitative approach proposes nothing: the rater judges against the expectation.
         raise TaskError(
@@ -120,7 +121,7 @@ def reviewed(
         result.rater_nip = actor.nip
 
 
-def _check_codes(data: ReviewSubmission, pack: Any) -> None:
+def check_codes(data: ReviewSubmission | CheckinSubmission, pack: Any) -> None:
     """Every rating is a code of the cycle's pack; every behaviour value is one of its values."""
     problems = []
     results, behaviour = pack.result_rating.levels, pack.behaviour.levels
@@ -128,7 +129,7 @@ def _check_codes(data: ReviewSubmission, pack: Any) -> None:
         problems.append(f"hasil_kerja: {data.hasil_kerja!r} is not one of {results}")
     if data.perilaku is not None and data.perilaku not in behaviour:
         problems.append(f"perilaku: {data.perilaku!r} is not one of {behaviour}")
-    for value, rating in data.perilaku_values.items():
+    for value, rating in getattr(data, "perilaku_values", {}).items():
         if value not in pack.behaviour.values:
             problems.append(f"perilaku_values.{value}: unknown behaviour value of the pack")
         elif rating not in behaviour:

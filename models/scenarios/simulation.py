@@ -23,6 +23,7 @@ from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.humantasks.states import ACTIVE, Actor, check_actor
 from kinerja.models.responses.base import parse_input
 from kinerja.models.responses.service import apply_response
+from kinerja.models.scenarios.periodic import checkin_answer, period_report
 from kinerja.models.store.tables import (
     Cycle,
     CycleStage,
@@ -125,6 +126,10 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
                 None if value is None else round(value * (80 + stable(target_id) % 41) / 100, 2)
             )
         return {"values": values, "evidence": "laporan simulasi / simulated report"}
+    if kind == "report_period":
+        return period_report(session, task=task, cycle=cycle)
+    if kind == "checkin":
+        return checkin_answer(session, task=task, cycle=cycle)
     if kind == "review":
         scripted = session.get(ScriptedReview, (cycle.cycle_id, task.subject_nip))
         if scripted is not None:

@@ -47,7 +47,40 @@ STAGE_TITLES: dict[str, tuple[str, str]] = {
     "training": ("Pengembangan kompetensi", "Assign training"),
     "incentives": ("Tunjangan kinerja", "Calculate incentives"),
     "publish": ("Publikasi", "Publish"),
+    "period_report": ("Laporan realisasi periodik", "Periodic realisation report"),
+    "period_checkin": ("Evaluasi periodik dan dialog kinerja", "Periodic check-in"),
 }
+
+PERIOD_PHASES: tuple[str, ...] = ("report", "checkin")
+"""The stages of one evaluation period, in order: the realisation of the period is reported
+(``report-2026-03``), then the rater's check-in rates it and gives feedback (``checkin-2026-03``).
+Their deadlines are the config's ``stages.period_report`` and ``stages.period_checkin``."""
+
+
+def period_stage(phase: str, label: str) -> str:
+    """The stage name of one phase of the period ``label``: ``report-2026-03``."""
+    return f"{phase}-{label}"
+
+
+def stage_family(stage: str) -> str:
+    """The configured stage a stage name belongs to: itself, or ``period_<phase>`` for a
+    period's stage (``checkin-2026-Q1`` -> ``period_checkin``)."""
+    phase, _, label = stage.partition("-")
+    if label and phase in PERIOD_PHASES and label[:4].isdigit():
+        return f"period_{phase}"
+    return stage
+
+
+def period_of_stage(stage: str) -> str | None:
+    """The period label of a period's stage, None for an annual stage."""
+    return stage.partition("-")[2] if stage_family(stage) != stage else None
+
+
+def stage_title(stage: str) -> tuple[str, str]:
+    """The stage's title in Bahasa Indonesia and English, with the period when it has one."""
+    id_title, en_title = STAGE_TITLES[stage_family(stage)]
+    period = period_of_stage(stage)
+    return (f"{id_title} {period}", f"{en_title} {period}") if period else (id_title, en_title)
 
 
 class ConfigError(ValueError):
@@ -181,6 +214,26 @@ class NotificationConfig(_Strict):
 _SCHEDULE_ADDED = ("backoff_max_seconds", "retry_hours")
 
 
+class PeriodicConfig(_Strict):
+    """Evaluation inside the year (PermenPANRB 6/2022: periodic and annual, DOMAIN.md A1).
+
+    Each period of ``evaluation_periods`` opens the day after it ends: its realisation is
+    reported (stage ``report-<period>``), then the rater holds a check-in (``checkin-<period>``):
+    a periodic rating, feedback, and a coaching dialog for people at risk. With ``incentives:
+    monthly`` (monthly periods only) tukin is computed each month from that month's periodic
+    predikat, signed by the HR coordinator at a payout gate per month and exported as the
+    month's payroll file.
+    """
+
+    checkin: bool = Field(True, description="Raters rate each period and give feedback")
+    incentives: Literal["annual", "monthly"] = Field(
+        "annual", description="monthly: tukin each month from the month's periodic predikat"
+    )
+    monthly_budget: Decimal | None = Field(
+        None, ge=0, description="Budget cap (pagu) of one month's incentives; scaled to fit"
+    )
+
+
 class GatesConfig(_Strict):
     """Coordinator gates (Prefect pause forms) and how long a paused run waits."""
 
@@ -223,6 +276,9 @@ class CycleConfig(_Strict):
     notifications: NotificationConfig = Field(default_factory=NotificationConfig)
     stages: dict[str, StageConfig] = Field(default_factory=dict)
     gates: GatesConfig = Field(default_factory=GatesConfig)
+    periodic: PeriodicConfig | None = Field(
+        None, description="Periods inside the year: reports, check-ins, monthly tukin"
+    )
     appeal_window_days: int = Field(
         14,
         ge=1,
@@ -233,13 +289,29 @@ class CycleConfig(_Strict):
     def _check(self) -> CycleConfig:
         if self.period_end <= self.period_start:
             raise ValueError("period_end must be after period_start")
-        unknown = set(self.stages) - set(STAGES)
+        known = (*STAGES, *(f"period_{phase}" for phase in PERIOD_PHASES))
+        unknown = set(self.stages) - set(known)
         if unknown:
-            raise ValueError(f"unknown stage(s) {sorted(unknown)}; stages are {list(STAGES)}")
+            raise ValueError(f"unknown stage(s) {sorted(unknown)}; stages are {list(known)}")
+        if (
+            self.periodic is not None
+            and self.periodic.incentives == "monthly"
+            and self.evaluation_periods != "monthly"
+        ):
+            raise ValueError("periodic.incentives: monthly needs evaluation_periods: monthly")
         return self
 
+    @model_serializer(mode="wrap")
+    def _without_unset_periodic(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        # A cycle's id and config hash come from this dump: a config without periods keeps
+        # the id (and so the simulated people's draws) it had before periods existed.
+        if self.periodic is None:
+            data.pop("periodic", None)
+        return data
+
     def stage(self, name: str) -> StageConfig:
-        return self.stages.get(name) or StageConfig()
+        return self.stages.get(name) or self.stages.get(stage_family(name)) or StageConfig()
 
 
 def format_validation_error(source: str, exc: ValidationError) -> str:

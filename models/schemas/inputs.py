@@ -112,6 +112,19 @@ class ReviewSubmission(_Input):
     comment: Text | None = None
 
 
+class CheckinSubmission(_Input):
+    """A rater's periodic check-in: the period's ratings (omitted: the proposal and the
+    pack's default behaviour rating), feedback to the employee, and for a person at risk
+    the coaching dialog held (dialog kinerja). A rating other than the proposal needs a
+    reason, in ``comment``."""
+
+    hasil_kerja: Rating | None = None
+    perilaku: Rating | None = None
+    feedback: str | None = Field(None, max_length=5000)
+    coaching: str | None = Field(None, max_length=5000)
+    comment: Text | None = None
+
+
 class FeedbackNote(_Input):
     """A manager writes feedback (umpan balik) to the employee."""
 
@@ -167,6 +180,8 @@ INPUT_FOR_KIND: dict[str, type[_Input]] = {
     "revise_targets": TargetProposal,
     "approve_targets": TargetDecision,
     "report_realisation": RealisationReport,
+    "report_period": RealisationReport,
+    "checkin": CheckinSubmission,
     "review": ReviewSubmission,
     "write_feedback": FeedbackNote,
     "acknowledge_feedback": FeedbackAcknowledgement,

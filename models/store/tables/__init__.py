@@ -25,6 +25,7 @@ from kinerja.models.store.tables.inputs import (
     FunctionalPosition,
 )
 from kinerja.models.store.tables.org import Employee, Unit
+from kinerja.models.store.tables.periods import PeriodResult, ScriptedCheckin
 from kinerja.models.store.tables.results import (
     DistributionFinding,
     Feedback,
@@ -55,8 +56,10 @@ __all__ = [
     "Measurement",
     "MeasurementRevision",
     "Notification",
+    "PeriodResult",
     "Publication",
     "Result",
+    "ScriptedCheckin",
     "ScriptedReview",
     "SurveyResponse",
     "Target",

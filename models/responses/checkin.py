@@ -1,0 +1,62 @@
+"""A rater's periodic check-in: the period's ratings, feedback and coaching dialog."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.humantasks.states import Actor, TaskError
+from kinerja.models.responses.review import check_codes
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.schemas.inputs import CheckinSubmission
+from kinerja.models.store.tables import Cycle, HumanTask, PeriodResult
+
+
+def checked_in(
+    session: Session,
+    *,
+    task: HumanTask,
+    cycle: Cycle,
+    config: CycleConfig,
+    actor: Actor,
+    data: CheckinSubmission,
+    now: datetime,
+) -> None:
+    period = task.payload["period"]
+    row = session.get(
+        PeriodResult, (cycle.cycle_id, period, task.subject_nip), with_for_update=True
+    )
+    if row is None:
+        raise TaskError(
+            f"Belum ada kemajuan periode {period} untuk {task.subject_nip} /"
+            f" no progress of period {period} yet"
+        )
+    check_codes(data, pack_of(cycle))
+    if (
+        data.hasil_kerja is not None
+        and row.proposed_hasil_kerja is not None
+        and data.hasil_kerja != row.proposed_hasil_kerja
+        and not (data.comment and data.comment.strip())
+    ):
+        raise TaskError(
+            f"Mengubah rating usulan ({row.proposed_hasil_kerja} -> {data.hasil_kerja}) "
+            "memerlukan alasan (comment) / changing the proposed rating needs a reason (comment)"
+        )
+    if row.at_risk and actor.nip != "system" and not (data.coaching or "").strip():
+        raise TaskError(
+            "Pegawai ini berisiko tidak mencapai target: catat dialog kinerja (coaching) /"
+            " this person is at risk of missing their targets: record the coaching dialog"
+        )
+    row.hasil_kerja = data.hasil_kerja or row.proposed_hasil_kerja
+    row.perilaku = data.perilaku
+    row.feedback = (data.feedback or "").strip() or None
+    row.coaching = (data.coaching or "").strip() or None
+    row.rated_at = now
+    if actor.nip != "system":
+        row.rater_nip = actor.nip
+    derivation = dict(row.derivation or {})
+    if data.comment:
+        derivation["checkin_comment"] = data.comment
+    row.derivation = derivation

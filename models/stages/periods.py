@@ -1,0 +1,312 @@
+"""A period's automated work: who reports the period's realisation, progress to date against
+the expected trajectory (and who is at risk), the rater's check-in task, and the periodic
+predikat.
+
+Progress to date takes each target's values up to the period's end, combined by the target's
+aggregation (``sum``, ``last``, ``mean``, ``max``; models/rules/achievement.py), against the
+trajectory: an amount that accumulates (``sum``, ``last`` with direction ``higher``) is
+expected pro rata to the share of the cycle's days that have passed; a level (``mean``,
+``max``, or direction ``lower``/``range``) is expected in full from the first period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from kinerja.models.audit.chain import append_many
+from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.policy.periodic import PeriodicRules
+from kinerja.models.rules.achievement import aggregate_periods, aggregation_for, target_achievement
+from kinerja.models.rules.base import fmt
+from kinerja.models.rules.periods import Period, elapsed_share, period_days, period_key
+from kinerja.models.rules.predikat import predikat_for
+from kinerja.models.rules.rating import TargetScore, propose_result_rating
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.stages.common import in_chunk, rater
+from kinerja.models.store.bulk import bulk_update, upsert
+from kinerja.models.store.tables import Cycle, Employee, Measurement, PeriodResult, Target
+
+
+def periodic_rules(pack: Any) -> PeriodicRules:
+    """The pack's periodic section, or its defaults."""
+    return pack.periodic or PeriodicRules()
+
+
+def report_tasks(
+    session: Session, *, cycle: Cycle, config: CycleConfig, period: Period, lo: str, hi: str
+) -> list[NewTask]:
+    """A "report the period's realisation" task for each person with an approved target that
+    has no value for the period yet; the task shows what was already imported for it."""
+    stood: dict[str, float | None] = dict(
+        session.execute(
+            select(Measurement.target_id, Measurement.value).where(
+                Measurement.cycle_id == cycle.cycle_id, Measurement.period == period.label
+            )
+        ).all()
+    )
+    missing: dict[str, bool] = {}
+    imported: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for nip, target_id in session.execute(
+        select(Target.nip, Target.target_id)
+        .where(
+            Target.cycle_id == cycle.cycle_id,
+            Target.status == "approved",
+            in_chunk(Target.nip, lo, hi),
+        )
+        .order_by(Target.nip, Target.target_id)
+    ):
+        if target_id in stood:
+            imported[nip][target_id] = stood[target_id]
+        else:
+            missing[nip] = True
+    return [
+        NewTask(
+            "report_period",
+            nip,
+            nip,
+            {"period": period.label, "imported": imported.get(nip, {})},
+            period=period.label,
+        )
+        for nip in sorted(missing)
+    ]
+
+
+def _expected(how: str, direction: str, target: float | None, share: Fraction) -> float | None:
+    if target is None:
+        return None
+    if direction == "higher" and how in ("sum", "last"):
+        return float(target * share)
+    return float(target)
+
+
+def period_progress(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    pack: Any,
+    period: Period,
+    lo: str,
+    hi: str,
+) -> int:
+    """Each person's achievement to date at the end of ``period``, the proposed periodic
+    rating, and whether they are at risk; written to ``period_results`` (ratings a check-in
+    already recorded are kept)."""
+    share = elapsed_share(period, config.period_start, config.period_end)
+    upto = period_key(period.label)
+    values: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for target_id, label, value in session.execute(
+        select(Measurement.target_id, Measurement.period, Measurement.value)
+        .join(
+            Target,
+            and_(
+                Target.cycle_id == Measurement.cycle_id, Target.target_id == Measurement.target_id
+            ),
+        )
+        .where(
+            Measurement.cycle_id == cycle.cycle_id,
+            Measurement.value.is_not(None),
+            in_chunk(Target.nip, lo, hi),
+        )
+    ):
+        if period_key(label) <= upto and period_days(label)[1] <= period.ends_on:
+            values[target_id].append((label, value))
+    rules = pack.achievement
+    at_risk_below = periodic_rules(pack).at_risk_below
+    per_person: dict[str, list[TargetScore]] = defaultdict(list)
+    steps: dict[str, list[str]] = defaultdict(list)
+    for t in session.execute(
+        select(
+            Target.target_id,
+            Target.nip,
+            Target.direction,
+            Target.target_value,
+            Target.target_high,
+            Target.unit_of_measure,
+            Target.weight,
+            Target.kind,
+            Target.aggregate,
+        )
+        .where(
+            Target.cycle_id == cycle.cycle_id,
+            Target.status == "approved",
+            in_chunk(Target.nip, lo, hi),
+        )
+        .order_by(Target.nip, Target.target_id)
+    ):
+        series = sorted(values.get(t.target_id, []), key=lambda pv: period_key(pv[0]))
+        how = aggregation_for(t.unit_of_measure, rules, t.aggregate)
+        to_date = aggregate_periods([v for _, v in series], how) if series else None
+        expected = _expected(how, t.direction, t.target_value, share)
+        derived = target_achievement(
+            direction=t.direction,
+            target=expected,
+            realisation=to_date,
+            target_high=t.target_high,
+            rules=rules,
+        )
+        per_person[t.nip].append(
+            TargetScore(kind=t.kind, weight=t.weight, achievement=derived.value)
+        )
+        expected_text = "none" if expected is None else fmt(expected)
+        steps[t.nip].append(
+            f"{t.target_id}: {len(series)} value(s) to {period.label} by {how} = "
+            f"{'none' if to_date is None else fmt(to_date)}; expected to date {expected_text}"
+            f" ({fmt(float(share) * 100)}% of the cycle); " + "; ".join(derived.steps)
+        )
+    units = dict(
+        session.execute(
+            select(Employee.nip, Employee.unit_id).where(in_chunk(Employee.nip, lo, hi))
+        ).all()
+    )
+    rows = []
+    for nip, items in per_person.items():
+        proposal = propose_result_rating(items, pack.result_rating)
+        scored = [i.achievement for i in items if i.achievement is not None]
+        mean = round(sum(scored) / len(scored), 2) if scored else None
+        at_risk = mean is None or mean < at_risk_below
+        rows.append(
+            {
+                "cycle_id": cycle.cycle_id,
+                "period": period.label,
+                "nip": nip,
+                "unit_id": units.get(nip, ""),
+                "achievement": mean,
+                "expected": round(float(share) * 100, 2),
+                "at_risk": at_risk,
+                "proposed_hasil_kerja": proposal.value,
+                "derivation": {
+                    "progress": steps[nip],
+                    "proposal": list(proposal.steps),
+                    "at_risk": (
+                        f"mean achievement to date {'none' if mean is None else fmt(mean)}"
+                        f" {'<' if at_risk else '>='} {fmt(at_risk_below)}: "
+                        + ("at risk" if at_risk else "on track")
+                    ),
+                },
+            }
+        )
+    upsert(
+        session,
+        table=PeriodResult.__table__,
+        rows=rows,
+        keys=("cycle_id", "period", "nip"),
+        update=(
+            "unit_id",
+            "achievement",
+            "expected",
+            "at_risk",
+            "proposed_hasil_kerja",
+            "derivation",
+        ),
+    )
+    return len(rows)
+
+
+def checkin_tasks(
+    session: Session, *, cycle: Cycle, period: Period, coordinator: str, lo: str, hi: str
+) -> list[NewTask]:
+    """A check-in task per person for their rater: the progress to date, the proposed periodic
+    rating, and (at risk) the coaching dialog to record."""
+    rows = session.execute(
+        select(
+            PeriodResult.nip,
+            PeriodResult.proposed_hasil_kerja,
+            PeriodResult.achievement,
+            PeriodResult.expected,
+            PeriodResult.at_risk,
+            Employee.manager_nip,
+        )
+        .join(Employee, Employee.nip == PeriodResult.nip)
+        .where(
+            PeriodResult.cycle_id == cycle.cycle_id,
+            PeriodResult.period == period.label,
+            in_chunk(PeriodResult.nip, lo, hi),
+        )
+    ).all()
+    return [
+        NewTask(
+            "checkin",
+            nip,
+            rater(manager, coordinator),
+            {
+                "period": period.label,
+                "proposed_hasil_kerja": proposed,
+                "achievement": achievement,
+                "expected": expected,
+                "at_risk": at_risk,
+            },
+            period=period.label,
+        )
+        for nip, proposed, achievement, expected, at_risk, manager in rows
+    ]
+
+
+def period_predikat(
+    session: Session, *, cycle: Cycle, pack: Any, period: Period, lo: str, hi: str, now: datetime
+) -> int:
+    """The periodic predikat of every person of the chunk from the check-in's ratings (the
+    proposal where the check-in closed without one), audited as ``period.predikat``."""
+    rated = periodic_rules(pack).rated
+    updates, events = [], []
+    for r in session.scalars(
+        select(PeriodResult)
+        .where(
+            PeriodResult.cycle_id == cycle.cycle_id,
+            PeriodResult.period == period.label,
+            in_chunk(PeriodResult.nip, lo, hi),
+        )
+        .order_by(PeriodResult.nip)
+    ):
+        hasil = r.hasil_kerja or r.proposed_hasil_kerja
+        perilaku = r.perilaku if rated == "both" else None
+        perilaku = perilaku or pack.behaviour.default_rating
+        steps = [
+            f"rating hasil kerja {hasil}"
+            + ("" if r.hasil_kerja else " (the proposal: no rating was recorded)"),
+            f"rating perilaku {perilaku}"
+            + ("" if rated == "both" and r.perilaku else " (the pack's default rating)"),
+        ]
+        if hasil is None:
+            predikat = None
+            steps.append("no rating hasil kerja: no periodic predikat")
+        else:
+            derived = predikat_for(hasil_kerja=hasil, perilaku=perilaku, rules=pack.predikat)
+            predikat = derived.value
+            steps += list(derived.steps)
+        updates.append(
+            {
+                "cycle_id": cycle.cycle_id,
+                "period": period.label,
+                "nip": r.nip,
+                "hasil_kerja": hasil,
+                "perilaku": perilaku,
+                "predikat": predikat,
+                "derivation": {**(r.derivation or {}), "predikat": steps},
+            }
+        )
+        events.append(
+            {
+                "actor": "system",
+                "action": "period.predikat",
+                "cycle_id": cycle.cycle_id,
+                "entity": "period_result",
+                "entity_id": f"{period.label}:{r.nip}",
+                "payload": {"hasil_kerja": hasil, "perilaku": perilaku, "predikat": predikat},
+            }
+        )
+    bulk_update(
+        session,
+        table=PeriodResult.__table__,
+        keys=("cycle_id", "period", "nip"),
+        rows=updates,
+        columns=("hasil_kerja", "perilaku", "predikat", "derivation"),
+    )
+    append_many(session, events=events, at=now)
+    return len(updates)
