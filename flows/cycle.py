@@ -68,8 +68,14 @@ def performance_cycle(cycle_id: str, db_url: str | None = None) -> StageOutcome:
 def _periods(cycle_id: str, db_url: str | None) -> StageOutcome | None:
     """Run every period not yet done, each as a flow run of its own, in order; the outcome
     of the first one that waits (for people, or for its date), None once all are done."""
-    for period, phases in cycle_periods(db_url, cycle_id):
-        outcome = evaluation_period(cycle_id=cycle_id, period=period, phases=phases, db_url=db_url)
+    for period, phases, monthly_pay in cycle_periods(db_url, cycle_id):
+        outcome = evaluation_period(
+            cycle_id=cycle_id,
+            period=period,
+            phases=phases,
+            monthly_pay=monthly_pay,
+            db_url=db_url,
+        )
         if not outcome.done:
             get_run_logger().info("cycle %s waits at %s", cycle_id, outcome.stage)
             return outcome

@@ -28,10 +28,10 @@ from pydantic import Field, create_model
 from kinerja.models.schemas.config import GatesConfig
 from kinerja.models.schemas.requests import GateSignature, UnitException
 from kinerja.models.stages.gates import (
-    GATE_TITLES,
     GateError,
     check_input,
     gate_markdown,
+    gate_title,
     simulated_signature,
 )
 from kinerja.tasks.gates import read_gate_state, sign_task
@@ -87,7 +87,7 @@ def run_gate(cycle_id: str, db_url: str | None, kind: str) -> dict[str, Any] | N
         return sign_task(db_url, cycle_id, kind, signed.model_dump(), run_id)
     key = f"{cycle_id}-gate-{kind}".replace("_", "-").lower()
     create_markdown_artifact(
-        markdown=gate_markdown(cycle_id, kind, summary), key=key, description=GATE_TITLES[kind][1]
+        markdown=gate_markdown(cycle_id, kind, summary), key=key, description=gate_title(kind)[1]
     )
     if not api_reachable():
         log.info("cycle %s waits at the %s gate: sign with `kinerja gate`", cycle_id, kind)

@@ -34,7 +34,7 @@ from kinerja.models.schemas.config import period_stage
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.tasks.audit import audit_checkpoint
-from kinerja.tasks.steps import CHUNK_STEPS, CYCLE_STEPS, StepContext
+from kinerja.tasks.steps import CHUNK_STEPS, CYCLE_STEPS, StepContext, paid_monthly
 
 TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 2, "cache_policy": NO_CACHE}
 
@@ -87,15 +87,19 @@ def stage_state(db_url: str | None, cycle_id: str, stage: str) -> StageState:
 
 
 @task(name="cycle-periods", **TASK_OPTIONS)
-def cycle_periods(db_url: str | None, cycle_id: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The periods not yet done of a cycle with ``periodic`` (label, stages), in order."""
+def cycle_periods(db_url: str | None, cycle_id: str) -> list[tuple[str, tuple[str, ...], bool]]:
+    """The periods not yet done of a cycle with ``periodic``, in order: (label, stages,
+    whether the month's tukin is paid and signed in it). A month paid monthly is done once
+    its payout is approved and its payroll written; a rerun writes the file again."""
     with step_context(db_url, cycle_id, "plan") as ctx:
         todo = []
+        monthly = paid_monthly(ctx.config)
         for period in periods_of_cycle(ctx.config):
             stages = phases(ctx.config)
             last = stage_row(ctx.session, cycle_id, period_stage(stages[-1], period.label))
-            if last.status != "done":
-                todo.append((period.label, stages))
+            paid = not monthly or "payroll" in last.stats.get("paid", {})
+            if last.status != "done" or not paid:
+                todo.append((period.label, stages, monthly))
         return todo
 
 

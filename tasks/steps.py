@@ -19,6 +19,7 @@ from kinerja.models.cycles.periods import period_by_label
 from kinerja.models.cycles.reports import period_monitoring, period_predikat_counts
 from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.results import exports
+from kinerja.models.results.payroll import write_payroll
 from kinerja.models.rules.periods import Period
 from kinerja.models.schemas.config import CycleConfig, period_of_stage
 from kinerja.models.stages import (
@@ -26,6 +27,7 @@ from kinerja.models.stages import (
     collect_metrics,
     feedback,
     incentives,
+    monthly_pay,
     periods,
     plan,
     publish,
@@ -33,6 +35,11 @@ from kinerja.models.stages import (
     training,
 )
 from kinerja.models.store.tables import Cycle
+
+
+def paid_monthly(config: CycleConfig) -> bool:
+    """Whether the cycle pays tukin month by month (each month's check-in computes it)."""
+    return config.periodic is not None and config.periodic.incentives == "monthly"
 
 
 @dataclass
@@ -90,6 +97,15 @@ def _opener(make: Callable[[StepContext], list[NewTask]]) -> Callable[[StepConte
     return step
 
 
+def _payroll(ctx: StepContext) -> dict[str, Any]:
+    """Write the month's payroll file once its payout is approved, and remember it in the
+    month's check-in stage (the month is then done)."""
+    path = str(write_payroll(ctx.session, cycle=ctx.cycle, pack=ctx.pack, period=ctx.period.label))
+    row = stage_row(ctx.session, ctx.cycle.cycle_id, ctx.stage)
+    row.stats = {**row.stats, "paid": {"payroll": path, "at": ctx.now.isoformat()}}
+    return {"file": path}
+
+
 CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "results": lambda c: {
         "results": plan.ensure_results(
@@ -131,6 +147,11 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
             c.session, cycle=c.cycle, pack=c.pack, period=c.period, lo=c.lo, hi=c.hi, now=c.now
         )
     },
+    "month-incentives": lambda c: {
+        "computed": monthly_pay.month_incentives(
+            c.session, cycle=c.cycle, pack=c.pack, period=c.period, lo=c.lo, hi=c.hi, now=c.now
+        )
+    },
     "achievements": lambda c: {
         "targets": collect_metrics.compute_achievements(
             c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi
@@ -162,17 +183,36 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
             now=c.now,
         )
     },
-    "incentives": lambda c: {
-        "computed": incentives.compute_incentives(
-            c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi, now=c.now
-        )
-    },
+    "incentives": lambda c: (
+        {
+            "computed": 0,
+            "paid": "monthly: see each month's check-in / bulanan: lihat evaluasi tiap bulan",
+        }
+        if paid_monthly(c.config)
+        else {
+            "computed": incentives.compute_incentives(
+                c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi, now=c.now
+            )
+        }
+    ),
 }
 
 CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "period-monitoring": lambda c: {
         "units": period_monitoring(c.session, cycle_id=c.cycle.cycle_id, period=c.period.label)
     },
+    "month-budget": lambda c: monthly_pay.month_budget(
+        c.session,
+        cycle=c.cycle,
+        pack=c.pack,
+        period=c.period,
+        budget=c.config.periodic.monthly_budget if c.config.periodic else None,
+        now=c.now,
+    ),
+    "month-totals": lambda c: monthly_pay.month_totals(
+        c.session, cycle_id=c.cycle.cycle_id, period=c.period.label
+    ),
+    "payroll": lambda c: _payroll(c),
     "period-ratings": lambda c: {
         "predikat": period_predikat_counts(
             c.session, cycle_id=c.cycle.cycle_id, period=c.period.label

@@ -16,6 +16,7 @@ checked against ``nip_format`` (the pack's, when a cycle's pack is known).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,13 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from kinerja.models.imports.base import import_one
-from kinerja.models.imports.errors import ImportReport
+from kinerja.models.imports.errors import ImportRejected, ImportReport
 from kinerja.models.imports.persons import PersonImporter
+from kinerja.models.imports.reader import open_raw
 from kinerja.models.imports.values import Bad, IdFormat, parse_date, parse_number
 from kinerja.models.store.tables import (
     AttendanceLapse,
+    AttendanceMonth,
     CompetencyLevel,
     DisciplineSanction,
     FunctionalPosition,
@@ -77,6 +80,33 @@ class AttendanceImporter(_CyclePersonImporter):
         if nip is None or code is None or count is None:
             return None
         return {"cycle_id": self.cycle_id, "nip": nip, "code": code, "count": count}
+
+
+class AttendanceMonthImporter(AttendanceImporter):
+    """attendance.csv with a month: nip, month (YYYY-MM), code, count."""
+
+    table = AttendanceMonth.__table__
+    keys = ("cycle_id", "period", "nip", "code")
+    required = ("nip", "month", "code", "count")
+    unique = ("nip", "month", "code")
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        record = super().convert(row, cells)
+        month, good = self.maybe(row, cells, "month", parse_month)
+        if record is None or not good or month is None:
+            return None
+        return {**record, "period": month}
+
+
+def parse_month(text: str) -> str:
+    """A month ``YYYY-MM`` (attendance per month)."""
+    value = text.strip()
+    if not MONTH.fullmatch(value):
+        raise Bad(f"bulan {value!r} bukan YYYY-MM / month {value!r} is not YYYY-MM")
+    return value
+
+
+MONTH = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])")
 
 
 class DisciplineImporter(_CyclePersonImporter):
@@ -206,6 +236,16 @@ class CompetenciesImporter(_CyclePersonImporter):
         }
 
 
+def header_of(path: str | Path, kind: str) -> list[str]:
+    """The column names of a file's header (lower case), or none when it cannot be read
+    (the importer then reports the file as it finds it)."""
+    try:
+        with open_raw(path, default_sheet=kind) as table:
+            return [c.strip().lower() for c in table.header]
+    except ImportRejected:
+        return []
+
+
 def import_attendance(
     session: Session,
     *,
@@ -214,8 +254,11 @@ def import_attendance(
     codes: set[str],
     nip_format: IdFormat | None = None,
 ) -> ImportReport:
-    """Import attendance.csv for a cycle; ``codes`` are the pack's attendance codes."""
-    importer = AttendanceImporter(path, cycle_id=cycle_id, codes=codes, nip_format=nip_format)
+    """Import attendance.csv for a cycle; ``codes`` are the pack's attendance codes. A file
+    with a ``month`` column holds each month's lapses (monthly tukin); without, the cycle's."""
+    monthly = "month" in header_of(path, "attendance")
+    kind = AttendanceMonthImporter if monthly else AttendanceImporter
+    importer = kind(path, cycle_id=cycle_id, codes=codes, nip_format=nip_format)
     return import_one(session, importer)
 
 

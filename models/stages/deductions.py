@@ -25,7 +25,7 @@ from kinerja.models.rules.incentive import (
     discipline_cut_pct,
     incentive_for,
 )
-from kinerja.models.store.tables import AttendanceLapse, DisciplineSanction
+from kinerja.models.store.tables import AttendanceLapse, AttendanceMonth, DisciplineSanction
 
 
 @dataclass(frozen=True)
@@ -48,22 +48,31 @@ def months_between(decided: date, reference: date) -> int:
 
 
 def incentive_deductions(
-    session: Session, *, cycle_id: str, rules: Any, reference: date, lo: str, hi: str
+    session: Session,
+    *,
+    cycle_id: str,
+    rules: Any,
+    reference: date,
+    lo: str,
+    hi: str,
+    month: str | None = None,
 ) -> dict[str, Deductions]:
     """The deductions of every person of the chunk ``lo``..``hi`` with a lapse or a sanction.
 
-    ``rules`` is the pack's ``incentive`` section; ``reference`` the month the incentive is
-    for (the cycle's ``period_end``). People without rows are not in the result: use
-    :data:`NO_DEDUCTIONS`.
+    ``rules`` is the pack's ``incentive`` section; ``reference`` a day of the month the
+    incentive is for (the cycle's ``period_end``, or the month's last day when tukin is paid
+    monthly: then ``month`` names it and its own attendance counts). People without rows are
+    not in the result: use :data:`NO_DEDUCTIONS`.
     """
     order = {code: i for i, code in enumerate(rules.attendance_codes)}
     counts: dict[str, dict[str, int]] = {}
-    for nip, code, count in session.execute(
-        select(AttendanceLapse.nip, AttendanceLapse.code, AttendanceLapse.count).where(
-            AttendanceLapse.cycle_id == cycle_id,
-            and_(AttendanceLapse.nip >= lo, AttendanceLapse.nip <= hi),
-        )
-    ):
+    a: Any = AttendanceLapse if month is None else AttendanceMonth
+    lapses = select(a.nip, a.code, a.count).where(
+        a.cycle_id == cycle_id, and_(a.nip >= lo, a.nip <= hi)
+    )
+    if month is not None:
+        lapses = lapses.where(a.period == month)
+    for nip, code, count in session.execute(lapses):
         counts.setdefault(nip, {})[code] = count
     sanctions: dict[str, list[tuple[str, date | None]]] = {}
     for nip, sanction, decided in session.execute(

@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import cycle_config, stage_row
-from kinerja.models.schemas.config import GatesConfig
+from kinerja.models.schemas.config import GatesConfig, period_stage
 from kinerja.models.schemas.requests import GateSignature, UnitException
 from kinerja.models.stages.distribution import failing_groups
 from kinerja.models.stages.incentives import incentive_totals
+from kinerja.models.stages.monthly_pay import month_totals
 from kinerja.models.store.clock import cycle_now
-from kinerja.models.store.tables import Cycle, UnitRating
+from kinerja.models.store.tables import Cycle, CycleStage, UnitRating
 
 GATES: tuple[str, ...] = ("payout", "publication")
 """The gates, in the order the cycle meets them (both after ``incentives``)."""
@@ -36,6 +37,30 @@ GATE_TITLES = {
     "payout": ("Persetujuan pembayaran tunjangan", "Payout approval"),
     "publication": ("Persetujuan publikasi", "Publication approval"),
 }
+
+MONTH_PAYOUT = "payout-"
+"""A month's payout gate is ``payout-<month>`` (``payout-2026-03``), when tukin is paid
+monthly: signed after that month's check-in, stored in that stage's stats."""
+
+
+def month_payout(period: str) -> str:
+    return f"{MONTH_PAYOUT}{period}"
+
+
+def gate_title(kind: str) -> tuple[str, str]:
+    """The gate's title in Bahasa Indonesia and English (a month's payout names the month)."""
+    if kind.startswith(MONTH_PAYOUT):
+        month = kind.removeprefix(MONTH_PAYOUT)
+        id_title, en_title = GATE_TITLES["payout"]
+        return f"{id_title} {month}", f"{en_title} {month}"
+    return GATE_TITLES[kind]
+
+
+def _gate_stage(kind: str) -> str:
+    """The stage whose stats keep the gate's decision."""
+    if kind.startswith(MONTH_PAYOUT):
+        return period_stage("checkin", kind.removeprefix(MONTH_PAYOUT))
+    return "incentives"
 
 
 class GateError(ValueError):
@@ -50,12 +75,28 @@ def gates_config(cycle: Cycle) -> GatesConfig:
 
 
 def enabled_gates(cycle: Cycle) -> list[str]:
+    """The cycle's annual gates that are on; tukin paid monthly is signed month by month,
+    so the annual payout gate is off then."""
     cfg = gates_config(cycle)
-    return [kind for kind in GATES if getattr(cfg, kind)]
+    periodic = cycle_config(cycle).periodic
+    monthly = periodic is not None and periodic.incentives == "monthly"
+    return [kind for kind in GATES if getattr(cfg, kind) and not (monthly and kind == "payout")]
 
 
-def gate_decisions(session: Session, cycle_id: str) -> dict[str, dict[str, Any]]:
-    return dict(stage_row(session, cycle_id, "incentives").stats.get("gates") or {})
+def gate_enabled(cycle: Cycle, kind: str) -> bool:
+    if kind.startswith(MONTH_PAYOUT):
+        return gates_config(cycle).payout
+    return kind in enabled_gates(cycle)
+
+
+def gate_decisions(
+    session: Session, cycle_id: str, stage: str = "incentives"
+) -> dict[str, dict[str, Any]]:
+    return dict(stage_row(session, cycle_id, stage).stats.get("gates") or {})
+
+
+def gate_decision(session: Session, cycle_id: str, kind: str) -> dict[str, Any] | None:
+    return gate_decisions(session, cycle_id, _gate_stage(kind)).get(kind)
 
 
 def org_predikat_rows(session: Session, cycle_id: str) -> list[tuple[str, str, str]]:
@@ -87,6 +128,13 @@ def gate_summary(session: Session, *, cycle: Cycle, kind: str) -> dict[str, Any]
             "failing": failing_groups(session, cycle_id=cycle.cycle_id),
             "org_predikat": org_predikat_rows(session, cycle.cycle_id),
         }
+    if kind.startswith(MONTH_PAYOUT):
+        periodic = cycle_config(cycle).periodic
+        budget = periodic.monthly_budget if periodic else None
+        totals = month_totals(
+            session, cycle_id=cycle.cycle_id, period=kind.removeprefix(MONTH_PAYOUT)
+        )
+        return {"units": totals["units"], "total": totals["total"], "budget": budget}
     budget = cycle_config(cycle).incentive_budget
     totals = incentive_totals(session, cycle=cycle)
     return {"units": totals["units"], "total": totals["total"], "budget": budget}
@@ -95,8 +143,8 @@ def gate_summary(session: Session, *, cycle: Cycle, kind: str) -> dict[str, Any]
 def gate_state(session: Session, *, cycle: Cycle, kind: str) -> dict[str, Any]:
     """The gate's stored decision, its summary, and whether the cycle signs it by itself."""
     return {
-        "enabled": kind in enabled_gates(cycle),
-        "decision": gate_decisions(session, cycle.cycle_id).get(kind),
+        "enabled": gate_enabled(cycle, kind),
+        "decision": gate_decision(session, cycle.cycle_id, kind),
         "summary": gate_summary(session, cycle=cycle, kind=kind),
         "simulated": cycle.clock_at is not None,
         "coordinator": cycle_config(cycle).coordinator.nip,
@@ -117,7 +165,7 @@ def simulated_signature(kind: str, state: dict[str, Any]) -> GateSignature:
 
 def gate_markdown(cycle_id: str, kind: str, summary: dict[str, Any], problem: str = "") -> str:
     """The form's description and the gate artifact."""
-    id_title, en_title = GATE_TITLES[kind]
+    id_title, en_title = gate_title(kind)
     lines = [f"# {id_title} / {en_title}", "", f"Cycle `{cycle_id}`.", ""]
     if problem:
         lines += [f"**{problem}**", ""]
@@ -211,7 +259,7 @@ def record_decision(
         "signed_at": now.isoformat(),
         "flow_run_id": flow_run_id,
     }
-    row = stage_row(session, cycle.cycle_id, "incentives")
+    row = stage_row(session, cycle.cycle_id, _gate_stage(kind))
     row.stats = {**row.stats, "gates": {**(row.stats.get("gates") or {}), kind: decision}}
     if signed.decision == "reject":
         cycle.status = "rejected"
@@ -234,6 +282,9 @@ def record_decision(
 
 def pending_gate(session: Session, cycle: Cycle) -> str | None:
     """The gate the cycle waits at now (unsigned or rejected), if any."""
+    month = _pending_month_payout(session, cycle)
+    if month is not None:
+        return month
     if stage_row(session, cycle.cycle_id, "incentives").status != "done":
         return None
     if stage_row(session, cycle.cycle_id, "publish").status == "done":
@@ -241,5 +292,26 @@ def pending_gate(session: Session, cycle: Cycle) -> str | None:
     decisions = gate_decisions(session, cycle.cycle_id)
     for kind in enabled_gates(cycle):
         if decisions.get(kind, {}).get("decision") != "approve":
+            return kind
+    return None
+
+
+def _pending_month_payout(session: Session, cycle: Cycle) -> str | None:
+    """The first month whose check-in is done and whose payout is not approved, when tukin
+    is paid monthly and the payout gate is on."""
+    config = cycle_config(cycle)
+    if config.periodic is None or config.periodic.incentives != "monthly":
+        return None
+    if not gates_config(cycle).payout:
+        return None
+    for stage in session.scalars(
+        select(CycleStage)
+        .where(CycleStage.cycle_id == cycle.cycle_id, CycleStage.stage.like("checkin-%"))
+        .order_by(CycleStage.position)
+    ):
+        if stage.status != "done":
+            return None
+        kind = month_payout(stage.stage.removeprefix("checkin-"))
+        if (stage.stats.get("gates") or {}).get(kind, {}).get("decision") != "approve":
             return kind
     return None

@@ -20,6 +20,7 @@ from kinerja.models.store.tables.cycle import (
 )
 from kinerja.models.store.tables.inputs import (
     AttendanceLapse,
+    AttendanceMonth,
     CompetencyLevel,
     DisciplineSanction,
     FunctionalPosition,
@@ -39,6 +40,7 @@ from kinerja.models.store.tables.work import Absence, HumanTask, TaskDelegation,
 __all__ = [
     "Absence",
     "AttendanceLapse",
+    "AttendanceMonth",
     "AuditEvent",
     "AuditHead",
     "Base",

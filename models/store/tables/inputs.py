@@ -58,3 +58,15 @@ class CompetencyLevel(Base):
     competency: Mapped[str] = mapped_column(String(64), primary_key=True)
     required_level: Mapped[int] = mapped_column(Integer)
     actual_level: Mapped[int] = mapped_column(Integer)
+
+
+class AttendanceMonth(Base):
+    """Attendance lapses of one kind for one person in one month of a cycle (attendance.csv
+    with a ``month`` column): what each month's tukin is cut by when it is paid monthly."""
+
+    __tablename__ = "attendance_monthly"
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,79 @@
+"""The payroll file of one month of tukin paid monthly: what an agency hands to its finance
+office, one row per person (models/stages/monthly_pay.py computes the amounts)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinerja.models.results.exports import exports_dir, spreadsheet_text
+from kinerja.models.store.tables import Cycle, Employee, PeriodResult
+
+PAYROLL_COLUMNS = (
+    "nip",
+    "nama",
+    "golongan",
+    "unit",
+    "predikat",
+    "tunjangan_dasar",
+    "potongan_kehadiran_persen",
+    "potongan_disiplin_persen",
+    "jumlah",
+)
+"""The payroll file's columns: NIP, name, grade, unit, the month's predikat, the base amount
+(before the predikat factor and cuts), the attendance and discipline cuts in percent, and the
+amount to pay."""
+
+
+def payroll_csv(session: Session, *, cycle: Cycle, pack: Any, period: str) -> str:
+    """The month's payroll file (:data:`PAYROLL_COLUMNS`), one row per person by NIP, text
+    cells safe for a spreadsheet; amounts in whole currency units as computed."""
+    rules = pack.incentive
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PAYROLL_COLUMNS)
+    for r, name, grade in session.execute(
+        select(PeriodResult, Employee.name, Employee.grade)
+        .join(Employee, Employee.nip == PeriodResult.nip)
+        .where(PeriodResult.cycle_id == cycle.cycle_id, PeriodResult.period == period)
+        .order_by(PeriodResult.nip)
+    ):
+        base = None
+        if rules is not None:
+            base = rules.base_by_grade.get(grade, rules.default_base) if grade else None
+            base = rules.default_base if base is None else base
+        attendance, discipline = ((r.derivation or {}).get("cuts") or ["0", "0"])[:2]
+        writer.writerow(
+            (
+                spreadsheet_text(r.nip),
+                spreadsheet_text(name or ""),
+                spreadsheet_text(grade or ""),
+                spreadsheet_text(r.unit_id),
+                r.predikat or "",
+                "" if base is None else f"{Decimal(base):.2f}",
+                _percent(attendance),
+                _percent(discipline),
+                "" if r.incentive is None else f"{Decimal(r.incentive):.2f}",
+            )
+        )
+    return out.getvalue()
+
+
+def _percent(text: str) -> str:
+    """A percentage as written by people: ``1.0`` -> ``1``, ``3.50`` -> ``3.5``."""
+    return format(Decimal(text).normalize(), "f")
+
+
+def write_payroll(session: Session, *, cycle: Cycle, pack: Any, period: str) -> Path:
+    """Write ``payroll-<month>.csv`` into the cycle's exports folder; returns its path."""
+    directory = exports_dir(cycle.cycle_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"payroll-{period}.csv"
+    path.write_text(payroll_csv(session, cycle=cycle, pack=pack, period=period), encoding="utf-8")
+    return path

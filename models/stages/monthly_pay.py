@@ -1,0 +1,177 @@
+"""Tukin paid monthly (the config's ``periodic.incentives: monthly``): each month's amount from
+that month's periodic predikat, that month's attendance (attendance.csv with a ``month``
+column) and the discipline sanctions in force in it, by the pack's formula (DOMAIN.md A4);
+the month's budget cap; and the totals per unit the month's payout gate shows (the
+payroll file is models/results/payroll.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kinerja.models.audit.chain import append_many
+from kinerja.models.rules.incentive import apply_budget_cap
+from kinerja.models.rules.periods import Period
+from kinerja.models.stages.common import in_chunk
+from kinerja.models.stages.deductions import NO_DEDUCTIONS, incentive_deductions, person_incentive
+from kinerja.models.store.bulk import bulk_update
+from kinerja.models.store.tables import Cycle, Employee, PeriodResult
+
+
+def _update(session: Session, rows: list[dict[str, Any]]) -> None:
+    bulk_update(
+        session,
+        table=PeriodResult.__table__,
+        keys=("cycle_id", "period", "nip"),
+        rows=rows,
+        columns=("incentive", "derivation"),
+    )
+
+
+def month_incentives(
+    session: Session, *, cycle: Cycle, pack: Any, period: Period, lo: str, hi: str, now: datetime
+) -> int:
+    """The month's tukin of every person of the chunk with a periodic predikat, audited as
+    ``period.incentive``; none without the pack's incentive section."""
+    if pack.incentive is None:
+        return 0
+    rules = pack.incentive
+    cuts = incentive_deductions(
+        session,
+        cycle_id=cycle.cycle_id,
+        rules=rules,
+        reference=period.ends_on,
+        lo=lo,
+        hi=hi,
+        month=period.label,
+    )
+    updates, events = [], []
+    for r, grade in session.execute(
+        select(PeriodResult, Employee.grade)
+        .join(Employee, Employee.nip == PeriodResult.nip)
+        .where(
+            PeriodResult.cycle_id == cycle.cycle_id,
+            PeriodResult.period == period.label,
+            in_chunk(PeriodResult.nip, lo, hi),
+        )
+        .order_by(PeriodResult.nip)
+    ):
+        mine = cuts.get(r.nip, NO_DEDUCTIONS)
+        amount, steps = person_incentive(grade=grade, predikat=r.predikat, cuts=mine, rules=rules)
+        updates.append(
+            {
+                "cycle_id": cycle.cycle_id,
+                "period": period.label,
+                "nip": r.nip,
+                "incentive": amount,
+                "derivation": {
+                    **(r.derivation or {}),
+                    "incentive": steps,
+                    "cuts": [str(mine.attendance_pct), str(mine.discipline_pct)],
+                },
+            }
+        )
+        events.append(
+            {
+                "actor": "system",
+                "action": "period.incentive",
+                "cycle_id": cycle.cycle_id,
+                "entity": "period_result",
+                "entity_id": f"{period.label}:{r.nip}",
+                "payload": {
+                    "predikat": r.predikat,
+                    "grade": grade,
+                    "attendance_deduction_pct": str(mine.attendance_pct),
+                    "discipline_cut_pct": str(mine.discipline_pct),
+                    "incentive": None if amount is None else str(amount),
+                },
+            }
+        )
+    _update(session, updates)
+    append_many(session, events=events, at=now)
+    return len(updates)
+
+
+def month_budget(
+    session: Session,
+    *,
+    cycle: Cycle,
+    pack: Any,
+    period: Period,
+    budget: Decimal | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Scale the month's amounts down proportionally when their total exceeds the month's
+    budget (pagu); idempotent."""
+    if pack.incentive is None:
+        return {"budget": None}
+    rows = session.execute(
+        select(PeriodResult.nip, PeriodResult.incentive, PeriodResult.derivation)
+        .where(
+            PeriodResult.cycle_id == cycle.cycle_id,
+            PeriodResult.period == period.label,
+            PeriodResult.incentive.is_not(None),
+        )
+        .order_by(PeriodResult.nip)
+    ).all()
+    amounts = {nip: Decimal(amount) for nip, amount, _ in rows}
+    scaled, notes = apply_budget_cap(amounts, budget, quantum=pack.incentive.quantum)
+    changed = [
+        {
+            "cycle_id": cycle.cycle_id,
+            "period": period.label,
+            "nip": nip,
+            "incentive": scaled[nip],
+            "derivation": {**(d or {}), "incentive": [*(d or {}).get("incentive", []), *notes]},
+        }
+        for nip, _, d in rows
+        if scaled[nip] != amounts[nip]
+    ]
+    _update(session, changed)
+    total_before = sum(amounts.values(), Decimal(0))
+    total_after = sum(scaled.values(), Decimal(0))
+    if changed:
+        append_many(
+            session,
+            at=now,
+            events=[
+                {
+                    "actor": "system",
+                    "action": "period.incentive.budget",
+                    "cycle_id": cycle.cycle_id,
+                    "entity": "cycle",
+                    "entity_id": f"{cycle.cycle_id}:{period.label}",
+                    "payload": {
+                        "budget": str(budget),
+                        "total_before": str(total_before),
+                        "total_after": str(total_after),
+                        "scaled": len(changed),
+                    },
+                }
+            ],
+        )
+    return {
+        "budget": None if budget is None else str(budget),
+        "total_before": str(total_before),
+        "total_after": str(total_after),
+        "scaled": len(changed),
+    }
+
+
+def month_totals(session: Session, *, cycle_id: str, period: str) -> dict[str, Any]:
+    """The month's tukin per unit (people, total) and in all: what its payout gate shows."""
+    rows = session.execute(
+        select(PeriodResult.unit_id, func.count(), func.sum(PeriodResult.incentive))
+        .where(PeriodResult.cycle_id == cycle_id, PeriodResult.period == period)
+        .group_by(PeriodResult.unit_id)
+        .order_by(PeriodResult.unit_id)
+    ).all()
+    return {
+        "units": [(u, n, str(t or 0)) for u, n, t in rows],
+        "total": str(sum((t or 0) for _, _, t in rows)),
+    }
