@@ -139,6 +139,7 @@ def metrics_import(path: Path, cycle: str | None = CYCLE_OPTION) -> None:
 _OTHER_CYCLE_FILES = (
     "goals",
     "reviews",
+    "checkins",
     "unit_ratings",
     "attendance",
     "discipline",

@@ -51,6 +51,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Pegawai ini berisiko tidak mencapai target: lakukan dialog kinerja dan catat hasilnya.",
         "This person is at risk of missing their targets: hold a coaching dialog and record it.",
     ),
+    "periodic_results": ("Hasil evaluasi periodik", "Periodic results"),
     "accept_proposal": ("Terima usulan", "Accept the proposal"),
     "behaviour_default": ("Rating baku", "Default rating"),
     "coaching": ("Dialog kinerja (coaching)", "Coaching dialog"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.humantasks.states import ACTIVE, title
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
+from kinerja.models.stages.periods import periodic_history
 from kinerja.models.store.tables import (
     Cycle,
     Employee,
@@ -207,6 +208,17 @@ def _review(
         "behaviour_values": [(v, label(bh.value_labels, v, lang)) for v in bh.values],
         "current_values": (result.perilaku_values if result else None) or {},
         "behaviour_default": bh.default_rating,
+        "periodic": [
+            (
+                period,
+                label(rr.labels, hasil, lang),
+                label(pack.predikat.labels, predikat, lang),
+                ach,
+            )
+            for period, hasil, predikat, ach in periodic_history(
+                session, cycle_id=cycle.cycle_id, nips=[task.subject_nip]
+            ).get(task.subject_nip, [])
+        ],
     }
 
 

@@ -155,7 +155,10 @@ CHUNK_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
     "achievements": lambda c: {
         "targets": collect_metrics.compute_achievements(
             c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi
-        )
+        ),
+        "from_periods": periods.annual_proposal_from_periods(
+            c.session, cycle=c.cycle, pack=c.pack, lo=c.lo, hi=c.hi
+        ),
     },
     "review-tasks": _opener(
         lambda c: review.review_tasks(

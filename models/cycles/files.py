@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import CycleError, cycle_config, get_cycle, pack_of, stage_row
 from kinerja.models.cycles.measurements import record
+from kinerja.models.cycles.periods import cycle_periods
 from kinerja.models.imports.errors import ImportReport
 from kinerja.models.imports.measurements import import_metrics, import_survey
 from kinerja.models.imports.plans import import_goals, import_targets
 from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
-from kinerja.models.imports.reviews import import_reviews, import_unit_ratings
+from kinerja.models.imports.reviews import import_checkins, import_reviews, import_unit_ratings
 from kinerja.models.imports.values import IdFormat
 from kinerja.models.policy.loading import load_pack
 from kinerja.models.store.clock import cycle_now
@@ -45,6 +46,7 @@ CYCLE_FILES = (
     "targets",
     "metrics",
     "reviews",
+    "checkins",
     "unit_ratings",
     "attendance",
     "discipline",
@@ -134,6 +136,15 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
             cycle_id=cid,
             ratings=set(pack.result_rating.levels) | set(pack.behaviour.levels),
             behaviour_values=list(pack.behaviour.values),
+            nip_format=nips,
+        )
+    if kind == "checkins":
+        return import_checkins(
+            session,
+            path=path,
+            cycle_id=cid,
+            ratings=set(pack.result_rating.levels) | set(pack.behaviour.levels),
+            periods={p.label for p in cycle_periods(cycle_config(cycle))},
             nip_format=nips,
         )
     if kind == "unit_ratings":

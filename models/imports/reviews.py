@@ -1,4 +1,5 @@
-"""A scenario's ratings: reviews.csv (scripted manager answers per employee) and
+"""A scenario's ratings: reviews.csv (scripted manager answers per employee), checkins.csv
+(scripted periodic ratings per employee and period) and
 unit_ratings.csv (each unit's own result, predikat organisasi, which keys the distribution
 curve).
 
@@ -16,8 +17,14 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
-from kinerja.models.imports.values import Bad, IdFormat, choose
-from kinerja.models.store.tables import Employee, ScriptedReview, Unit, UnitRating
+from kinerja.models.imports.values import Bad, IdFormat, choose, parse_period
+from kinerja.models.store.tables import (
+    Employee,
+    ScriptedCheckin,
+    ScriptedReview,
+    Unit,
+    UnitRating,
+)
 
 BEHAVIOUR_PREFIX = "perilaku_"
 
@@ -184,3 +191,60 @@ def import_unit_ratings(
 ) -> ImportReport:
     """Import unit_ratings.csv: each unit's predikat organisasi for a cycle."""
     return import_one(session, UnitRatingsImporter(path, cycle_id=cycle_id, predikat=predikat))
+
+
+class CheckinsImporter(ReviewsImporter):
+    """checkins.csv: nip, period, [hasil_kerja], [perilaku]: a scenario's scripted periodic
+    ratings (what each simulated rater answers at that period's check-in)."""
+
+    kind = "checkins"
+    table = ScriptedCheckin.__table__
+    keys = ("cycle_id", "period", "nip")
+    required = ("nip", "period")
+    unique = ("nip", "period")
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        ratings: set[str],
+        periods: set[str],
+        nip_format: IdFormat | None = None,
+    ) -> None:
+        super().__init__(
+            path, cycle_id=cycle_id, ratings=ratings, behaviour_values=[], nip_format=nip_format
+        )
+        self.optional = ("hasil_kerja", "perilaku")
+        self.periods = periods
+
+    def convert(self, row: int, cells: dict[str, str]) -> dict[str, Any] | None:
+        record = super().convert(row, cells)
+        period, good = self.maybe(row, cells, "period", parse_period)
+        if good and period is not None and period not in self.periods:
+            self.bad(
+                row,
+                "period",
+                f"period '{period}' is not one of the cycle's: {', '.join(sorted(self.periods))}",
+                f"periode '{period}' bukan periode siklus: {', '.join(sorted(self.periods))}",
+            )
+            good = False
+        if record is None or not good or period is None:
+            return None
+        return {**record, "period": period}
+
+
+def import_checkins(
+    session: Session,
+    *,
+    path: str | Path,
+    cycle_id: str,
+    ratings: set[str],
+    periods: set[str],
+    nip_format: IdFormat | None = None,
+) -> ImportReport:
+    """Import checkins.csv: a scenario's scripted periodic ratings for a cycle."""
+    importer = CheckinsImporter(
+        path, cycle_id=cycle_id, ratings=ratings, periods=periods, nip_format=nip_format
+    )
+    return import_one(session, importer)

@@ -28,9 +28,16 @@ from kinerja.models.rules.periods import Period, elapsed_share, period_days, per
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.stages.common import in_chunk, rater
+from kinerja.models.stages.common import in_chunk, rater, update_results
 from kinerja.models.store.bulk import bulk_update, upsert
-from kinerja.models.store.tables import Cycle, Employee, Measurement, PeriodResult, Target
+from kinerja.models.store.tables import (
+    Cycle,
+    Employee,
+    Measurement,
+    PeriodResult,
+    Result,
+    Target,
+)
 
 
 def periodic_rules(pack: Any) -> PeriodicRules:
@@ -310,3 +317,71 @@ def period_predikat(
     )
     append_many(session, events=events, at=now)
     return len(updates)
+
+
+def annual_proposal_from_periods(
+    session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str
+) -> int:
+    """With the pack's ``periodic.annual: most_frequent``, the proposed annual rating hasil
+    kerja is the periodic rating given most often (the later one on a tie); the rater still
+    decides. Returns how many proposals it set; none under ``rater_decides``."""
+    if periodic_rules(pack).annual != "most_frequent":
+        return 0
+    history: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for nip, label, hasil in session.execute(
+        select(PeriodResult.nip, PeriodResult.period, PeriodResult.hasil_kerja).where(
+            PeriodResult.cycle_id == cycle.cycle_id,
+            PeriodResult.hasil_kerja.is_not(None),
+            in_chunk(PeriodResult.nip, lo, hi),
+        )
+    ):
+        history[nip].append((label, hasil))
+    updates = []
+    for nip, rows in sorted(history.items()):
+        rows.sort(key=lambda r: period_key(r[0]))
+        counts: dict[str, int] = defaultdict(int)
+        last_seen: dict[str, int] = {}
+        for i, (_, hasil) in enumerate(rows):
+            counts[hasil] += 1
+            last_seen[hasil] = i
+        chosen = max(counts, key=lambda h: (counts[h], last_seen[h]))
+        result = session.get(Result, (cycle.cycle_id, nip))
+        if result is None:
+            continue
+        tally = ", ".join(f"{h} x{n}" for h, n in sorted(counts.items()))
+        updates.append(
+            {
+                "cycle_id": cycle.cycle_id,
+                "nip": nip,
+                "proposed_hasil_kerja": chosen,
+                "derivation": {
+                    **(result.derivation or {}),
+                    "proposal": [
+                        *(result.derivation or {}).get("proposal", []),
+                        f"periodic ratings {tally}: the most frequent (the later on a tie)"
+                        f" {chosen} is proposed (pack periodic.annual: most_frequent)",
+                    ],
+                },
+            }
+        )
+    update_results(session, updates, ("proposed_hasil_kerja", "derivation"))
+    return len(updates)
+
+
+def periodic_history(session: Session, *, cycle_id: str, nips: list[str]) -> dict[str, list]:
+    """Each person's periodic results in period order: (period, hasil kerja, predikat,
+    achievement to date), what the annual review shows the rater."""
+    out: dict[str, list] = defaultdict(list)
+    for nip, label, hasil, predikat, achievement in session.execute(
+        select(
+            PeriodResult.nip,
+            PeriodResult.period,
+            PeriodResult.hasil_kerja,
+            PeriodResult.predikat,
+            PeriodResult.achievement,
+        ).where(PeriodResult.cycle_id == cycle_id, PeriodResult.nip.in_(nips))
+    ):
+        out[nip].append([label, hasil, predikat, achievement])
+    for rows in out.values():
+        rows.sort(key=lambda r: period_key(r[0]))
+    return dict(out)
