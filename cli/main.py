@@ -234,8 +234,14 @@ def cycle_run(cycle: str | None = typer.Argument(None)) -> None:
 def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
     """Stage, open tasks by unit, late tasks and failed messages of a cycle."""
     from kinerja.models.cycles.cycle import get_cycle
-    from kinerja.models.cycles.reports import open_tasks_by_unit, stage_table
+    from kinerja.models.cycles.reports import (
+        next_step,
+        open_tasks_by_unit,
+        period_table,
+        stage_table,
+    )
     from kinerja.models.outbox.status import notify_status
+    from kinerja.models.stages.gates import pending_gate
     from kinerja.models.store.clock import cycle_now
     from kinerja.models.store.db import session_scope
 
@@ -247,6 +253,14 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
             f"cycle {c.cycle_id}: {c.name}  status={c.status}  stage={c.current_stage}"
             f"  policy={c.pack_name}@{c.pack_version}  now={now:%Y-%m-%d}"
         )
+        gate = pending_gate(session, c)
+        waits = (
+            f"gate {gate}: menunggu tanda tangan koordinator SDM / waits for the HR"
+            " coordinator's signature (kinerja gate)"
+            if gate
+            else next_step(session, cycle=c, now=now)
+        )
+        typer.echo(f"next / berikutnya: {waits}")
         echo_table(
             stage_table(session, cycle_id=c.cycle_id),
             [
@@ -269,6 +283,14 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
         if rows:
             typer.echo("\nopen tasks by unit:")
             echo_table(rows, ["unit", "stage", "open", "late"])
+        periods = period_table(session, cycle_id=c.cycle_id)
+        if periods:
+            typer.echo("\nperiods / periode:")
+            echo_table(
+                periods,
+                ["period", "people", "achievement", "expected", "at_risk", "checked_in"]
+                + ["predikat", "tukin"],
+            )
         status = notify_status(session, cycle_id=c.cycle_id)
         typer.echo(
             f"\nmessages: {status['by_status']}; dead: {status['by_status'].get('dead', 0)};"

@@ -112,7 +112,7 @@ def simulate(directory: Path = typer.Argument(..., help="A scenario directory"))
 def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
     faults.before_flows()
     from kinerja.flows.simulate import simulate as run
-    from kinerja.models.cycles.reports import stage_table
+    from kinerja.models.cycles.reports import period_table, stage_table
     from kinerja.models.store.db import session_scope
 
     started = time.monotonic()
@@ -138,9 +138,25 @@ def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
 
     with session_scope(get_engine(database_url())) as session:
         rows = stage_table(session, cycle_id=report.cycle_id)
+        periods = period_table(session, cycle_id=report.cycle_id)
         outbox = notify_status(session, cycle_id=report.cycle_id)
     typer.echo("")
     echo_table(rows, ["stage", "status", "tasks", "done", "late", "escalated", "expired", "sent"])
+    if periods:
+        typer.echo("")
+        echo_table(
+            periods,
+            [
+                "period",
+                "people",
+                "achievement",
+                "expected",
+                "at_risk",
+                "checked_in",
+                "predikat",
+                "tukin",
+            ],
+        )
     typer.echo(
         f"\ncycle {report.cycle_id}: {report.days} simulated days, {report.answers} "
         f"answers, {report.reminders} reminders, {report.escalations} escalations, "
@@ -167,6 +183,12 @@ def demo(
     chunk_size: int | None = typer.Option(
         None, "--chunk-size", min=1, help="Employees per Prefect task (default: the scenario's)"
     ),
+    periods: str = typer.Option(
+        "monthly",
+        "--periods",
+        help="monthly: each month reported, checked in and paid (tukin); quarterly: an"
+        " annual cycle with quarterly metrics",
+    ),
 ) -> None:
     """Generate a scenario of N people and simulate its whole cycle (embedded defaults)."""
     from kinerja.models.scenarios.generator import generate_scenario
@@ -175,7 +197,9 @@ def demo(
     directory = directory.resolve()
     scenario = directory / "scenario"
     marker = directory / "scenario.txt"
-    wanted = f"employees={employees} seed={seed} chunk_size={chunk_size}\n"
+    if periods not in ("monthly", "quarterly"):
+        fail(f"--periods must be monthly or quarterly, not {periods!r}", 2)
+    wanted = f"employees={employees} seed={seed} chunk_size={chunk_size} periods={periods}\n"
     if fresh and directory.exists():
         shutil.rmtree(directory)
     if marker.exists() and marker.read_text() != wanted:
@@ -188,7 +212,7 @@ def demo(
     os.environ.setdefault("KINERJA_HOME", str(directory))
     os.environ.setdefault("KINERJA_DATABASE_URL", f"sqlite:///{directory / 'kinerja.db'}")
     if not marker.exists():
-        summary = generate_scenario(scenario, employees=employees, seed=seed)
+        summary = generate_scenario(scenario, employees=employees, seed=seed, periods=periods)
         if chunk_size is not None:
             _set_chunk_size(scenario / "cycle.yaml", chunk_size)
         marker.write_text(wanted)

@@ -29,7 +29,7 @@ from kinerja.models.cycles.cycle import (
     stage_row,
 )
 from kinerja.models.cycles.periods import cycle_periods as periods_of_cycle
-from kinerja.models.cycles.periods import opens_at, phases
+from kinerja.models.cycles.periods import opens_on_date, phases
 from kinerja.models.schemas.config import period_stage
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
@@ -71,11 +71,7 @@ def stage_state(db_url: str | None, cycle_id: str, stage: str) -> StageState:
     """Where a stage stands, and the earliest time it may open."""
     with step_context(db_url, cycle_id, stage) as ctx:
         row = stage_row(ctx.session, cycle_id, stage)
-        not_before = None
-        if stage == "collect_metrics" and ctx.config.metrics_at_period_end:
-            not_before = datetime.combine(ctx.config.period_end, datetime.min.time())
-        else:
-            not_before = opens_at(ctx.config, stage)
+        not_before = opens_on_date(ctx.config, stage)
         return StageState(
             stage,
             row.status,

@@ -11,6 +11,8 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.cycles.periods import stage_due
 from kinerja.models.responses.sweeper import sweep, sweepable_cycles
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
@@ -34,12 +36,15 @@ def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
         assert cycle is not None
         now = cycle_now(cycle.clock_at)
         report = sweep(session, cycle=cycle, now=now)
+        # A stage whose date has come (a period's report, the annual metrics) starts the
+        # cycle flow as a completed stage does: once per stage (the trigger's key).
+        due = stage_due(session, cycle_id=cycle_id, config=cycle_config(cycle), now=now)
         out = {
             "reminders": report.reminders,
             "escalations": report.escalations,
             "expired": report.expired,
             "delegations": report.delegations,
-            "complete": report.complete_stages,
+            "complete": [*report.complete_stages, *([f"opens-{due}"] if due else [])],
             "now": now.isoformat(),
         }
     audit_checkpoint(db_url, reason=f"{cycle_id}: sweep", at=now)

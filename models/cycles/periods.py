@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kinerja.models.rules.periods import Period, periods_of
 from kinerja.models.schemas.config import (
     PERIOD_PHASES,
@@ -51,3 +54,30 @@ def opens_at(config: CycleConfig, stage: str) -> datetime | None:
         return None
     opens: date = period_by_label(config, label).opens_on
     return datetime.combine(opens, datetime.min.time())
+
+
+def opens_on_date(config: CycleConfig, stage: str) -> datetime | None:
+    """When a stage that waits for a date may open: a period's report the day after the
+    period, the annual metrics at the cycle's end (``metrics_at_period_end``); None for a
+    stage that opens as soon as the one before it is done."""
+    if stage == "collect_metrics" and config.metrics_at_period_end:
+        return datetime.combine(config.period_end, datetime.min.time())
+    return opens_at(config, stage)
+
+
+def stage_due(session: Session, *, cycle_id: str, config: CycleConfig, now: datetime) -> str | None:
+    """The stage whose date has come while the cycle waits for it: the first stage not done
+    is pending, waits for a date, and the date is past. The sweeper then starts the cycle
+    flow (a cycle waiting for a date holds no process)."""
+    from kinerja.models.store.tables import CycleStage
+
+    first = session.scalars(
+        select(CycleStage)
+        .where(CycleStage.cycle_id == cycle_id, CycleStage.status != "done")
+        .order_by(CycleStage.position)
+        .limit(1)
+    ).first()
+    if first is None or first.status != "pending":
+        return None
+    when = opens_on_date(config, first.stage)
+    return first.stage if when is not None and when <= now else None

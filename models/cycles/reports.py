@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -173,3 +174,76 @@ def period_predikat_counts(session: Session, *, cycle_id: str, period: str) -> d
             .order_by(r.predikat)
         )
     }
+
+
+def period_table(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
+    """One row per evaluation period of the cycle: people, mean achievement to date against
+    the expected share, people at risk, check-ins given, the periodic predikat counts and
+    the month's tukin total (when paid monthly)."""
+    r = PeriodResult
+    rows = []
+    for period, people, mean, expected, at_risk, rated, tukin in session.execute(
+        select(
+            r.period,
+            func.count(),
+            func.avg(r.achievement),
+            func.max(r.expected),
+            func.count().filter(r.at_risk.is_(True)),
+            func.count().filter(r.rated_at.is_not(None)),
+            func.sum(r.incentive),
+        )
+        .where(r.cycle_id == cycle_id)
+        .group_by(r.period)
+        .order_by(r.period)
+    ):
+        counts = period_predikat_counts(session, cycle_id=cycle_id, period=period)
+        rows.append(
+            {
+                "period": period,
+                "people": people,
+                "achievement": "-" if mean is None else f"{float(mean):.1f}%",
+                "expected": f"{expected:.1f}%",
+                "at_risk": at_risk,
+                "checked_in": rated,
+                "predikat": " ".join(f"{k}:{v}" for k, v in counts.items()),
+                "tukin": "-" if tukin is None else f"{tukin:,.0f}".replace(",", "."),
+            }
+        )
+    return rows
+
+
+def next_step(session: Session, *, cycle: Any, now: datetime) -> str:
+    """What the cycle waits for next and when, in Bahasa Indonesia and English: the open
+    stage's tasks and their due dates, or the date a pending stage opens."""
+    from kinerja.models.cycles.cycle import cycle_config
+    from kinerja.models.cycles.periods import opens_on_date
+
+    if cycle.status == "done":
+        return "selesai / complete"
+    config = cycle_config(cycle)
+    for row in session.scalars(
+        select(CycleStage)
+        .where(CycleStage.cycle_id == cycle.cycle_id)
+        .order_by(CycleStage.position)
+    ):
+        if row.status == "done":
+            continue
+        if row.status == "open":
+            open_tasks = session.scalar(
+                select(func.count()).where(
+                    HumanTask.cycle_id == cycle.cycle_id,
+                    HumanTask.stage == row.stage,
+                    HumanTask.state.in_(("open", "escalated")),
+                )
+            )
+            due = f"{row.due_at:%Y-%m-%d}" if row.due_at else "-"
+            final = f"{row.final_due_at:%Y-%m-%d}" if row.final_due_at else "-"
+            return (
+                f"{row.stage}: menunggu {open_tasks} tugas, batas {due}, batas akhir {final} /"
+                f" waits for {open_tasks} tasks, due {due}, final deadline {final}"
+            )
+        when = opens_on_date(config, row.stage)
+        if when is not None and when > now:
+            return f"{row.stage}: dibuka {when:%Y-%m-%d} / opens on {when:%Y-%m-%d}"
+        return f"{row.stage}: siap dijalankan sekarang / ready to run now"
+    return "menunggu persetujuan / waits for a gate"

@@ -90,6 +90,7 @@ def generate_scenario(
     year: int = 2026,
     late_share: float = 0.05,
     never_share: float = 0.01,
+    periods: str = "quarterly",
 ) -> ScenarioSummary:
     """Write a scenario of ``employees`` people into ``directory`` (created if missing).
 
@@ -98,8 +99,13 @@ def generate_scenario(
     date) or never; unit heads always answer on time. ``policy`` is the cycle's policy pack
     (a name in configs/policies or a path relative to ``directory``): the files use its
     aspects, rating, behaviour, predikat and survey codes. Scenario files already in
-    ``directory`` are overwritten.
+    ``directory`` are overwritten. ``periods``: ``quarterly`` (metrics per quarter, an annual
+    cycle) or ``monthly`` (metrics per month, each month reported and checked in, tukin
+    paid monthly with attendance per month).
     """
+    if periods not in ("quarterly", "monthly"):
+        raise ValueError(f"periods must be quarterly or monthly, got {periods!r}")
+    monthly = periods == "monthly"
     if not 1 <= employees <= MAX_EMPLOYEES:
         raise ValueError(f"employees must be between 1 and {MAX_EMPLOYEES:,}, got {employees}")
     if late_share < 0 or never_share < 0 or late_share + never_share > 1:
@@ -112,12 +118,18 @@ def generate_scenario(
     rng = random.Random(seed)
     plans = plan_units(employees, rng, words)
     with ExitStack() as stack:
-        writer = Writer(stack, directory, rng, words, codes, year)
+        writer = Writer(stack, directory, rng, words, codes, year, monthly)
         writer.write_all(plans, seed=seed, late_share=late_share, never_share=never_share)
     # attendance, discipline, functional positions, competencies (policy_inputs.py)
-    write_policy_inputs(directory, pack=pack, seed=seed, year=year)
+    write_policy_inputs(directory, pack=pack, seed=seed, year=year, monthly=monthly)
     (directory / "cycle.yaml").write_text(
-        cycle_yaml(employees=employees, policy=policy, year=year, name=words.agency.name),
+        cycle_yaml(
+            employees=employees,
+            policy=policy,
+            year=year,
+            name=words.agency.name,
+            monthly=monthly,
+        ),
         encoding="utf-8",
     )
     counts = {name.removesuffix(".csv"): writer.counts[name] for name in SCENARIO_FILES}
@@ -126,7 +138,7 @@ def generate_scenario(
     )
 
 
-def cycle_yaml(*, employees: int, policy: str, year: int, name: str) -> str:
+def cycle_yaml(*, employees: int, policy: str, year: int, name: str, monthly: bool = False) -> str:
     """The text of a generated scenario's cycle.yaml (schema: ``CycleConfig``)."""
     chunk = 2000 if employees < 10_000 else 5000
     stages = "".join(
@@ -138,6 +150,25 @@ def cycle_yaml(*, employees: int, policy: str, year: int, name: str) -> str:
         "    final_after_days: 7\n"
         for stage in STAGES
     )
+    if monthly:
+        # A month is reported and checked in before the next one opens.
+        stages += "".join(
+            f"  {stage}:\n"
+            "    deadline_days: 5\n"
+            "    reminders_days_before: [2, 1]\n"
+            "    escalate_after_days: [1, 3]\n"
+            "    escalation_chain: [superior, hr]\n"
+            "    final_after_days: 5\n"
+            for stage in ("period_report", "period_checkin")
+        )
+    periods = (
+        "evaluation_periods: monthly\n"
+        "# Each month is reported and checked in; tukin is paid monthly (payroll per month).\n"
+        "periodic:\n"
+        "  incentives: monthly\n"
+        if monthly
+        else "evaluation_periods: quarterly\n"
+    )
     title = json.dumps(f"Siklus Kinerja {year} - {name} ({employees} pegawai)", ensure_ascii=False)
     return (
         f"# Generated scenario of {employees} employees (schema: kinerja.models.schemas.config).\n"
@@ -145,7 +176,7 @@ def cycle_yaml(*, employees: int, policy: str, year: int, name: str) -> str:
         f"policy: {json.dumps(policy, ensure_ascii=False)}\n"
         f"period_start: {year}-01-01\n"
         f"period_end: {year}-12-31\n"
-        "evaluation_periods: quarterly\n"
+        f"{periods}"
         f"chunk_size: {chunk}\n"
         "lang: id\n"
         "coordinator:\n"

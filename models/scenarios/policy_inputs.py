@@ -46,9 +46,10 @@ def _jenjang(grade: str, ranks: list[str]) -> str | None:
 
 
 def write_policy_inputs(
-    directory: Path, *, pack: PolicyPack, seed: int, year: int
+    directory: Path, *, pack: PolicyPack, seed: int, year: int, monthly: bool = False
 ) -> dict[str, int]:
-    """Write the input files for the people of ``directory/employees.csv``; rows per file."""
+    """Write the input files for the people of ``directory/employees.csv``; rows per file.
+    ``monthly``: attendance.csv names the month of each lapse (tukin paid monthly)."""
     rng = random.Random(seed * 7919 + 4)
     incentive, credit, training = pack.incentive, pack.credit_points, pack.training
     codes = list(incentive.attendance_codes) if incentive else []
@@ -57,7 +58,10 @@ def write_policy_inputs(
     catalogue = training.catalogue if training else None
     competencies = sorted(catalogue.competencies) if catalogue else []
     wanted = {
-        "attendance.csv": (["nip", "code", "count"], bool(codes)),
+        "attendance.csv": (
+            ["nip", "month", "code", "count"] if monthly else ["nip", "code", "count"],
+            bool(codes),
+        ),
         "discipline.csv": (["nip", "sanction", "decided_on"], bool(sanctions)),
         "functional_positions.csv": (["nip", "jenjang", "months"], bool(ranks)),
         "competencies.csv": (
@@ -88,7 +92,12 @@ def write_policy_inputs(
                     for code in dict.fromkeys(
                         (codes[first], codes[int(rng.random() * len(codes))])
                     ):
-                        row("attendance.csv", (nip, code, 1 + int(rng.random() * 5)))
+                        count = 1 + int(rng.random() * 5)
+                        if monthly:  # the same draws; the month follows from the person
+                            month = f"{year}-{1 + int(nip[-4:] or 0) % 12:02d}"
+                            row("attendance.csv", (nip, month, code, count))
+                        else:
+                            row("attendance.csv", (nip, code, count))
                 if sanctions and rng.random() < 0.01:
                     # Decided in the last quarter, so some are still in force at the year's end.
                     day = date(year, 10 + int(rng.random() * 3), 1 + int(rng.random() * 28))

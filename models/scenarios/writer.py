@@ -115,7 +115,7 @@ class Writer:
 
     def __init__(
         self, stack: ExitStack, directory: Path, rng: random.Random, words: Words,
-        vocabulary: _Vocabulary, year: int,
+        vocabulary: _Vocabulary, year: int, monthly: bool = False,
     ) -> None:  # fmt: skip
         self.rng, self.words, self.codes, self.year = rng, words, vocabulary, year
         # Templates in the pack's directions only; the three groups follow the pack's aspects.
@@ -124,7 +124,11 @@ class Writer:
             or words.targets[group]
             for group in ("kuantitas", "kualitas", "waktu")
         ]
-        self.periods = tuple(f"{year}-Q{q}" for q in range(1, 5))
+        self.periods = (
+            tuple(f"{year}-{m:02d}" for m in range(1, 13))
+            if monthly
+            else tuple(f"{year}-Q{q}" for q in range(1, 5))
+        )
         self.writers: dict[str, Any] = {}
         self.counts: dict[str, int] = {}
         for name, header in vocabulary.headers().items():

@@ -42,7 +42,8 @@ BAYU = "199409182019031008"  # scripted review: hasil di_bawah, perilaku sesuai
 TARGET_LINE = re.compile(
     r"^   (?P<id>\S+) \[(?P<kind>[^,]+), (?P<aspect>[^,]+), (?P<direction>[^,]+), "
     r"weight (?P<weight>\S+)\] target (?P<target>\S+) (?P<uom>.*), "
-    r"realisation (?P<real>\S+), achievement (?P<ach>\S+)$"
+    r"realisation (?P<real>\S+) \((?P<how>sum|last|mean|max) of the periods\), "
+    r"achievement (?P<ach>\S+)$"
 )
 NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
 

@@ -28,7 +28,7 @@ from kinerja.models.cycles.cycle import create_cycle, open_stage
 from kinerja.models.humantasks.messages import digest_key_part
 from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.outbox.queue import notification_key
-from kinerja.models.schemas.config import Coordinator, CycleConfig, StageConfig
+from kinerja.models.schemas.config import Coordinator, CycleConfig, PeriodicConfig, StageConfig
 from kinerja.models.store.clock import ManualClock
 from kinerja.models.store.tables import (
     AuditEvent,
@@ -70,8 +70,11 @@ def stage_config(final_policy: str = "keep_proposal") -> StageConfig:
     )
 
 
-def cycle_config(*, final_policies: dict[str, str] | None = None) -> CycleConfig:
-    """The test cycle: every stage with the same offsets; ``final_policies`` per stage."""
+def cycle_config(
+    *, final_policies: dict[str, str] | None = None, periodic: bool = False
+) -> CycleConfig:
+    """The test cycle: every stage with the same offsets; ``final_policies`` per stage;
+    ``periodic``: quarterly periods, each reported and checked in."""
     policies = final_policies or {}
     stages = {
         stage: stage_config(policies.get(stage, "keep_proposal"))
@@ -85,6 +88,7 @@ def cycle_config(*, final_policies: dict[str, str] | None = None) -> CycleConfig
         period_end=date(2025, 12, 31),
         coordinator=Coordinator(nip=HR, name="Koordinator SDM"),
         stages=stages,
+        periodic=PeriodicConfig() if periodic else None,
     )
 
 
@@ -103,6 +107,7 @@ def build_org(
     now: datetime = START,
     final_policies: dict[str, str] | None = None,
     proposed_hasil_kerja: str = "sesuai",
+    periodic: bool = False,
 ) -> Org:
     """Units, employees, the cycle with its stage rows, two targets each for A and B
     (status ``proposed``) and a result row for A and B (rater M, a proposed rating)."""
@@ -124,7 +129,7 @@ def build_org(
         for n, name, u, p, m, lang in people
     )
     session.flush()
-    config = cycle_config(final_policies=final_policies)
+    config = cycle_config(final_policies=final_policies, periodic=periodic)
     cycle = create_cycle(session, config=config, config_dir=None, now=now)
     for nip in (A, B):
         for i in (1, 2):

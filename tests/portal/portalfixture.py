@@ -68,11 +68,15 @@ class Portal:
         return sign(task.id, nip or task.assignee_nip, task_expiry(task.final_due_at), SECRET)
 
 
-def build_portal(engine: Engine, monkeypatch: Any) -> Portal:
+def build_portal(
+    engine: Engine, monkeypatch: Any, *, periodic: list[tuple[str, NewTask]] | None = None
+) -> Portal:
+    """The portal with a task of every annual kind; ``periodic``: a cycle with quarterly
+    periods, and these (stage, task) of its periods opened too."""
     monkeypatch.setenv("KINERJA_SECRET", SECRET.decode())
     with Session(engine) as session:
-        org = build_org(session)
-        for stage, task in TASKS:
+        org = build_org(session, periodic=periodic is not None)
+        for stage, task in [*TASKS, *(periodic or [])]:
             open_with_tasks(session, org=org, stage=stage, tasks=[task], now=START)
         session.commit()
         ids = {
