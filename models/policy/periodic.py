@@ -39,3 +39,11 @@ class PeriodicRules(Strict):
             " periodic rating given most often, the later one on a tie (most_frequent)"
         ),
     )
+    incentive_predikat: Literal["periodic", "last_annual"] = Field(
+        "periodic",
+        description=(
+            "Which predikat a month's tukin follows when it is paid monthly: that month's"
+            " periodic predikat, or the person's last annual predikat (of their latest"
+            " finished cycle; the month's periodic one when they have none)"
+        ),
+    )

@@ -26,9 +26,9 @@ PAYROLL_COLUMNS = (
     "potongan_disiplin_persen",
     "jumlah",
 )
-"""The payroll file's columns: NIP, name, grade, unit, the month's predikat, the base amount
-(before the predikat factor and cuts), the attendance and discipline cuts in percent, and the
-amount to pay."""
+"""The payroll file's columns: NIP, name, grade, unit, the predikat the month is paid on (its
+periodic one, or the pack's ``last_annual``), the base amount (before the predikat factor and
+cuts), the attendance and discipline cuts in percent, and the amount to pay."""
 
 
 def payroll_csv(session: Session, *, cycle: Cycle, pack: Any, period: str) -> str:
@@ -55,7 +55,7 @@ def payroll_csv(session: Session, *, cycle: Cycle, pack: Any, period: str) -> st
                 spreadsheet_text(name or ""),
                 spreadsheet_text(grade or ""),
                 spreadsheet_text(r.unit_id),
-                r.predikat or "",
+                (r.derivation or {}).get("incentive_predikat") or r.predikat or "",
                 "" if base is None else f"{Decimal(base):.2f}",
                 _percent(attendance),
                 _percent(discipline),

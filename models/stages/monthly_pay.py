@@ -19,8 +19,9 @@ from kinerja.models.rules.incentive import apply_budget_cap
 from kinerja.models.rules.periods import Period
 from kinerja.models.stages.common import in_chunk
 from kinerja.models.stages.deductions import NO_DEDUCTIONS, incentive_deductions, person_incentive
+from kinerja.models.stages.periods import periodic_rules
 from kinerja.models.store.bulk import bulk_update
-from kinerja.models.store.tables import Cycle, Employee, PeriodResult
+from kinerja.models.store.tables import Cycle, Employee, PeriodResult, Result
 
 
 def _update(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -50,6 +51,11 @@ def month_incentives(
         hi=hi,
         month=period.label,
     )
+    annual = (
+        last_annual_predikat(session, cycle=cycle, lo=lo, hi=hi)
+        if periodic_rules(pack).incentive_predikat == "last_annual"
+        else None
+    )
     updates, events = [], []
     for r, grade in session.execute(
         select(PeriodResult, Employee.grade)
@@ -62,7 +68,11 @@ def month_incentives(
         .order_by(PeriodResult.nip)
     ):
         mine = cuts.get(r.nip, NO_DEDUCTIONS)
-        amount, steps = person_incentive(grade=grade, predikat=r.predikat, cuts=mine, rules=rules)
+        predikat, source = r.predikat, f"the periodic predikat of {period.label}"
+        if annual is not None and r.nip in annual:
+            predikat, source = annual[r.nip][0], f"the annual predikat of {annual[r.nip][1]}"
+        amount, steps = person_incentive(grade=grade, predikat=predikat, cuts=mine, rules=rules)
+        steps = [f"predikat {predikat}: {source}", *steps]
         updates.append(
             {
                 "cycle_id": cycle.cycle_id,
@@ -72,6 +82,7 @@ def month_incentives(
                 "derivation": {
                     **(r.derivation or {}),
                     "incentive": steps,
+                    "incentive_predikat": predikat,
                     "cuts": [str(mine.attendance_pct), str(mine.discipline_pct)],
                 },
             }
@@ -84,7 +95,7 @@ def month_incentives(
                 "entity": "period_result",
                 "entity_id": f"{period.label}:{r.nip}",
                 "payload": {
-                    "predikat": r.predikat,
+                    "predikat": predikat,
                     "grade": grade,
                     "attendance_deduction_pct": str(mine.attendance_pct),
                     "discipline_cut_pct": str(mine.discipline_pct),
@@ -95,6 +106,27 @@ def month_incentives(
     _update(session, updates)
     append_many(session, events=events, at=now)
     return len(updates)
+
+
+def last_annual_predikat(
+    session: Session, *, cycle: Cycle, lo: str, hi: str
+) -> dict[str, tuple[str, str]]:
+    """Each person's predikat of their latest finished cycle other than ``cycle``, with that
+    cycle's id."""
+    out: dict[str, tuple[str, str]] = {}
+    for nip, predikat, cycle_id in session.execute(
+        select(Result.nip, Result.predikat, Cycle.cycle_id)
+        .join(Cycle, Cycle.cycle_id == Result.cycle_id)
+        .where(
+            Cycle.status == "done",
+            Cycle.cycle_id != cycle.cycle_id,
+            Result.predikat.is_not(None),
+            in_chunk(Result.nip, lo, hi),
+        )
+        .order_by(Cycle.finished_at.desc(), Cycle.cycle_id.desc())
+    ):
+        out.setdefault(nip, (predikat, cycle_id))
+    return out
 
 
 def month_budget(
