@@ -69,6 +69,15 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
     lines += ["", f"3. Review: hasil kerja {result.hasil_kerja}, perilaku {result.perilaku}"]
     if result.perilaku_values:
         lines.append(f"   behaviour values: {result.perilaku_values}")
+    if (
+        result.hasil_kerja is not None
+        and result.proposed_hasil_kerja is not None
+        and result.hasil_kerja != result.proposed_hasil_kerja
+    ):
+        lines.append(
+            f"   changed by the rater {result.rater_nip} from {result.proposed_hasil_kerja}"
+            f" to {result.hasil_kerja}: {result.review_comment or '-'}"
+        )
     if result.review_comment:
         lines.append(f"   comment: {result.review_comment}")
     lines += ["", f"4. Predikat: {result.predikat}"]

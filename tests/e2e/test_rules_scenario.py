@@ -38,8 +38,10 @@ MATRIX = {
 
 # Per person (README "Per person"): nip, unit, achievement of T1 / T2 / T3, result
 # achievement (mean), proposed rating, the review's hasil kerja and perilaku, predikat, incentive.
+# A unit head's proposal is the unit's result (pack result_rating.unit_head, DOMAIN.md A1):
+# the ten heads are proposed from unit_ratings.csv, not from their targets.
 PEOPLE = [
-    ("197502041999022001", "BKPSDM", (115, 120, 100), 111.67, ATAS, ATAS, SES, B, 6300000),
+    ("197502041999022001", "BKPSDM", (115, 120, 100), 111.67, SES, SES, SES, B, 6300000),
     ("198203072006031002", "BKPSDM", (112, 100, 100), 104, SES, SES, SES, B, 4400000),
     ("198904102013042003", "BKPSDM", (100, 100, 98.98), 99.66, SES, SES, ATAS, B, 3800000),
     ("199605132020051004", "BKPSDM", (80, 80, 94.44), 84.81, BWH, BWH, SES, BP, 2726000),
@@ -64,7 +66,7 @@ PEOPLE = [
     ("197912142003122023", "BKPSDM.PKP", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 3800000),
     ("198601172010011024", "BKPSDM.PKP", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 3500000),
     ("199302202017022025", "BKPSDM.PKP", (115, 120, 100), 111.67, ATAS, ATAS, BWH, K, 2502500),
-    ("197003231994031026", "BKPSDM.DIK", (115, 120, 100), 111.67, ATAS, ATAS, BWH, K, 4732000),
+    ("197003231994031026", "BKPSDM.DIK", (115, 120, 100), 111.67, BWH, ATAS, BWH, K, 4732000),
     ("197704262001042027", "BKPSDM.DIK", (100, 100, 98.98), 99.66, SES, SES, BWH, K, 4004000),
     ("198405012008051028", "BKPSDM.DIK", (115, 120, 100), 111.67, ATAS, ATAS, BWH, K, 3731000),
     ("199106042015062029", "BKPSDM.DIK", (104, 105, 92.86), 100.62, SES, SES, BWH, K, 3458000),
@@ -74,7 +76,7 @@ PEOPLE = [
     ("198910162013102033", "BKPSDM.DIK", (115, 120, 100), 111.67, ATAS, ATAS, ATAS, SB, 2750000),
     ("199611192020111034", "BKPSDM.DIS", (100, 100, 98.98), 99.66, SES, SES, SES, B, 2600000),
     ("197312221997122035", "BKPSDM.SEK", (115, 120, 100), 111.67, ATAS, ATAS, SES, B, 3000000),
-    ("198001252004011036", "BKPSDM.DIS", (115, 120, 100), 111.67, ATAS, ATAS, BWH, K, 4732000),
+    ("198001252004011036", "BKPSDM.DIS", (115, 120, 100), 111.67, BWH, ATAS, BWH, K, 4732000),
     ("198702282011022037", "BKPSDM.DIS", (100, 100, 98.98), 99.66, SES, SES, BWH, K, 4004000),
     ("199403032018031038", "BKPSDM.DIS", (100, 100, 98.98), 99.66, SES, SES, BWH, K, 3731000),
     ("197104061995042039", "BKPSDM.DIS", (115, 120, 100), 111.67, ATAS, ATAS, BWH, K, 3458000),
@@ -331,6 +333,12 @@ def test_hand_computed_scenario_matches_the_simulated_cycle(kinerja, database_ur
     assert (respondents, ikm, mutu) == (0, None, None)
     assert "no survey" in detail["warning"]
     assert set(indices) == {"BKPSDM.LYN", "BKPSDM.UPT1"}
+
+    # A unit head is proposed the unit's result; the rater who rates otherwise gives a reason.
+    explained = kinerja("explain", HEAD["DIK"], "--cycle", CYCLE)
+    assert "Proposed rating hasil kerja: di_bawah" in explained
+    assert "unit head of BKPSDM.DIK: predikat organisasi kurang" in explained
+    assert "from di_bawah to di_atas: Bidang gagal karena anggaran diklat dipotong" in explained
 
     # The rater's override is on record and explained.
     explained = kinerja("explain", "196902121993022013", "--cycle", CYCLE)
