@@ -38,7 +38,7 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
     lines += [
         f"{nip} {person.name if person else ''} - cycle {cycle.cycle_id} ({cycle.name})",
         f"policy pack {cycle.pack_name}@{cycle.pack_version} (sha256 {cycle.pack_hash[:12]})",
-        f"unit {result.unit_id}; rated by {result.rater_nip}",
+        f"unit {result.unit_id}; {_rated_by(result)}",
         "",
         "1. Targets and achievement (capaian):",
     ]
@@ -101,6 +101,17 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         lines += [f"   {s}" for s in d.get("credit_points", [])]
     lines += ["", f"rules: {result.rule_version}"]
     return lines
+
+
+def _rated_by(result: Result) -> str:
+    """Who rated, and who recorded the rating on their behalf (the HR coordinator)."""
+    if result.external_rater:
+        who = f"rated by {result.external_rater} (outside the organisation)"
+    else:
+        who = f"rated by {result.rater_nip}"
+    if result.recorded_by:
+        who += f", recorded by {result.recorded_by} on their behalf"
+    return who
 
 
 def _warnings(session: Session, *, cycle: Cycle, result: Result) -> list[str]:
