@@ -37,6 +37,8 @@ class Finding:
     detail: str
 
 
+PASSES = "memenuhi / passes"
+FAILS = "TIDAK memenuhi / FAILS"
 ALONE = "kelompok satu orang tidak gagal sendirian / a one-person group never fails on its own"
 
 
@@ -62,7 +64,7 @@ def _check_rule(rule: DistributionRule, counted: int, n: int, rules: Distributio
     have = f"{counted}/{n}"
     if rule.kind == "forbidden":
         ok = counted == 0
-        verdict = "memenuhi / passes" if ok else "TIDAK memenuhi / FAILS"
+        verdict = PASSES if ok else FAILS
         return Finding(
             rule.rule_id, ok, f"{names}: {have}; tidak boleh ada / none allowed: {verdict}"
         )
@@ -84,7 +86,7 @@ def _check_rule(rule: DistributionRule, counted: int, n: int, rules: Distributio
         ok = counted <= limit if rule.kind == "max_count" else counted >= limit
         word_id, word_en = ("maks", "max") if rule.kind == "max_count" else ("min", "min")
         bound = f"{word_id}/{word_en} {limit} orang/people"
-    verdict = "memenuhi / passes" if ok else "TIDAK memenuhi / FAILS"
+    verdict = PASSES if ok else FAILS
     return Finding(rule.rule_id, ok, f"{names}: {have}; batas / limit {bound}: {verdict}")
 
 
@@ -116,6 +118,9 @@ def check_distribution(
         _check_rule(rule, sum(counts.get(p, 0) for p in rule.predikat), n, rules)
         for rule in rules.curves.get(org_predikat, [])
     ]
-    if n == 1:
-        return [Finding(f.rule, True, f"{f.detail} ({ALONE})") for f in findings]
+    if n == 1:  # the rule's numbers stay in the detail; the verdict says why it passes
+        return [
+            Finding(f.rule, True, f"{f.detail.removesuffix(FAILS).removesuffix(PASSES)}{ALONE}")
+            for f in findings
+        ]
     return findings
