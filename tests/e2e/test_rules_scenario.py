@@ -41,7 +41,7 @@ MATRIX = {
 # A unit head's proposal is the unit's result (pack result_rating.unit_head, DOMAIN.md A1):
 # the ten heads are proposed from unit_ratings.csv, not from their targets.
 PEOPLE = [
-    ("197502041999022001", "BKPSDM", (115, 120, 100), 111.67, SES, SES, SES, B, 6300000),
+    ("197502041999022001", "BKPSDM", (115, 120, 100), 111.67, SES, ATAS, SES, B, 6300000),
     ("198203072006031002", "BKPSDM", (112, 100, 100), 104, SES, SES, SES, B, 4400000),
     ("198904102013042003", "BKPSDM", (100, 100, 98.98), 99.66, SES, SES, ATAS, B, 3800000),
     ("199605132020051004", "BKPSDM", (80, 80, 94.44), 84.81, BWH, BWH, SES, BP, 2726000),
