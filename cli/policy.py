@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from kinerja.cli.common import fail
+from kinerja.cli.policy_curve import describe_distribution
 from kinerja.models.cycles.reports import format_table
 from kinerja.models.policy.base import Label
 from kinerja.models.policy.loading import load_pack_versions, pack_hash, version_on
@@ -157,58 +158,6 @@ def _predikat(pack: PolicyPack) -> list[str]:
     return lines
 
 
-def _rule_text(rule: Any) -> str:
-    names = " + ".join(rule.predikat)
-    if rule.kind == "forbidden":
-        return f"no {names}"
-    if rule.kind == "max_share":
-        return f"{names} at most {_pct(rule.share)}"
-    if rule.kind == "min_share":
-        return f"{names} at least {_pct(rule.share)}"
-    word = "at most" if rule.kind == "max_count" else "at least"
-    return f"{names} {word} {rule.count} person(s)"
-
-
-def _distribution(pack: PolicyPack) -> list[str]:
-    d = pack.distribution
-    lines = _section("Distribution curve", "Kurva distribusi")
-    if d is None:
-        return [*lines, "None: any spread of predikat is allowed."]
-    exempt = f"; groups under {d.exempt_below} are not checked" if d.exempt_below else ""
-    group = (
-        "per rater: all direct reports of one rater, whatever their units, against the curve"
-        " of the rater's unit's own rating (group: rater); when the rater is not an employee"
-        " or that unit has no rating, the members' unit if they all share one"
-        if d.group == "rater"
-        else "per unit: everyone whose result belongs to the unit, against the curve of the"
-        " unit's own rating (group: unit)"
-    )
-    lines.append(
-        f"Checked {group}. Shares become head counts: maxima {d.max_rounding},"
-        f" minima {d.min_rounding}{exempt}."
-    )
-    if d.from_iku is None:
-        lines.append("The unit's rating comes from unit_ratings.csv only.")
-    else:
-        bands = ", ".join(f">= {b.min:g}% {b.predikat}" for b in d.from_iku.bands)
-        missing = "left out" if d.from_iku.missing == "ignore" else "counted as 0"
-        lines.append(
-            "The unit's rating comes from unit_ratings.csv; a unit without a row gets it from"
-            f" its IKU: the {d.from_iku.aggregate} capaian of its goals (achievement rules"
-            f" above; a goal without realisation is {missing}), then {bands}."
-        )
-    rows = [
-        {
-            "unit rating": f"{org} ({d.org_labels[org].id})",
-            "rules": "; ".join(f"{_rule_text(r)} [{r.rule_id}]" for r in d.curves.get(org, []))
-            or "(none)",
-        }
-        for org in d.org_predikat
-    ]
-    lines.append(format_table(rows, ["unit rating", "rules"]))
-    return lines
-
-
 def _ikm(pack: PolicyPack) -> list[str]:
     k = pack.ikm
     lines = _section("Citizen satisfaction", "Indeks Kepuasan Masyarakat (IKM)")
@@ -336,7 +285,7 @@ def describe_pack(pack: PolicyPack, *, versions: list[PolicyPack] | None = None)
         _result_rating,
         _behaviour,
         _predikat,
-        _distribution,
+        describe_distribution,
         _ikm,
         _training,
         _incentive,

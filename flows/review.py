@@ -1,4 +1,5 @@
-"""Review: managers rate results and behaviour; predikat; distribution check per unit."""
+"""Review: unit heads proposed their unit's result; managers rate results and behaviour;
+predikat; distribution check per group."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from prefect import flow
 from kinerja.flows.stage import StageOutcome, StageSpec, run_stage
 
 SPEC = StageSpec(
-    "review", people=("review-tasks",), finish=("predikat",), summary=("distribution",)
+    "review",
+    setup=("unit-heads",),
+    people=("review-tasks",),
+    finish=("predikat",),
+    summary=("distribution",),
 )
 
 

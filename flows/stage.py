@@ -1,9 +1,9 @@
 """How every stage flow runs: open, wait for people (holding no process), finish.
 
-A stage is data: the steps it runs per chunk before people act, the steps that open human
-tasks, the steps after people are done, and whole-cycle summary steps. :func:`run_stage`
-drives any stage from wherever it stands, so a rerun after a crash continues, and a rerun
-of a finished stage changes nothing.
+A stage is data: whole-cycle setup steps, the steps it runs per chunk before people act,
+the steps that open human tasks, the steps after people are done, and whole-cycle summary
+steps. :func:`run_stage` drives any stage from wherever it stands, so a rerun after a crash
+continues, and a rerun of a finished stage changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from kinerja.tasks.stages import (
 @dataclass(frozen=True)
 class StageSpec:
     name: str
+    setup: tuple[str, ...] = ()  # whole-cycle steps before the chunks' first step
     prepare: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
     opened: tuple[str, ...] = ()  # whole-cycle reports once the tasks are open
@@ -85,6 +86,8 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
     stats: dict[str, Any] = {}
     if not state.opened:
         chunks = begin_stage(db_url, cycle_id, spec.name)
+        for step in spec.setup:
+            stats[step] = cycle_step(db_url, cycle_id, spec.name, step)
         stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.prepare + spec.people, chunks))
         active = stage_opened(db_url, cycle_id, spec.name)
         for step in spec.opened:

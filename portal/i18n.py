@@ -66,6 +66,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "score": ("Skor", "Score"),
     "proposal": ("Usulan rating hasil kerja", "Proposed result rating"),
+    "proposal_from_unit": (
+        "Usulan mengikuti hasil unit yang dipimpin (predikat organisasi)",
+        "The proposal follows the result of the unit they lead (predikat organisasi)",
+    ),
+    "on_behalf_of": ("Dicatat atas nama penilai", "Recorded on behalf of the rater"),
     "hasil_kerja": ("Rating hasil kerja", "Result rating"),
     "perilaku": ("Perilaku kerja (BerAKHLAK)", "Work behaviour (BerAKHLAK)"),
     "perilaku_overall": ("Rating perilaku keseluruhan", "Overall behaviour rating"),

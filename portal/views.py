@@ -202,6 +202,15 @@ def _review(
         "result": result,
         "proposed": result.proposed_hasil_kerja if result else None,
         "proposed_label": label(rr.labels, result.proposed_hasil_kerja if result else None, lang),
+        "proposal_from_unit": next(
+            (
+                s
+                for s in ((result.derivation or {}).get("proposal", []) if result else [])
+                if s.startswith("unit head of")
+            ),
+            None,
+        ),
+        "on_behalf_of": task.payload.get("on_behalf_of"),
         "measurements": measurements,
         "result_levels": [(code, label(rr.labels, code, lang)) for code in rr.levels],
         "behaviour_levels": [(code, label(bh.labels, code, lang)) for code in bh.levels],

@@ -33,6 +33,7 @@ from kinerja.models.stages import (
     publish,
     review,
     training,
+    unit_heads,
 )
 from kinerja.models.store.tables import Cycle
 
@@ -222,6 +223,9 @@ CYCLE_STEPS: dict[str, Callable[[StepContext], dict[str, Any]]] = {
         )
     },
     "cascade": lambda c: plan.cascade_report(c.session, cycle=c.cycle),
+    "unit-heads": lambda c: unit_heads.propose_for_unit_heads(
+        c.session, cycle=c.cycle, pack=c.pack, now=c.now
+    ),
     "distribution": lambda c: review.check_distributions(
         c.session, cycle=c.cycle, pack=c.pack, now=c.now
     ),

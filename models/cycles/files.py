@@ -28,6 +28,7 @@ from kinerja.models.imports.plans import import_goals, import_targets
 from kinerja.models.imports.policyinputs import POLICY_INPUT_FILES, import_policy_input
 from kinerja.models.imports.reviews import import_checkins, import_reviews, import_unit_ratings
 from kinerja.models.imports.values import IdFormat
+from kinerja.models.policy.base import spellings
 from kinerja.models.policy.loading import load_pack
 from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.tables import Cycle, Employee, HumanTask, Target
@@ -134,7 +135,7 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
             session,
             path=path,
             cycle_id=cid,
-            ratings=set(pack.result_rating.levels) | set(pack.behaviour.levels),
+            ratings=spellings(pack.result_rating.labels) + spellings(pack.behaviour.labels),
             behaviour_values=list(pack.behaviour.values),
             nip_format=nips,
         )
@@ -143,13 +144,13 @@ def import_cycle_file(session: Session, *, cycle: Cycle, kind: str, path: Path) 
             session,
             path=path,
             cycle_id=cid,
-            ratings=set(pack.result_rating.levels) | set(pack.behaviour.levels),
+            ratings=spellings(pack.result_rating.labels) + spellings(pack.behaviour.labels),
             periods={p.label for p in cycle_periods(cycle_config(cycle))},
             nip_format=nips,
         )
     if kind == "unit_ratings":
-        org = pack.distribution.org_predikat if pack.distribution else pack.predikat.order
-        return import_unit_ratings(session, path=path, cycle_id=cid, predikat=set(org))
+        org = pack.distribution.org_labels if pack.distribution else pack.predikat.labels
+        return import_unit_ratings(session, path=path, cycle_id=cid, predikat=spellings(org))
     if kind in POLICY_INPUT_FILES:
         _refuse_once_used(session, cycle=cycle, kind=kind)
         return import_policy_input(

@@ -3,12 +3,15 @@
 unit_ratings.csv (each unit's own result, predikat organisasi, which keys the distribution
 curve).
 
-Rating values are checked against the policy pack's lists, matched regardless of case and
-stored in the pack's spelling.
+Rating values are checked against the policy pack's lists and stored as the pack's codes; a
+cell may give the code or the label people write (``Butuh Perbaikan``, ``BAIK``,
+``Di Atas Ekspektasi``), regardless of case, spaces and underscores (see
+:class:`~kinerja.models.imports.values.Spellings`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.imports.base import FileImporter, import_one
 from kinerja.models.imports.errors import ImportReport
-from kinerja.models.imports.values import Bad, IdFormat, choose, parse_period
+from kinerja.models.imports.values import Bad, IdFormat, Spellings, parse_period
 from kinerja.models.store.tables import (
     Employee,
     ScriptedCheckin,
@@ -40,13 +43,13 @@ class _CycleImporter(FileImporter):
         return [self.table.c.cycle_id == self.cycle_id]
 
     def _rating(
-        self, row: int, column: str, text: str, allowed: set[str], what: tuple[str, str]
+        self, row: int, column: str, text: str, allowed: Spellings, what: tuple[str, str]
     ) -> tuple[bool, str | None]:
-        """(ok, value): an empty cell is (True, None)."""
+        """(ok, code): an empty cell is (True, None)."""
         if not text:
             return True, None
         try:
-            return True, choose(text, allowed, what)
+            return True, allowed.choose(text, what)
         except Bad as exc:
             self.wrong(row, column, exc)
             return False, None
@@ -72,12 +75,12 @@ class ReviewsImporter(_CycleImporter):
         path: str | Path,
         *,
         cycle_id: str,
-        ratings: set[str],
+        ratings: Iterable[str] | Iterable[tuple[str, str]],
         behaviour_values: list[str],
         nip_format: IdFormat | None = None,
     ) -> None:
         super().__init__(path, cycle_id=cycle_id, nip_format=nip_format)
-        self.ratings = ratings
+        self.ratings = Spellings(ratings)
         self.behaviour_columns = {BEHAVIOUR_PREFIX + v: v for v in behaviour_values}
         self.optional = ("hasil_kerja", "perilaku", *self.behaviour_columns, "comment")
         self.nips: set[str] = set()
@@ -127,9 +130,15 @@ class UnitRatingsImporter(_CycleImporter):
     unique = ("unit_id",)
     identifiers = ("unit_id",)
 
-    def __init__(self, path: str | Path, *, cycle_id: str, predikat: set[str]) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        cycle_id: str,
+        predikat: Iterable[str] | Iterable[tuple[str, str]],
+    ) -> None:
         super().__init__(path, cycle_id=cycle_id)
-        self.predikat = predikat
+        self.predikat = Spellings(predikat)
         self.units: set[str] = set()
 
     def load(self, session: Session) -> None:
@@ -167,14 +176,15 @@ def import_reviews(
     *,
     path: str | Path,
     cycle_id: str,
-    ratings: set[str],
+    ratings: Iterable[str] | Iterable[tuple[str, str]],
     behaviour_values: list[str],
     nip_format: IdFormat | None = None,
 ) -> ImportReport:
     """Import reviews.csv: a scenario's scripted manager answers for a cycle.
 
-    Ratings must be in ``ratings``; ``perilaku_<value>`` columns are allowed for the values
-    in ``behaviour_values`` only. ``nip_format``: what a NIP looks like (None: any text).
+    Ratings must be in ``ratings`` (codes, or ``(spelling, code)`` pairs);
+    ``perilaku_<value>`` columns are allowed for the values in ``behaviour_values`` only.
+    ``nip_format``: what a NIP looks like (None: any text).
     """
     importer = ReviewsImporter(
         path,
@@ -187,9 +197,14 @@ def import_reviews(
 
 
 def import_unit_ratings(
-    session: Session, *, path: str | Path, cycle_id: str, predikat: set[str]
+    session: Session,
+    *,
+    path: str | Path,
+    cycle_id: str,
+    predikat: Iterable[str] | Iterable[tuple[str, str]],
 ) -> ImportReport:
-    """Import unit_ratings.csv: each unit's predikat organisasi for a cycle."""
+    """Import unit_ratings.csv: each unit's predikat organisasi for a cycle (codes, or
+    ``(spelling, code)`` pairs)."""
     return import_one(session, UnitRatingsImporter(path, cycle_id=cycle_id, predikat=predikat))
 
 
@@ -208,7 +223,7 @@ class CheckinsImporter(ReviewsImporter):
         path: str | Path,
         *,
         cycle_id: str,
-        ratings: set[str],
+        ratings: Iterable[str] | Iterable[tuple[str, str]],
         periods: set[str],
         nip_format: IdFormat | None = None,
     ) -> None:
@@ -239,7 +254,7 @@ def import_checkins(
     *,
     path: str | Path,
     cycle_id: str,
-    ratings: set[str],
+    ratings: Iterable[str] | Iterable[tuple[str, str]],
     periods: set[str],
     nip_format: IdFormat | None = None,
 ) -> ImportReport:

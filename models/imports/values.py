@@ -224,6 +224,54 @@ def choose(text: str, allowed: Iterable[str], what: tuple[str, str]) -> str:
     )
 
 
+def spelling_key(text: str) -> str:
+    """``text`` as it is compared with a pack's spellings: case, runs of spaces and
+    underscores do not matter (``Butuh  perbaikan`` is ``butuh_perbaikan``)."""
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+class Spellings:
+    """The values a column allows, each written as its code or as people write it.
+
+    Built from ``(spelling, code)`` pairs (the pack's codes and labels, see
+    ``kinerja.models.policy.base.spellings``). A code always means itself; a label two codes
+    share means neither (it stays an error rather than a guess). Plain codes allow the codes
+    only.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] | Iterable[str]) -> None:
+        self.codes: list[str] = []
+        self.names: list[str] = []
+        named: dict[str, set[str]] = {}
+        exact: dict[str, str] = {}
+        for item in pairs:
+            spelling, code = (item, item) if isinstance(item, str) else item
+            if code not in self.codes:
+                self.codes.append(code)
+            key = spelling_key(spelling)
+            if spelling == code:
+                exact.setdefault(key, code)
+            else:
+                named.setdefault(key, set()).add(code)
+                if spelling not in self.names:
+                    self.names.append(spelling)
+        self._code = {k: next(iter(c)) for k, c in named.items() if len(c) == 1}
+        self._code.update(exact)
+
+    def choose(self, text: str, what: tuple[str, str]) -> str:
+        """The code ``text`` names, or :class:`Bad` naming the codes and the labels."""
+        code = self._code.get(spelling_key(text))
+        if code is not None:
+            return code
+        options = ", ".join(sorted(self.codes))
+        if self.names:
+            options += "; " + ", ".join(self.names)
+        raise Bad(
+            f"{what[0]} '{text}' is not allowed (expected one of: {options})",
+            f"{what[1]} '{text}' tidak dikenal (pilihan: {options})",
+        )
+
+
 def find_loops(parent: Mapping[str, str | None]) -> list[list[str]]:
     """Every loop in a child -> parent mapping, each as its members in chain order.
 

@@ -42,6 +42,24 @@ class Label(Strict):
         return self.en if lang == "en" else self.id
 
 
+def spellings(labels: dict[str, Label]) -> list[tuple[str, str]]:
+    """Every way a file may write one of ``labels``' codes, as ``(spelling, code)`` pairs,
+    the surest first: the code, then each label whole, then each part of a label that names
+    two things (``Butuh Perbaikan (Cukup)``, ``Kurang/Misconduct``).
+
+    People copy the predikat from a signed form, not the pack's codes; the importers match
+    these regardless of case, spaces and underscores (models/imports/values.py).
+    """
+    out = [(code, code) for code in labels]
+    out += [(text, code) for code, label in labels.items() for text in (label.id, label.en)]
+    for code, label in labels.items():
+        for text in (label.id, label.en):
+            parts = [p.strip() for p in re.split(r"[()/]", text) if p.strip()]
+            if len(parts) > 1:
+                out += [(part, code) for part in parts]
+    return out
+
+
 def ranked(codes: list[str], where: str) -> dict[str, int]:
     if len(set(codes)) != len(codes):
         raise ValueError(f"{where}: codes must be unique")

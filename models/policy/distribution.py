@@ -54,8 +54,14 @@ class DistributionRules(Strict):
 
     org_predikat: list[str] = Field(min_length=1, description="Unit predikat codes, best first")
     org_labels: dict[str, Label]
-    max_rounding: Rounding = Field("ceil", description="share x group size -> allowed maximum")
-    min_rounding: Rounding = Field("floor", description="share x group size -> required minimum")
+    max_rounding: Rounding = Field(
+        "floor",
+        description="share x group size -> allowed maximum; floor reads 'at most' literally",
+    )
+    min_rounding: Rounding = Field(
+        "ceil",
+        description="share x group size -> required minimum; ceil reads 'at least' literally",
+    )
     exempt_below: int | None = Field(None, ge=1, description="Smaller groups are not checked")
     group: Literal["unit", "rater"] = Field(
         "unit",

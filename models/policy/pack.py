@@ -109,6 +109,11 @@ def _check_cross(pack: PolicyPack) -> None:
                     raise ValueError(
                         f"distribution.curves.{org}.{i}.predikat: unknown predikat {sorted(bad)}"
                     )
+    heads = pack.result_rating.unit_head
+    if heads is not None and pack.distribution is not None:  # no curve: no unit predikat used
+        org = pack.distribution.org_predikat
+        if set(heads) != set(org):
+            raise ValueError(f"result_rating.unit_head: must map exactly the unit predikat {org}")
     if pack.training is not None:
         check_training_rules(pack.training, order)
     if pack.incentive is not None and set(pack.incentive.predikat_factors) != order:

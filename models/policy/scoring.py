@@ -97,12 +97,23 @@ class ResultRatingRules(Strict):
     score_missing: Literal["zero", "ignore"] = "zero"
     share: ShareMethod | None = None
     bands: list[ScoreBand] = Field(default_factory=list, description="Score -> level, high first")
+    unit_head: dict[str, str] | None = Field(
+        None,
+        description=(
+            "A unit head's proposed rating from the unit's predikat organisasi (every code of"
+            " distribution.org_predikat -> a level); null, or no distribution section: from"
+            " their own targets"
+        ),
+    )
     _rank: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> ResultRatingRules:
         ranked(self.levels, "levels")
         labels_cover(self.labels, self.levels, "labels")
+        bad_heads = sorted(v for v in (self.unit_head or {}).values() if v not in self.levels)
+        if bad_heads:
+            raise ValueError(f"unit_head: unknown level(s) {bad_heads}")
         if self.if_no_results not in self.levels:
             raise ValueError(f"if_no_results: {self.if_no_results!r} is not one of {self.levels}")
         if self.method == "share":

@@ -113,12 +113,18 @@ def reviewed(
     result.perilaku = perilaku or pack.behaviour.default_rating
     result.perilaku_values = dict(data.perilaku_values)
     result.review_comment = data.comment
-    # The rater of record is whoever rates: the assignee, the superior it was escalated to,
-    # the HR coordinator. A proposal kept at the final deadline keeps its rater, and a
-    # delegate (pelaksana harian) acts on behalf of the away rater, who stays the rater: an
-    # appeal goes to the rater's superior, and the rater's group keys the distribution.
-    if actor.nip != "system" and actor.nip != task.delegate_nip:
+    # The rater of record is whoever rates: the assignee, or the superior it was escalated
+    # to. The HR coordinator is never a rater: answering, they record the rating of the rater
+    # (the assignee, or the external rater of a person with no manager in the organisation)
+    # on their behalf, named in ``recorded_by``. A proposal kept at the final deadline keeps
+    # its rater, and a delegate (pelaksana harian) acts on behalf of the away rater, who
+    # stays the rater: an appeal goes to the rater's superior, and the rater's group keys
+    # the distribution.
+    if actor.nip == config.coordinator.nip:
+        result.recorded_by = actor.nip
+    elif actor.nip != "system" and actor.nip != task.delegate_nip:
         result.rater_nip = actor.nip
+        result.recorded_by = None
 
 
 def check_codes(data: ReviewSubmission | CheckinSubmission, pack: Any) -> None:

@@ -38,7 +38,7 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
     lines += [
         f"{nip} {person.name if person else ''} - cycle {cycle.cycle_id} ({cycle.name})",
         f"policy pack {cycle.pack_name}@{cycle.pack_version} (sha256 {cycle.pack_hash[:12]})",
-        f"unit {result.unit_id}; rated by {result.rater_nip}",
+        f"unit {result.unit_id}; {_rated_by(result)}",
         "",
         "1. Targets and achievement (capaian):",
     ]
@@ -69,6 +69,15 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
     lines += ["", f"3. Review: hasil kerja {result.hasil_kerja}, perilaku {result.perilaku}"]
     if result.perilaku_values:
         lines.append(f"   behaviour values: {result.perilaku_values}")
+    if (
+        result.hasil_kerja is not None
+        and result.proposed_hasil_kerja is not None
+        and result.hasil_kerja != result.proposed_hasil_kerja
+    ):
+        lines.append(
+            f"   changed by the rater {result.rater_nip} from {result.proposed_hasil_kerja}"
+            f" to {result.hasil_kerja}: {result.review_comment or '-'}"
+        )
     if result.review_comment:
         lines.append(f"   comment: {result.review_comment}")
     lines += ["", f"4. Predikat: {result.predikat}"]
@@ -92,6 +101,17 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
         lines += [f"   {s}" for s in d.get("credit_points", [])]
     lines += ["", f"rules: {result.rule_version}"]
     return lines
+
+
+def _rated_by(result: Result) -> str:
+    """Who rated, and who recorded the rating on their behalf (the HR coordinator)."""
+    if result.external_rater:
+        who = f"rated by {result.external_rater} (outside the organisation)"
+    else:
+        who = f"rated by {result.rater_nip}"
+    if result.recorded_by:
+        who += f", recorded by {result.recorded_by} on their behalf"
+    return who
 
 
 def _warnings(session: Session, *, cycle: Cycle, result: Result) -> list[str]:

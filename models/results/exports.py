@@ -38,6 +38,8 @@ EXPORT_COLUMNS = (
     "name",
     "unit_id",
     "rater_nip",
+    "external_rater",
+    "recorded_by",
     "achievement",
     "score",
     "proposed_hasil_kerja",

@@ -5,7 +5,13 @@ ASN (PermenPANRB 6/2022 via an SE of MenPANRB, DOMAIN.md A1): the unit's own pre
 rate at most 70% *Baik* and must include at least one *Butuh Perbaikan* and/or *Kurang*. The
 curve is pack data made of rule kinds: ``max_share``, ``min_share``, ``min_count``,
 ``max_count``, ``forbidden``. Shares turn into head counts with the pack's rounding, so small
-groups are treated predictably (the regulation gives no rounding rule).
+groups are treated predictably (the regulation gives no rounding rule). The default reads
+the percentages literally: "at most 70%" of 5 people allows 3 (4 is 80%), "at least 60%" of
+4 needs 3 (2 is 50%).
+
+A one-person group never fails on its own: one person has no distribution. Its findings
+are kept, each passing and saying so, so that the publication gate still lists the group.
+A finding is a flag for the HR coordinator at the gate, never a block on the cycle.
 """
 
 from __future__ import annotations
@@ -31,6 +37,16 @@ class Finding:
     detail: str
 
 
+PASSES = "memenuhi / passes"
+FAILS = "TIDAK memenuhi / FAILS"
+ALONE = "kelompok satu orang tidak gagal sendirian / a one-person group never fails on its own"
+
+
+def share_to_count(share: float | Fraction, n: int, how: str) -> int:
+    """``share`` of ``n`` people as a head count, rounded ``how`` (floor, ceil or round)."""
+    return _to_count(exact(share) * n, how)
+
+
 def _to_count(x: Fraction, how: str) -> int:
     if how == "floor":
         return math.floor(x)
@@ -48,7 +64,7 @@ def _check_rule(rule: DistributionRule, counted: int, n: int, rules: Distributio
     have = f"{counted}/{n}"
     if rule.kind == "forbidden":
         ok = counted == 0
-        verdict = "memenuhi / passes" if ok else "TIDAK memenuhi / FAILS"
+        verdict = PASSES if ok else FAILS
         return Finding(
             rule.rule_id, ok, f"{names}: {have}; tidak boleh ada / none allowed: {verdict}"
         )
@@ -70,7 +86,7 @@ def _check_rule(rule: DistributionRule, counted: int, n: int, rules: Distributio
         ok = counted <= limit if rule.kind == "max_count" else counted >= limit
         word_id, word_en = ("maks", "max") if rule.kind == "max_count" else ("min", "min")
         bound = f"{word_id}/{word_en} {limit} orang/people"
-    verdict = "memenuhi / passes" if ok else "TIDAK memenuhi / FAILS"
+    verdict = PASSES if ok else FAILS
     return Finding(rule.rule_id, ok, f"{names}: {have}; batas / limit {bound}: {verdict}")
 
 
@@ -80,7 +96,8 @@ def check_distribution(
     """Check one group's predikat counts against the curve for its unit's predikat.
 
     ``counts`` maps predikat code to head count (codes not present count zero). An empty
-    group, a group below ``exempt_below`` or a pack without a curve gives no finding.
+    group, a group below ``exempt_below`` or a pack without a curve gives no finding; a
+    group of one passes every rule, its detail saying why.
     """
     if rules is None:
         return []
@@ -97,7 +114,13 @@ def check_distribution(
     n = sum(counts.values())
     if n == 0 or (rules.exempt_below is not None and n < rules.exempt_below):
         return []
-    return [
+    findings = [
         _check_rule(rule, sum(counts.get(p, 0) for p in rule.predikat), n, rules)
         for rule in rules.curves.get(org_predikat, [])
     ]
+    if n == 1:  # the rule's numbers stay in the detail; the verdict says why it passes
+        return [
+            Finding(f.rule, True, f"{f.detail.removesuffix(FAILS).removesuffix(PASSES)}{ALONE}")
+            for f in findings
+        ]
+    return findings

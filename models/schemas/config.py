@@ -128,6 +128,21 @@ class Coordinator(_Strict):
     email: str | None = None
 
 
+class ExternalRater(_Strict):
+    """Who rates the people with no manager in the organisation (the agency head): a rater
+    outside it, e.g. the regional secretary or the minister. The HR coordinator records
+    that rating on their behalf; the coordinator is never the rater."""
+
+    nip: str = Field(
+        "EXTERNAL", min_length=1, max_length=64, description="Their identifier in results"
+    )
+    name: str = Field(
+        "Pejabat penilai di luar organisasi / rater outside the organisation",
+        min_length=1,
+        max_length=255,
+    )
+
+
 class PublicationConfig(_Strict):
     min_group_size: int = Field(5, ge=1, description="Aggregates of smaller groups are suppressed")
 
@@ -269,6 +284,7 @@ class CycleConfig(_Strict):
     lang: Literal["id", "en"] = "id"
     portal_url: str = "http://127.0.0.1:8700"
     coordinator: Coordinator = Field(default_factory=Coordinator)
+    external_rater: ExternalRater = Field(default_factory=ExternalRater)
     publication: PublicationConfig = Field(default_factory=PublicationConfig)
     incentive_budget: Decimal | None = Field(
         None, ge=0, description="Budget cap (pagu) of the cycle's incentives; scaled to fit"
@@ -289,6 +305,11 @@ class CycleConfig(_Strict):
     def _check(self) -> CycleConfig:
         if self.period_end <= self.period_start:
             raise ValueError("period_end must be after period_start")
+        if self.external_rater.nip == self.coordinator.nip:
+            raise ValueError(
+                "external_rater.nip: the HR coordinator records, never rates; give the"
+                " external rater an identifier of their own"
+            )
         known = (*STAGES, *(f"period_{phase}" for phase in PERIOD_PHASES))
         unknown = set(self.stages) - set(known)
         if unknown:

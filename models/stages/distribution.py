@@ -8,9 +8,10 @@ The pack's ``distribution.group`` says what one group is:
   whatever their units, checked against the curve of the predikat of the RATER's unit
   (``Employee.unit_id`` of the rater). A unit head rated by the head of the parent unit is
   thus in the parent head's group, under the parent unit's curve, not alone in a group of one.
-  When the rater is not an employee (the HR coordinator rating the top head) or the rater's
-  unit has no predikat, the members' unit keys the curve when they all share one; otherwise
-  the group gets the "no predikat organisasi" finding.
+  When the rater is not an employee (the external rater of the agency head, whose rating the
+  HR coordinator records; the coordinator is never a rater) or the rater's unit has no
+  predikat, the members' unit keys the curve when they all share one; otherwise the group
+  gets the "no predikat organisasi" finding. A group of one never fails on its own.
 
 A unit's predikat comes from unit_ratings.csv, else from the unit's IKU (see
 :mod:`kinerja.models.stages.org_predikat`). Findings are stored per group as (unit, rater,
@@ -265,3 +266,49 @@ def failing_groups(session: Session, *, cycle_id: str) -> dict[str, list[str]]:
     ):
         out.setdefault(unit, []).append(f"{group_label(unit, rater)}: {rule}: {detail}")
     return out
+
+
+def group_list(session: Session, *, cycle: Cycle, pack: Any) -> list[dict[str, Any]]:
+    """Every checked group as the publication gate lists it: the unit keying its curve, its
+    rater (``""`` for a whole unit) and the rater's name (the external rater's, for the
+    agency head's group), how many people, the unit's predikat and the failing rules."""
+    if pack.distribution is None:
+        return []
+    cid = cycle.cycle_id
+    failing: dict[tuple[str, str], int] = {}
+    for unit, rater, n in session.execute(
+        select(DistributionFinding.unit_id, DistributionFinding.rater_nip, func.count())
+        .where(DistributionFinding.cycle_id == cid, DistributionFinding.passed.is_(False))
+        .group_by(DistributionFinding.unit_id, DistributionFinding.rater_nip)
+    ):
+        failing[unit, rater] = n
+    groups = _groups(session, cycle_id=cid, pack=pack)
+    raters = [g.rater_nip for g in groups if g.rater_nip]
+    names: dict[str, str] = dict(
+        session.execute(select(Employee.nip, Employee.name).where(Employee.nip.in_(raters))).all()
+    )
+    outside = {
+        rater: name
+        for rater, name in session.execute(
+            select(Result.rater_nip, Result.external_rater)
+            .where(
+                Result.cycle_id == cid,
+                Result.rater_nip.in_(raters),
+                Result.external_rater.is_not(None),
+            )
+            .distinct()
+        )
+    }
+    names |= outside
+    return [
+        {
+            "unit_id": g.unit_id,
+            "rater": g.rater_nip,
+            "rater_name": names.get(g.rater_nip, ""),
+            "external": g.rater_nip in outside,
+            "people": sum(g.counts.values()),
+            "predikat_organisasi": g.predikat,
+            "failing": failing.get((g.unit_id, g.rater_nip), 0),
+        }
+        for g in sorted(groups, key=lambda g: (g.unit_id, g.rater_nip))
+    ]

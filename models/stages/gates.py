@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_event
-from kinerja.models.cycles.cycle import cycle_config, stage_row
+from kinerja.models.cycles.cycle import cycle_config, pack_of, stage_row
 from kinerja.models.schemas.config import GatesConfig, period_stage
 from kinerja.models.schemas.requests import GateSignature, UnitException
-from kinerja.models.stages.distribution import failing_groups
+from kinerja.models.stages.distribution import failing_groups, group_list
 from kinerja.models.stages.incentives import incentive_totals
 from kinerja.models.stages.monthly_pay import month_totals
 from kinerja.models.store.clock import cycle_now
@@ -127,6 +127,7 @@ def gate_summary(session: Session, *, cycle: Cycle, kind: str) -> dict[str, Any]
         return {
             "failing": failing_groups(session, cycle_id=cycle.cycle_id),
             "org_predikat": org_predikat_rows(session, cycle.cycle_id),
+            "groups": group_list(session, cycle=cycle, pack=pack_of(cycle)),
         }
     if kind.startswith(MONTH_PAYOUT):
         periodic = cycle_config(cycle).periodic
@@ -182,6 +183,7 @@ def gate_markdown(cycle_id: str, kind: str, summary: dict[str, Any], problem: st
                 *(f"| {unit} | {predikat} | {source} |" for unit, predikat, source in org),
                 "",
             ]
+        lines += _group_lines(summary.get("groups") or [])
         if not failing:
             lines.append(
                 "Semua unit lolos uji distribusi / every unit passed the distribution check."
@@ -206,6 +208,34 @@ def gate_markdown(cycle_id: str, kind: str, summary: dict[str, Any], problem: st
             *(f"| {unit} | {n} | {total} |" for unit, n, total in summary["units"]),
         ]
     return "\n".join(lines)
+
+
+def _group_lines(groups: list[dict[str, Any]]) -> list[str]:
+    """The table of every checked group (a finding is a flag here, not a block)."""
+    if not groups:
+        return []
+
+    def rater(g: dict[str, Any]) -> str:
+        if not g["rater"]:
+            return "- (seluruh unit / whole unit)"
+        if g["external"]:
+            return g["rater_name"]
+        return f"{g['rater']} {g['rater_name']}".strip()
+
+    return [
+        "Kelompok distribusi / distribution groups (kelompok satu orang tidak gagal sendirian /"
+        " a one-person group never fails on its own):",
+        "",
+        "| unit | penilai / rater | orang / people | predikat organisasi | aturan gagal /"
+        " failing rules |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {g['unit_id']} | {rater(g)} | {g['people']} |"
+            f" {g['predikat_organisasi'] or '-'} | {g['failing']} |"
+            for g in groups
+        ),
+        "",
+    ]
 
 
 def check_input(

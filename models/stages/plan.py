@@ -23,13 +23,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
-from kinerja.models.cycles.cycle import stage_row
+from kinerja.models.cycles.cycle import cycle_config, stage_row
 from kinerja.models.humantasks.messages import people
 from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.stages.common import in_chunk, rater
+from kinerja.models.stages.common import in_chunk
 from kinerja.models.store.bulk import upsert
 from kinerja.models.store.tables import (
     Cycle,
@@ -43,13 +43,19 @@ from kinerja.models.store.tables import (
 
 
 def ensure_results(session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str) -> int:
-    """One result row per employee of the chunk (who rates whom is fixed here)."""
+    """One result row per employee of the chunk (who rates whom is fixed here).
+
+    The rater is the manager; a person with none in the organisation (the agency head) is
+    rated from outside it (the cycle's ``external_rater``), never by the HR coordinator,
+    who only records that rating (``coordinator`` is whom their tasks go to)."""
+    outside = cycle_config(cycle).external_rater
     rows = [
         {
             "cycle_id": cycle.cycle_id,
             "nip": nip,
             "unit_id": unit,
-            "rater_nip": rater(m, coordinator),
+            "rater_nip": m or outside.nip,
+            "external_rater": None if m else outside.name,
             "perilaku_values": {},
             "derivation": {},
         }

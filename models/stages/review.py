@@ -24,8 +24,16 @@ from kinerja.models.store.tables import Cycle, Employee, Result
 def review_tasks(
     session: Session, *, cycle: Cycle, coordinator: str, lo: str, hi: str
 ) -> list[NewTask]:
+    """A review task per person for their rater; for a rater outside the organisation, for
+    the HR coordinator to record that rater's rating on their behalf (``on_behalf_of``)."""
     rows = session.execute(
-        select(Result.nip, Result.proposed_hasil_kerja, Result.achievement, Employee.manager_nip)
+        select(
+            Result.nip,
+            Result.proposed_hasil_kerja,
+            Result.achievement,
+            Employee.manager_nip,
+            Result.external_rater,
+        )
         .join(Employee, Employee.nip == Result.nip)
         .where(Result.cycle_id == cycle.cycle_id, in_chunk(Result.nip, lo, hi))
     ).all()
@@ -34,9 +42,10 @@ def review_tasks(
             "review",
             nip,
             rater(m, coordinator),
-            {"proposed_hasil_kerja": proposed, "achievement": achievement},
+            {"proposed_hasil_kerja": proposed, "achievement": achievement}
+            | ({"on_behalf_of": outside} if outside and not m else {}),
         )
-        for nip, proposed, achievement, m in rows
+        for nip, proposed, achievement, m, outside in rows
     ]
 
 

@@ -55,6 +55,7 @@ class Explained:
     pack_hash: str = ""
     targets: list[dict[str, str]] = field(default_factory=list)
     proposed: str = ""
+    unit_predikat: str | None = None  # a unit head's proposal follows the unit's predikat
     hasil: str = ""
     perilaku: str = ""
     values: dict[str, str] = field(default_factory=dict)
@@ -77,6 +78,8 @@ def read_back(lines: list[str]) -> Explained:
             out.targets.append(m.groupdict())
         elif m := re.match(r"2\. Proposed rating hasil kerja: (\w+)$", line):
             out.proposed = m[1]
+        elif m := re.match(r"   unit head of \S+: predikat organisasi (\w+) ", line):
+            out.unit_predikat = m[1]
         elif m := re.match(r"3\. Review: hasil kerja (\w+), perilaku (\w+)$", line):
             out.hasil, out.perilaku = m[1], m[2]
         elif m := re.match(r"   behaviour values: (\{.*\})$", line):
@@ -151,8 +154,11 @@ def reproduce(session, cycle, nip: str) -> list[str]:
             problems.append(f"{nip} {row['id']}: stored achievement not shown")
         weight = None if row["weight"] == "-" else float(row["weight"])
         scores.append(TargetScore(kind=row["kind"], weight=weight, achievement=achievement))
-    # 2. The proposed rating hasil kerja from the printed achievements.
+    # 2. The proposed rating hasil kerja from the printed achievements; a unit head's from
+    # the printed predikat organisasi of the unit they lead (pack result_rating.unit_head).
     proposed = propose_result_rating(scores, pack.result_rating).value
+    if shown.unit_predikat is not None:
+        proposed = pack.result_rating.unit_head[shown.unit_predikat]
     check("proposed rating", proposed, shown.proposed, result.proposed_hasil_kerja)
     # 3. The behaviour rating from the printed value ratings, when there are any.
     perilaku = shown.perilaku

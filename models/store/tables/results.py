@@ -36,6 +36,10 @@ class Result(Base):
     nip: Mapped[str] = mapped_column(String(64), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(64), index=True)
     rater_nip: Mapped[str | None] = mapped_column(String(64))
+    # A rater outside the organisation (the agency head's): their name; the HR coordinator
+    # who recorded a rating on a rater's behalf. The coordinator is never ``rater_nip``.
+    external_rater: Mapped[str | None] = mapped_column(String(255))
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
     achievement: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)
     proposed_hasil_kerja: Mapped[str | None] = mapped_column(String(32))

@@ -224,9 +224,10 @@ def test_an_appeal_opens_a_task_for_the_raters_superior_with_a_message(session, 
 
 
 def test_without_a_superior_the_hr_coordinator_decides(session, cycle):
-    # H has no manager: the coordinator rated H, and, with nobody above, decides too.
+    # H has no manager: H is rated from outside the organisation (the coordinator only
+    # records that rating, and is no rater); with nobody above in it, the coordinator decides.
     task = appeal(session, nip=H)
-    assert task.assignee_nip == HR and task.payload["rater_nip"] == HR
+    assert task.assignee_nip == HR and task.payload["rater_nip"] == "EXTERNAL"
     decide(session, task, {"decision": "reject", "reason": "Sesuai"}, by=HR)
     assert session.get(HumanTask, task.id).state == "done"
 

@@ -137,3 +137,19 @@ def test_errors_for_a_missing_pack_a_bad_date_and_a_date_before_the_pack():
     assert bad.exit_code == 2 and "invalid date '31-12-2025' (expected YYYY-MM-DD)" in bad.output
     early = _check("asn", "--on", "2001-01-01")
     assert early.exit_code == 2 and "no version in force on 2001-01-01" in early.output
+
+
+def test_the_distribution_options_are_named_with_what_they_do():
+    # DOMAIN.md A1: no rounding rule for small units was found [U]; the pack holds it, and
+    # policy check says which option does what, under its own name.
+    result = _check("asn")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    for part in (
+        "max_rounding: floor (at most 70% of 5 = 3.5 allows 3)",
+        "min_rounding: ceil (at least 60% of 4 = 2.4 needs 3)",
+        "exempt_below: none (every group is checked)",
+        "A one-person group never fails on its own",
+        "A failing finding is a flag for the publication gate, not a block",
+    ):
+        assert part in out, part

@@ -141,18 +141,25 @@ def test_share_limits_use_exact_decimals(asn):
     assert not finding.passed and "7 orang" in finding.detail
 
 
-def test_small_groups_round_maxima_up_and_minima_down(asn):
-    # Three people in a Baik unit: 70% of 3 = 2.1 -> up to 3 may be Baik.
-    assert _finding(asn, "baik", "baik.baik.max", _counts(baik=3)).passed
-    # Three people in a Butuh Perbaikan unit: 60% of 3 = 1.8 -> at least 1.
-    assert _finding(asn, "butuh_perbaikan", "bp.bp.min", _counts(butuh_perbaikan=1, baik=2)).passed
-    assert not _finding(asn, "butuh_perbaikan", "bp.bp.min", _counts(baik=3)).passed
+def test_small_groups_read_maxima_and_minima_literally(asn):
+    # Three people in a Baik unit: 70% of 3 = 2.1 -> at most 2 may be Baik.
+    assert not _finding(asn, "baik", "baik.baik.max", _counts(baik=3)).passed
+    assert _finding(asn, "baik", "baik.baik.max", _counts(baik=2, kurang=1)).passed
+    # Three people in a Butuh Perbaikan unit: 60% of 3 = 1.8 -> at least 2.
+    assert not _finding(
+        asn, "butuh_perbaikan", "bp.bp.min", _counts(butuh_perbaikan=1, baik=2)
+    ).passed
+    assert _finding(asn, "butuh_perbaikan", "bp.bp.min", _counts(butuh_perbaikan=2, baik=1)).passed
 
 
 def test_rounding_modes_are_pack_data(asn):
-    strict = asn.distribution.model_copy(update={"max_rounding": "floor", "min_rounding": "ceil"})
-    findings = check_distribution(org_predikat="baik", counts=_counts(baik=3), rules=strict)
-    assert not {f.rule: f for f in findings}["baik.baik.max"].passed  # floor(2.1) = 2
+    lenient = asn.distribution.model_copy(update={"max_rounding": "ceil", "min_rounding": "floor"})
+    findings = check_distribution(org_predikat="baik", counts=_counts(baik=3), rules=lenient)
+    assert {f.rule: f for f in findings}["baik.baik.max"].passed  # ceil(2.1) = 3
+    findings = check_distribution(
+        org_predikat="butuh_perbaikan", counts=_counts(butuh_perbaikan=1, baik=2), rules=lenient
+    )
+    assert {f.rule: f for f in findings}["bp.bp.min"].passed  # floor(1.8) = 1
 
 
 def test_exempt_small_groups_and_empty_groups_give_no_finding(asn):
@@ -179,3 +186,42 @@ def test_unknown_codes_are_refused(asn):
         )
     with pytest.raises(ValueError, match="unknown predikat"):
         check_distribution(org_predikat="baik", counts=_counts(hebat=1), rules=asn.distribution)
+
+
+def test_the_default_reads_the_percentages_literally(asn):
+    # DOMAIN.md A1, Kurva distribusi: a Baik unit rates Baik "max 70%". 4 of 5 is 80%: too
+    # many, whatever rounding would make of 0.7 x 5 = 3.5.
+    finding = _finding(asn, "baik", "baik.baik.max", _counts(baik=4, butuh_perbaikan=1))
+    assert not finding.passed, finding.detail
+    assert "maks/max 3 orang/people" in finding.detail
+    assert _finding(asn, "baik", "baik.baik.max", _counts(baik=3, butuh_perbaikan=2)).passed
+    # A Butuh Perbaikan unit rates Butuh Perbaikan "min 60%": 2 of 4 is 50%, too few.
+    finding = _finding(asn, "butuh_perbaikan", "bp.bp.min", _counts(butuh_perbaikan=2, baik=2))
+    assert not finding.passed, finding.detail
+    assert "min/min 3 orang/people" in finding.detail
+    # And so does a pack that does not name its rounding at all.
+    unnamed = asn.distribution.model_dump(exclude={"max_rounding", "min_rounding"})
+    plain = DistributionRules.model_validate(unnamed)
+    assert (plain.max_rounding, plain.min_rounding) == ("floor", "ceil")
+    findings = check_distribution(
+        org_predikat="baik", counts=_counts(baik=4, kurang=1), rules=plain
+    )
+    assert not {f.rule: f for f in findings}["baik.baik.max"].passed
+
+
+@pytest.mark.parametrize(
+    ("org", "alone"),
+    [
+        ("baik", "baik"),  # "must include >= 1 Butuh Perbaikan and/or Kurang" of one person
+        ("istimewa", "sangat_baik"),  # 70% of 1 person is no whole person
+        ("butuh_perbaikan", "baik"),  # "min 60% Butuh Perbaikan" of one Baik
+        ("sangat_kurang", "sangat_baik"),
+    ],
+)
+def test_a_one_person_group_never_fails_on_its_own(asn, org, alone):
+    # DOMAIN.md A1: the curve is a distribution pattern of a unit's employees; one person
+    # has no distribution. The findings are kept, each passing, saying why.
+    findings = check_distribution(org_predikat=org, counts={alone: 1}, rules=asn.distribution)
+    assert len(findings) == len(asn.distribution.curves[org])
+    assert all(f.passed for f in findings), [f.detail for f in findings]
+    assert all("one-person group" in f.detail for f in findings)

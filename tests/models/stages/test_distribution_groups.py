@@ -8,10 +8,12 @@ group is all direct reports of one rater, whatever their units, under the curve 
 rater's unit; a rater who is not an employee, or whose unit has no predikat, takes the
 members' unit when they share one. The organisation (tests/models/orgfixture.py)::
 
-    ROOT  head H (rated by the HR coordinator HR-1, not an employee); X reports to H
+    ROOT  head H (rated from outside the organisation, EXTERNAL: the HR coordinator HR-1
+          only records that rating and is never a rater); X reports to H
     SEC   head M (reports to H); A, B report to M
 
-Shares become head counts as in asn.yaml: maxima round up, minima down.
+Shares become head counts as in asn.yaml, the percentages read literally: maxima round
+down, minima up. A one-person group never fails on its own.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from sqlalchemy.orm import Session
 from kinerja.models.cycles.cycle import cycle_pack
 from kinerja.models.stages.distribution import check_distributions, failing_groups, recheck_group
 from kinerja.models.store.tables import DistributionFinding, Result, UnitRating
-from kinerja.tests.models.orgfixture import CYCLE_ID, HR, STRANGER, A, B, H, M, build_org
+from kinerja.tests.models.orgfixture import CYCLE_ID, STRANGER, A, B, H, M, build_org
 
 X = STRANGER
+EXT = "EXTERNAL"
 SB, BA, BP, KU = "sangat_baik", "baik", "butuh_perbaikan", "kurang"
 UNIT_OF = {H: "ROOT", X: "ROOT", M: "SEC", A: "SEC", B: "SEC"}
 
@@ -36,7 +39,7 @@ UNIT_OF = {H: "ROOT", X: "ROOT", M: "SEC", A: "SEC", B: "SEC"}
 CASES = [
     (
         # M rates A and B in SEC and X in ROOT: one group of 3 under SEC's Baik curve.
-        # baik 2 <= ceil(0.7 x 3 = 2.1) = 3; butuh perbaikan 1 >= 1. Split per unit (the old
+        # baik 2 <= floor(0.7 x 3 = 2.1) = 2; butuh perbaikan 1 >= 1. Split per unit (the old
         # grouping) SEC {A, B} would have failed the "at least one" rule.
         "a rater's reports in two units are one group, under the rater's unit",
         "rater",
@@ -49,7 +52,7 @@ CASES = [
     ),
     (
         # M (head of SEC, Istimewa) is rated by H (head of ROOT, Baik): M is in H's group with
-        # X under ROOT's curve, not alone under SEC's. baik 1 <= ceil(1.4) = 2; kurang 1 >= 1.
+        # X under ROOT's curve, not alone under SEC's. baik 1 <= floor(1.4) = 1; kurang 1 >= 1.
         "a head rated by the parent head is in the parent head's group",
         "rater",
         {"SEC": "istimewa", "ROOT": "baik"},
@@ -60,35 +63,37 @@ CASES = [
         },
     ),
     (
-        # The same group with X rated baik: 2 <= 2 passes, 0 Butuh Perbaikan/Kurang fails.
+        # The same group with X rated baik: 2 > floor(1.4) = 1 and 0 Butuh Perbaikan/Kurang.
         "the parent head's group fails as a whole",
         "rater",
         {"SEC": "istimewa", "ROOT": "baik"},
         {M: (H, BA), X: (H, BA)},
         {
-            ("ROOT", H, "baik.baik.max"): (True, "2/2"),
+            ("ROOT", H, "baik.baik.max"): (False, "2/2"),
             ("ROOT", H, "baik.bp_kurang.min1"): (False, "0/2"),
         },
     ),
     (
-        # HR-1 is not an employee: the curve of the only member's unit (ROOT, Baik).
+        # The external rater is not an employee: the curve of the only member's unit (ROOT,
+        # Baik). H alone is a one-person group: "must include one Butuh Perbaikan" cannot
+        # fail on its own.
         "a rater who is not an employee: the members' shared unit",
         "rater",
         {"ROOT": "baik"},
-        {H: (HR, BA)},
+        {H: (EXT, BA)},
         {
-            ("ROOT", HR, "baik.baik.max"): (True, "1/1"),
-            ("ROOT", HR, "baik.bp_kurang.min1"): (False, "0/1"),
+            ("ROOT", EXT, "baik.baik.max"): (True, "1/1"),
+            ("ROOT", EXT, "baik.bp_kurang.min1"): (True, "one-person group"),
         },
     ),
     (
-        # HR-1 rates H (ROOT) and M (SEC): no unit keys the curve; the finding is named by
-        # the closest unit above both (ROOT), so the coordinator can accept it.
+        # The external rater rates H (ROOT) and M (SEC): no unit keys the curve; the finding
+        # is named by the closest unit above both (ROOT), so the coordinator can accept it.
         "a rater who is not an employee, reports in two units: no predikat",
         "rater",
         {"ROOT": "baik", "SEC": "baik"},
-        {H: (HR, BA), M: (HR, BP)},
-        {("ROOT", HR, "org_predikat"): (False, "members' units: ROOT, SEC")},
+        {H: (EXT, BA), M: (EXT, BP)},
+        {("ROOT", EXT, "org_predikat"): (False, "members' units: ROOT, SEC")},
     ),
     (
         # ROOT has no predikat: H's only report M sits in SEC (Istimewa), whose curve applies.
@@ -109,7 +114,7 @@ CASES = [
     ),
     (
         # group: unit as before: everyone whose result belongs to the unit, raters aside.
-        # SEC {A, B, M}: baik 2 <= ceil(2.1) = 3, bp 1 >= 1; ROOT {X}: sangat baik 0 <= 1.
+        # SEC {A, B, M}: baik 2 <= floor(2.1) = 2, bp 1 >= 1; ROOT {X}: sangat baik 0, alone.
         "group: unit checks whole units",
         "unit",
         {"SEC": "baik", "ROOT": "istimewa"},
@@ -182,9 +187,12 @@ def test_the_gate_names_the_rater_and_the_unit_keying_the_curve(engine):
         check_distributions(session, cycle=built.cycle, pack=_pack(built.cycle, "rater"))
         assert failing_groups(session, cycle_id=CYCLE_ID) == {
             "ROOT": [
+                f"penilai / rater {H} (kurva unit / curve of unit ROOT): baik.baik.max:"
+                " Baik / Good: 2/2; batas / limit 70% (maks/max 1 orang/people): TIDAK"
+                " memenuhi / FAILS",
                 f"penilai / rater {H} (kurva unit / curve of unit ROOT): baik.bp_kurang.min1:"
                 " Butuh Perbaikan / Needs improvement + Kurang/Misconduct / Poor/Misconduct:"
-                " 0/2; batas / limit min/min 1 orang/people: TIDAK memenuhi / FAILS"
+                " 0/2; batas / limit min/min 1 orang/people: TIDAK memenuhi / FAILS",
             ]
         }
 
@@ -197,7 +205,7 @@ def test_recheck_of_a_head_changes_only_the_parent_heads_group(engine):
             for u in ("ROOT", "SEC")
         )
         # M's group {A, B} (SEC) passes both Baik rules; H's group {M, X} (ROOT) has X kurang.
-        _set_results(session, {A: (M, BA), B: (M, BP), M: (H, BA), X: (H, KU), H: (HR, BA)})
+        _set_results(session, {A: (M, BA), B: (M, BP), M: (H, BA), X: (H, KU), H: (EXT, BA)})
         pack = _pack(built.cycle, "rater")
         check_distributions(session, cycle=built.cycle, pack=pack)
         before = _findings(session)
@@ -208,7 +216,7 @@ def test_recheck_of_a_head_changes_only_the_parent_heads_group(engine):
         out = recheck_group(session, cycle=built.cycle, pack=pack, nip=X)
         assert (out["unit_id"], out["rater_nip"]) == ("ROOT", H)
         assert out["before"] == {"baik.baik.max": True, "baik.bp_kurang.min1": True}
-        assert out["after"] == {"baik.baik.max": True, "baik.bp_kurang.min1": False}
+        assert out["after"] == {"baik.baik.max": False, "baik.bp_kurang.min1": False}
         after = _findings(session)
         # Both rules of H's group change (baik 1/2 -> 2/2 in the detail); no other group does.
         changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
@@ -224,5 +232,5 @@ def test_recheck_of_a_head_changes_only_the_parent_heads_group(engine):
         check_distributions(session, cycle=built.cycle, pack=unit_pack)
         out = recheck_group(session, cycle=built.cycle, pack=unit_pack, nip=M)
         assert (out["unit_id"], out["rater_nip"]) == ("SEC", "")
-        # SEC {A baik, B bp, M baik}: 2 <= ceil(2.1) = 3 and 1 >= 1.
+        # SEC {A baik, B bp, M baik}: 2 <= floor(2.1) = 2 and 1 >= 1.
         assert out["after"] == {"baik.baik.max": True, "baik.bp_kurang.min1": True}

@@ -174,30 +174,33 @@ def test_distribution_by_rater_group_pass_and_fail(engine, tmp_path):
         org = build_org(session)
         session.add(UnitRating(cycle_id=CYCLE_ID, unit_id="SEC", predikat_organisasi="baik"))
         session.add(UnitRating(cycle_id=CYCLE_ID, unit_id="ROOT", predikat_organisasi="baik"))
-        # SEC: A and B are rated by M; M (the head) by H. ROOT: X by H, H by the coordinator.
+        # SEC: A and B are rated by M; M (the head) by H. ROOT: X by H, H from outside the
+        # organisation (recorded by the coordinator, who is no rater).
         _results(
             session,
             {A: "baik", B: "butuh_perbaikan", M: "baik", H: "baik", STRANGER: "baik"},
-            {A: M, B: M, M: H, H: HR, STRANGER: H},
+            {A: M, B: M, M: H, H: "EXTERNAL", STRANGER: H},
         )
         pack = pack_of(org.cycle)
         assert pack.distribution.group == "rater"
         stats = check_distributions(session, cycle=org.cycle, pack=pack, now=START)
-        # Groups: M's reports {A, B}, H's reports {M, X} and the coordinator's {H}.
+        # Groups: M's reports {A, B}, H's reports {M, X} and the external rater's {H}.
         assert stats["group"] == "rater" and stats["groups"] == 3
         found = _findings(session)
-        # M's direct reports (A baik, B butuh_perbaikan), under M's unit SEC (Baik): baik <=
-        # ceil(0.7 x 2) = 2, and at least one butuh_perbaikan/kurang: both pass (DOMAIN.md
-        # A1, kurva Baik).
+        # M's direct reports (A baik, B butuh_perbaikan), under M's unit SEC (Baik): baik 1 <=
+        # floor(0.7 x 2 = 1.4) = 1, and at least one butuh_perbaikan/kurang: both pass
+        # (DOMAIN.md A1, kurva Baik, read literally).
         assert found["SEC", M, "baik.baik.max"] is True
         assert found["SEC", M, "baik.bp_kurang.min1"] is True
         # H's direct reports (M, the head of SEC, and X, both baik) form one group under H's
-        # unit ROOT: baik 2 <= ceil(1.4) = 2 passes, the "must include" rule fails.
-        assert found["ROOT", H, "baik.baik.max"] is True
+        # unit ROOT: baik 2 > floor(1.4) = 1 and the "must include" rule both fail.
+        assert found["ROOT", H, "baik.baik.max"] is False
         assert found["ROOT", H, "baik.bp_kurang.min1"] is False
         assert ("SEC", H, "baik.bp_kurang.min1") not in found
-        # H, rated by the coordinator (not an employee): under H's own unit ROOT.
-        assert found["ROOT", HR, "baik.bp_kurang.min1"] is False
+        # H, rated from outside (not an employee): alone under H's own unit ROOT, a
+        # one-person group, which never fails on its own; nothing is grouped by HR.
+        assert found["ROOT", "EXTERNAL", "baik.bp_kurang.min1"] is True
+        assert not any(rater == HR for _, rater, _ in found)
         assert group_label("SEC", M) == f"penilai / rater {M} (kurva unit / curve of unit SEC)"
 
         # The same data grouped per unit: SEC {A, B, M} passes as a whole.
@@ -207,7 +210,7 @@ def test_distribution_by_rater_group_pass_and_fail(engine, tmp_path):
         stats = check_distributions(session, cycle=org.cycle, pack=unit_pack)
         assert stats["group"] == "unit" and stats["groups"] == 2
         found = _findings(session)
-        assert found["SEC", "", "baik.baik.max"] is True  # 2 <= ceil(0.7 x 3) = 3
+        assert found["SEC", "", "baik.baik.max"] is True  # 2 <= floor(0.7 x 3 = 2.1) = 2
         assert found["SEC", "", "baik.bp_kurang.min1"] is True
         assert found["ROOT", "", "baik.bp_kurang.min1"] is False  # H and X both baik
 
