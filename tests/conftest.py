@@ -15,10 +15,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from kinerja.models.store.tables import Base
+
+# Property tests check what the rules compute, never how fast: a loaded machine must not
+# fail one by the clock (Hypothesis' default 200 ms deadline per example).
+settings.register_profile("kinerja", deadline=None)
+settings.load_profile("kinerja")
 
 PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("KINERJA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]

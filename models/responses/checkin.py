@@ -54,9 +54,13 @@ def checked_in(
     row.feedback = (data.feedback or "").strip() or None
     row.coaching = (data.coaching or "").strip() or None
     row.rated_at = now
-    if actor.nip != "system":
-        row.rater_nip = actor.nip
     derivation = dict(row.derivation or {})
+    if task.payload.get("on_behalf_of"):
+        # The HR coordinator records; the rater is the one outside the organisation.
+        row.rater_nip = config.external_rater.nip
+        derivation["recorded_by"] = actor.nip
+    elif actor.nip != "system":
+        row.rater_nip = actor.nip
     if data.comment:
         derivation["checkin_comment"] = data.comment
     row.derivation = derivation

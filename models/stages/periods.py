@@ -20,6 +20,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.policy.periodic import PeriodicRules
 from kinerja.models.rules.achievement import aggregate_periods, aggregation_for, target_achievement
@@ -237,6 +238,9 @@ def checkin_tasks(
             in_chunk(PeriodResult.nip, lo, hi),
         )
     ).all()
+    # A person rated from outside the organisation (the agency head): the HR coordinator
+    # records that rater's check-in on their behalf, as in the annual review.
+    outside = cycle_config(cycle).external_rater.name
     return [
         NewTask(
             "checkin",
@@ -248,7 +252,8 @@ def checkin_tasks(
                 "achievement": achievement,
                 "expected": expected,
                 "at_risk": at_risk,
-            },
+            }
+            | ({} if manager else {"on_behalf_of": outside}),
             period=period.label,
         )
         for nip, proposed, achievement, expected, at_risk, manager in rows
