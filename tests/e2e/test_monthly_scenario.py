@@ -249,6 +249,8 @@ def test_hand_computed_monthly_scenario_matches_the_simulated_cycle(kinerja, dat
         r["nip"]: r for r in json.loads(kinerja("results", "export", CYCLE, "--format", "json"))
     }
     assert {nip: r["predikat"] for nip, r in rows.items()} == YEAR
+    # Tukin was paid month by month: the annual incentive stage computes none.
+    assert {nip: r["incentive"] for nip, r in rows.items()} == dict.fromkeys(YEAR)
 
     # Every month's payroll file is written; July's equals the one written by hand.
     exports = home / "exports" / CYCLE
