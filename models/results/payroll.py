@@ -33,8 +33,10 @@ cuts), the attendance and discipline cuts in percent, and the amount to pay."""
 
 def payroll_csv(session: Session, *, cycle: Cycle, pack: Any, period: str) -> str:
     """The month's payroll file (:data:`PAYROLL_COLUMNS`), one row per person by NIP, text
-    cells safe for a spreadsheet; amounts in whole currency units as computed."""
+    cells safe for a spreadsheet; amounts in the pack's money step (``incentive.quantum``:
+    whole rupiah for the asn pack, as the results export writes them)."""
     rules = pack.incentive
+    quantum = Decimal(1) if rules is None else rules.quantum
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PAYROLL_COLUMNS)
@@ -56,13 +58,18 @@ def payroll_csv(session: Session, *, cycle: Cycle, pack: Any, period: str) -> st
                 spreadsheet_text(grade or ""),
                 spreadsheet_text(r.unit_id),
                 (r.derivation or {}).get("incentive_predikat") or r.predikat or "",
-                "" if base is None else f"{Decimal(base):.2f}",
+                "" if base is None else _amount(base, quantum),
                 _percent(attendance),
                 _percent(discipline),
-                "" if r.incentive is None else f"{Decimal(r.incentive):.2f}",
+                "" if r.incentive is None else _amount(r.incentive, quantum),
             )
         )
     return out.getvalue()
+
+
+def _amount(value: Decimal | int | str, quantum: Decimal) -> str:
+    """An amount in the pack's money step: ``5189113.00`` -> ``5189113`` when it is 1."""
+    return format(Decimal(value).quantize(quantum), "f")
 
 
 def _percent(text: str) -> str:

@@ -132,13 +132,22 @@ def _default(column: Column[Any]) -> Any:
     return None
 
 
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
 def _upsert_postgresql(
     session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
 ) -> None:
     given = list(rows[0])
     filled = [c.name for c in table.columns if c.name not in rows[0] and c.default is not None]
-    defaults = tuple(_default(table.c[name]) for name in filled)
-    json_columns = {n for n in given if isinstance(table.c[n].type, JSON)}
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    # COPY takes text: a JSON value, given or a column's default (``default=dict``), is
+    # written as its JSON text.
+    defaults = tuple(
+        _json_text(_default(table.c[name])) if name in json_columns else _default(table.c[name])
+        for name in filled
+    )
     connection = session.connection()  # joins the session's transaction
     quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in given + filled)
@@ -157,10 +166,7 @@ def _upsert_postgresql(
         cursor.execute(f"TRUNCATE {staging}")
         with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                values = tuple(
-                    json.dumps(row[n]) if n in json_columns and row[n] is not None else row[n]
-                    for n in given
-                )
+                values = tuple(_json_text(row[n]) if n in json_columns else row[n] for n in given)
                 copy.write_row(values + defaults)
         cursor.execute(
             f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {staging}"

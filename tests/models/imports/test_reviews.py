@@ -43,6 +43,25 @@ def test_reviews_import_and_reimport(session, write, org, cycle):
     assert (again.inserted, again.updated) == (0, 2)
 
 
+def test_reviews_with_the_overall_ratings_only(session, write, org, cycle):
+    # No perilaku_<value> column: the behaviour values take their default (none), which the
+    # PostgreSQL bulk path must write as JSON like any given value.
+    path = write(
+        "reviews.csv", "nip,hasil_kerja,perilaku", "S1,Di Atas Ekspektasi,Sesuai Ekspektasi"
+    )
+    report = import_reviews(
+        session, path=path, cycle_id=cycle, ratings=RATINGS, behaviour_values=VALUES
+    )
+    session.commit()
+    assert (report.inserted, report.updated) == (1, 0)
+    s1 = session.get(ScriptedReview, (cycle, "S1"))
+    assert (s1.hasil_kerja, s1.perilaku, s1.perilaku_values) == (
+        "Di Atas Ekspektasi",
+        "Sesuai Ekspektasi",
+        {},
+    )
+
+
 def test_reviews_refuse_unknown_values_columns_and_ratings(session, write, org, cycle, counts):
     path = write(
         "reviews.csv",

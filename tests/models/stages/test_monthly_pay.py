@@ -65,8 +65,8 @@ def test_a_month_is_paid_on_its_predikat_and_its_attendance_within_its_budget(se
     assert payroll_csv(session, cycle=org.cycle, pack=pack, period="2025-03") == (
         "nip,nama,golongan,unit,predikat,tunjangan_dasar,potongan_kehadiran_persen,"
         "potongan_disiplin_persen,jumlah\n"
-        "A-1,Agus,,SEC,baik,3000000.00,1,0,2572314.00\n"
-        "B-1,Bella,,SEC,butuh_perbaikan,3000000.00,0,0,2427685.00\n"
+        "A-1,Agus,,SEC,baik,3000000,1,0,2572314\n"
+        "B-1,Bella,,SEC,butuh_perbaikan,3000000,0,0,2427685\n"
     )
 
 
