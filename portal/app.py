@@ -8,6 +8,7 @@ Routes::
     GET  /healthz       liveness and database check
     GET  /cycles        published cycles, newest first (public, no login)
     GET  /cycles/{id}   a published cycle's unit aggregates and IKM (public, no login)
+    /s/{code}...        the SKM survey form of a service unit (portal/survey.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -59,6 +60,7 @@ from kinerja.portal.i18n import pick_lang
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
 from kinerja.portal.pages import Access, Portal, Refusal
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, record_refusal
+from kinerja.portal.survey import PublicLimits, survey_router
 
 
 def advance_later(cycle_id: str, stage: str, task_id: int, db_url: str | None) -> Any:
@@ -78,18 +80,24 @@ def advance_later(cycle_id: str, stage: str, task_id: int, db_url: str | None) -
 
 
 def create_app(
-    db_url: str | None = None, *, secret: str | bytes | None = None, clock: Clock | None = None
+    db_url: str | None = None,
+    *,
+    secret: str | bytes | None = None,
+    clock: Clock | None = None,
+    limits: PublicLimits | None = None,
 ) -> FastAPI:
     """The portal for the database at ``db_url`` (default: ``KINERJA_DATABASE_URL`` or the
     SQLite file), signing with ``secret`` (default: ``KINERJA_SECRET``, refused when missing
     or a placeholder outside the demo) and reading time from ``clock`` (a cycle's own
-    simulated clock wins)."""
+    simulated clock wins). ``limits``: the public forms' rate limits (default: from the
+    environment, see portal/survey.py)."""
     key = load_secret() if secret is None else secret
     key = key.encode() if isinstance(key, str) else key
     portal = Portal(session_factory(get_engine(db_url)), key, clock or SYSTEM_CLOCK)
     app = FastAPI(title="Kinerja portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
     app.add_middleware(BodyLimit, limit=max_body())
+    app.include_router(survey_router(portal, limits or PublicLimits()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -90,6 +90,16 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
         "stages",
         "appeals",
     ),
+    "citizens": (
+        "store",
+        "schemas",
+        "policy",
+        "rules",
+        "cycles",
+        "audit",
+        "outbox",
+        "humantasks",
+    ),
     "scenarios": (
         "store",
         "schemas",

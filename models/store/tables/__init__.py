@@ -7,7 +7,12 @@ and running it twice changes nothing. Importing this package registers every tab
 """
 
 from kinerja.models.store.tables.base import Base
-from kinerja.models.store.tables.citizens import Publication, SurveyResponse, UnitIndex
+from kinerja.models.store.tables.citizens import (
+    Publication,
+    SurveyForm,
+    SurveyResponse,
+    UnitIndex,
+)
 from kinerja.models.store.tables.cycle import (
     Cycle,
     CycleStage,
@@ -58,6 +63,7 @@ __all__ = [
     "Publication",
     "Result",
     "ScriptedReview",
+    "SurveyForm",
     "SurveyResponse",
     "Target",
     "TrainingAssignment",

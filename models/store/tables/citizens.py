@@ -1,5 +1,5 @@
-"""Citizens' voice and what is published: survey responses, unit indices (IKM) and
-publications.
+"""Citizens' voice and what is published: survey forms and responses, complaints, the
+public holiday calendar, unit indices (IKM) and publications.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
 )
@@ -29,6 +30,34 @@ class SurveyResponse(Base):
     respondent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     date: Mapped[date | None] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Online answers only (null on imported rows): the form, its survey period, the
+    # respondent profile of the questionnaire (age band, sex, education, occupation, service
+    # received) and the time of submission. ``respondent_id`` of an online answer is a keyed
+    # hash of the browser's random cookie, the unit and the period: one answer per browser
+    # per period, and nothing that names the person.
+    form_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    period: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(16))
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SurveyForm(Base):
+    """The public SKM form of one service unit for one survey period, behind a short code.
+
+    ``rules`` is the pack's IKM section as it was when the form was opened (elements, scale,
+    sample-size rule): the form asks exactly what the index will count.
+    """
+
+    __tablename__ = "survey_forms"
+    form_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(16))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ux_survey_forms_unit_period", "unit_id", "period", unique=True),)
 
 
 class UnitIndex(Base):

@@ -1,0 +1,106 @@
+"""The words of the citizens' pages (survey, complaints, tracking) in Bahasa Indonesia and
+English; merged into :data:`kinerja.portal.i18n.TEXTS`.
+
+The survey's questions are those of the questionnaire in PermenPANRB 14/2017's annex, one per
+standard element (U1 ... U9); an element a pack adds is asked by its name.
+"""
+
+from __future__ import annotations
+
+CITIZEN_TEXTS: dict[str, tuple[str, str]] = {
+    "skm_title": ("Survei Kepuasan Masyarakat", "Citizen satisfaction survey"),
+    "skm_intro": (
+        "Survei ini tanpa nama dan tanpa login. Jawaban Anda dihitung dalam Indeks Kepuasan "
+        "Masyarakat (IKM) unit ini. Kami tidak menyimpan nama, alamat IP, atau kontak Anda.",
+        "This survey is anonymous and needs no login. Your answer counts in this unit's "
+        "citizen satisfaction index (IKM). We do not store your name, IP address or contact.",
+    ),
+    "skm_unit": ("Unit layanan", "Service unit"),
+    "skm_period": ("Periode survei", "Survey period"),
+    "skm_profile": ("Tentang Anda (boleh dikosongkan)", "About you (optional)"),
+    "skm_age": ("Umur", "Age"),
+    "skm_sex": ("Jenis kelamin", "Sex"),
+    "skm_education": ("Pendidikan terakhir", "Education"),
+    "skm_occupation": ("Pekerjaan", "Occupation"),
+    "skm_service": ("Jenis layanan yang diterima", "Service received"),
+    "skm_not_said": ("Tidak ingin menjawab", "Prefer not to say"),
+    "skm_questions": ("Penilaian Anda", "Your rating"),
+    "skm_scale_1": ("Tidak baik", "Poor"),
+    "skm_scale_2": ("Kurang baik", "Fair"),
+    "skm_scale_3": ("Baik", "Good"),
+    "skm_scale_4": ("Sangat baik", "Very good"),
+    "skm_q_U1": (
+        "Bagaimana kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        "How well did the requirements fit the service?",
+    ),
+    "skm_q_U2": (
+        "Bagaimana kemudahan prosedur pelayanan di unit ini?",
+        "How easy was the procedure of this service?",
+    ),
+    "skm_q_U3": (
+        "Bagaimana kecepatan waktu dalam memberikan pelayanan?",
+        "How fast was the service delivered?",
+    ),
+    "skm_q_U4": (
+        "Bagaimana kewajaran biaya/tarif dalam pelayanan?",
+        "How fair was the cost or fee of the service?",
+    ),
+    "skm_q_U5": (
+        "Bagaimana kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan "
+        "dengan hasil yang diberikan?",
+        "How well did what you received match the published service standard?",
+    ),
+    "skm_q_U6": (
+        "Bagaimana kompetensi/kemampuan petugas dalam pelayanan?",
+        "How competent were the staff?",
+    ),
+    "skm_q_U7": (
+        "Bagaimana perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+        "How courteous and friendly were the staff?",
+    ),
+    "skm_q_U8": (
+        "Bagaimana penanganan pengaduan, saran dan masukan di unit ini?",
+        "How are complaints, suggestions and input handled here?",
+    ),
+    "skm_q_U9": (
+        "Bagaimana kualitas sarana dan prasarana?",
+        "How good are the facilities?",
+    ),
+    "skm_honeypot": ("Jangan isi kolom ini", "Leave this field empty"),
+    "skm_send": ("Kirim jawaban", "Send my answer"),
+    "skm_thanks_title": ("Terima kasih", "Thank you"),
+    "skm_thanks_body": (
+        "Jawaban Anda sudah kami terima dan akan dihitung dalam IKM unit ini.",
+        "We have received your answer; it will count in this unit's IKM.",
+    ),
+    "skm_already_title": ("Anda sudah mengisi survei ini", "You have already answered"),
+    "skm_already_body": (
+        "Terima kasih, jawaban dari perangkat ini untuk periode ini sudah kami terima. "
+        "Satu jawaban per perangkat per periode.",
+        "Thank you, we already have an answer from this device for this period. "
+        "One answer per device per period.",
+    ),
+    "skm_closed_title": ("Survei tidak dibuka", "Survey not open"),
+    "skm_closed_body": (
+        "Survei ini dibuka dari {opens} sampai {closes}.",
+        "This survey is open from {opens} to {closes}.",
+    ),
+    "skm_cookie_title": ("Perlu cookie", "Cookie needed"),
+    "skm_cookie_body": (
+        "Halaman ini menyimpan satu cookie acak agar satu perangkat menjawab sekali. Aktifkan "
+        "cookie, buka ulang tautan survei, lalu kirim lagi.",
+        "This page keeps one random cookie so that a device answers once. Enable cookies, "
+        "open the survey link again and send once more.",
+    ),
+    "skm_missing": ("Mohon jawab pertanyaan ini", "Please answer this question"),
+    "too_many_title": ("Terlalu banyak kiriman", "Too many submissions"),
+    "too_many_body": (
+        "Terlalu banyak kiriman dari alamat ini atau untuk formulir ini. Coba lagi nanti.",
+        "Too many submissions from this address or for this form. Please try again later.",
+    ),
+    "form_not_found_body": (
+        "Formulir ini tidak ada. Periksa tautan atau kode QR.",
+        "There is no such form. Check the link or the QR code.",
+    ),
+}
+"""key -> (Bahasa Indonesia, English)."""
