@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from kinerja.cli import appeals, faults, people, runs
+from kinerja.cli import appeals, citizens, faults, people, runs
 from kinerja.cli import portal as portal_cli
 from kinerja.cli import serve as serve_cli
 from kinerja.cli import training as training_cli
@@ -281,6 +281,7 @@ people.register(app)
 runs.register(app, results_app, audit_app, notify_app)
 app.add_typer(policy_app, name="policy")
 appeals.register(app)
+citizens.register(survey_app)
 training_cli.register(app)
 serve_cli.register(app)
 portal_cli.register(app)

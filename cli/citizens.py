@@ -1,0 +1,93 @@
+"""Commands for the SKM survey online: open a unit's form and watch the forms' progress.
+
+``kinerja survey form UNIT PERIOD`` prints the short link and writes the QR codes;
+``kinerja survey forms`` lists every form with its respondents against the Krejcie-Morgan
+sample of the unit's population (the coordinator's view of the survey).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from kinerja.cli.common import echo_table, fail, require_schema, run_guarded
+
+
+def register(survey_app: typer.Typer) -> None:
+    """Add ``form`` and ``forms`` to ``kinerja survey``."""
+    survey_app.command("form")(open_survey_form)
+    survey_app.command("forms")(list_survey_forms)
+
+
+def _base() -> str:
+    return (os.environ.get("KINERJA_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+
+def open_survey_form(
+    unit: str = typer.Argument(..., help="The service unit (unit_id)"),
+    period: str = typer.Argument(..., help="Survey period: YYYY, YYYY-Sn, YYYY-Qn or YYYY-MM"),
+    cycle: str | None = typer.Option(None, "--cycle", help="Cycle whose pack (default: newest)"),
+    qr_dir: Path | None = typer.Option(None, "--qr", help="Write skm-CODE.png and .svg here"),
+) -> None:
+    """Open (or show) the public SKM form of a service unit for a period."""
+    import segno
+
+    from kinerja.models.citizens.survey import SurveyError, open_form
+    from kinerja.models.cycles.cycle import get_cycle, pack_of
+    from kinerja.models.store.clock import SYSTEM_CLOCK
+    from kinerja.models.store.db import session_scope
+
+    engine = require_schema()
+
+    def run() -> tuple[str, str]:
+        with session_scope(engine) as session:
+            pack = pack_of(get_cycle(session, cycle))
+            if pack.ikm is None:
+                fail("the cycle's pack has no IKM section / pack tanpa bagian IKM", 2)
+            form = open_form(
+                session, unit_id=unit, period=period, rules=pack.ikm, now=SYSTEM_CLOCK.now()
+            )
+            return form.form_id, f"{form.opens_on} .. {form.closes_on}"
+
+    try:
+        code, dates = run_guarded(run)
+    except SurveyError as exc:
+        fail(str(exc), 2)
+    link = f"{_base()}/s/{code}"
+    typer.echo(f"{unit} {period}: {link} (open {dates})")
+    if qr_dir is not None:
+        qr_dir.mkdir(parents=True, exist_ok=True)
+        qr = segno.make(link, error="m")
+        for kind, scale in (("png", 10), ("svg", 8)):
+            path = qr_dir / f"skm-{code}.{kind}"
+            qr.save(str(path), kind=kind, scale=scale, border=4)
+            typer.echo(f"QR: {path}")
+
+
+def list_survey_forms() -> None:
+    """Every SKM form: respondents so far against the sample the unit needs."""
+    from kinerja.models.citizens.survey import forms, progress
+    from kinerja.models.store.db import session_scope
+
+    engine = require_schema()
+    rows: list[dict[str, Any]] = []
+    with session_scope(engine) as session:
+        for form in forms(session):
+            p = progress(session, form=form)
+            rows.append(
+                {
+                    "form": form.form_id,
+                    "unit": form.unit_id,
+                    "period": form.period,
+                    "respondents": p.respondents,
+                    "required": "-" if p.required is None else p.required,
+                    "progress": "-"
+                    if not p.required
+                    else f"{min(100, round(100 * p.respondents / p.required))}%",
+                    "link": f"{_base()}/s/{form.form_id}",
+                }
+            )
+    echo_table(rows, ["form", "unit", "period", "respondents", "required", "progress", "link"])
