@@ -9,6 +9,7 @@ Routes::
     GET  /cycles        published cycles, newest first (public, no login)
     GET  /cycles/{id}   a published cycle's unit aggregates and IKM (public, no login)
     /s/{code}...        the SKM survey form of a service unit (portal/survey.py)
+    /pengaduan...       complaint forms and tracking pages (portal/complaints.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -56,6 +57,7 @@ from kinerja.models.store.clock import SYSTEM_CLOCK, Clock
 from kinerja.models.store.db import get_engine, session_factory
 from kinerja.models.store.tables import Employee, HumanTask
 from kinerja.portal import forms, public, views
+from kinerja.portal.complaints import complaint_router
 from kinerja.portal.i18n import pick_lang
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
 from kinerja.portal.pages import Access, Portal, Refusal
@@ -97,7 +99,9 @@ def create_app(
     app = FastAPI(title="Kinerja portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
     app.add_middleware(BodyLimit, limit=max_body())
-    app.include_router(survey_router(portal, limits or PublicLimits()))
+    public_limits = limits or PublicLimits()
+    app.include_router(survey_router(portal, public_limits))
+    app.include_router(complaint_router(portal, public_limits))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -104,3 +104,49 @@ CITIZEN_TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 """key -> (Bahasa Indonesia, English)."""
+
+COMPLAINT_TEXTS: dict[str, tuple[str, str]] = {
+    "adu_title": ("Pengaduan", "Complaint"),
+    "adu_intro": (
+        "Sampaikan pengaduan, saran atau masukan tentang layanan unit ini. Anda akan menerima "
+        "kode pelacakan untuk melihat jawabannya. Kontak e-mail boleh dikosongkan; bila diisi, "
+        "hanya dipakai untuk mengirim jawaban.",
+        "Tell us about a problem with this unit's service, or make a suggestion. You will get "
+        "a tracking code to read the answer. The e-mail is optional; if given, it is used only "
+        "to send you the answer.",
+    ),
+    "adu_category": ("Jenis pengaduan", "Kind of complaint"),
+    "adu_text": ("Isi pengaduan", "Your complaint"),
+    "adu_contact": ("E-mail untuk jawaban (boleh dikosongkan)", "E-mail for the answer (optional)"),
+    "adu_send": ("Kirim pengaduan", "Send complaint"),
+    "adu_received_title": ("Pengaduan diterima", "Complaint received"),
+    "adu_keep_code": (
+        "Simpan kode pelacakan ini untuk melihat jawaban:",
+        "Keep this tracking code to read the answer:",
+    ),
+    "adu_track": ("Lacak pengaduan", "Track a complaint"),
+    "adu_code": ("Kode pelacakan", "Tracking code"),
+    "adu_status": ("Status", "Status"),
+    "adu_status_open": ("Sedang ditangani", "Being handled"),
+    "adu_status_answered": ("Sudah dijawab", "Answered"),
+    "adu_status_closed": ("Selesai", "Closed"),
+    "adu_received_on": ("Diterima", "Received"),
+    "adu_due_on": ("Batas waktu layanan", "Answer due by"),
+    "adu_reply": ("Jawaban", "Answer"),
+    "adu_replied_on": ("Dijawab", "Answered on"),
+    "adu_close_reason": ("Alasan penutupan", "Why closed"),
+    "adu_no_reply": ("Belum ada jawaban.", "No answer yet."),
+    "adu_unknown_body": (
+        "Kode pelacakan ini tidak dikenal. Periksa kembali kodenya.",
+        "This tracking code is not known. Please check it.",
+    ),
+    "adu_fix": ("Mohon periksa isian ini", "Please check these fields"),
+    "adu_reply_label": ("Jawaban untuk pelapor", "Answer to the citizen"),
+    "adu_reply_hint": (
+        "Pelapor membaca jawaban ini di halaman pelacakan (dan lewat e-mail bila memberi kontak).",
+        "The citizen reads this answer on the tracking page (and by e-mail if they gave one).",
+    ),
+    "adu_close_as": ("Tutup pengaduan sebagai", "Close the complaint as"),
+    "adu_keep_open": ("Jawab, biarkan terbuka", "Answer, keep open"),
+}
+CITIZEN_TEXTS.update(COMPLAINT_TEXTS)

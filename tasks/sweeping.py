@@ -11,8 +11,9 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from kinerja.models.citizens.sweep import sweep_complaints
 from kinerja.models.responses.sweeper import sweep, sweepable_cycles
-from kinerja.models.store.clock import cycle_now
+from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import Cycle
 from kinerja.tasks.audit import audit_checkpoint
@@ -44,3 +45,18 @@ def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
         }
     audit_checkpoint(db_url, reason=f"{cycle_id}: sweep", at=now)
     return out
+
+
+@task(name="sweep-complaints", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def sweep_complaint_tasks(db_url: str | None, clock: Clock | None = None) -> dict[str, Any]:
+    """Reminders and escalations of citizens' complaints, on working days (at the wall clock:
+    a complaint lives in real time, whatever a simulated cycle's clock says)."""
+    now = (clock or SYSTEM_CLOCK).now()
+    with session_scope(get_engine(db_url)) as session:
+        report = sweep_complaints(session, now=now)
+    return {
+        "working_day": report.working_day,
+        "reminders": report.reminders,
+        "escalations": report.escalations,
+        "now": now.isoformat(),
+    }

@@ -2,6 +2,6 @@
 and the officer's task (``complaints``), the working-day calendar (``calendar``), and the
 figures published from both (``figures``).
 
-May import: ``store``, ``schemas``, ``policy``, ``rules``, ``cycles``, ``audit``, ``outbox``,
-``humantasks``.
+May import: ``store``, ``schemas``, ``policy``, ``rules``, ``imports``, ``cycles``, ``audit``,
+``outbox``, ``humantasks``.
 """

@@ -106,12 +106,3 @@ class ComplaintFiling(_Input):
         if not EMAIL.fullmatch(v):
             raise ValueError("bukan alamat e-mail / not an e-mail address")
         return v
-
-
-class ComplaintReply(_Input):
-    """The officer's answer to a complaint, shown to the citizen, and optionally its closure."""
-
-    reply: Annotated[str, Field(min_length=2, max_length=4000)]
-    close_reason: (
-        Literal["resolved", "not_substantiated", "out_of_scope", "duplicate", "withdrawn"] | None
-    ) = "resolved"

@@ -8,6 +8,8 @@ and running it twice changes nothing. Importing this package registers every tab
 
 from kinerja.models.store.tables.base import Base
 from kinerja.models.store.tables.citizens import (
+    Complaint,
+    Holiday,
     Publication,
     SurveyForm,
     SurveyResponse,
@@ -47,6 +49,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "CompetencyLevel",
+    "Complaint",
     "Cycle",
     "CycleStage",
     "DisciplineSanction",
@@ -55,6 +58,7 @@ __all__ = [
     "Feedback",
     "FunctionalPosition",
     "Goal",
+    "Holiday",
     "HumanTask",
     "JpLedgerEntry",
     "Measurement",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -80,3 +81,42 @@ class Publication(Base):
     unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Complaint(Base):
+    """A complaint (pengaduan) about a service unit, from the public form or SP4N-LAPOR!.
+
+    ``tracking_code`` is what the citizen holds to follow it; ``external_id`` keeps the
+    national channel's own id (unique per ``source``). ``due_at`` is the end of the category's
+    service level in working days; the officer's human task (``task_id``) carries the same
+    deadline for the sweeper. ``contact`` (an e-mail address, optional) is used only to send
+    the reply.
+    """
+
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(254))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    replied_by: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (Index("ux_complaints_source_external", "source", "external_id", unique=True),)
+
+
+class Holiday(Base):
+    """A public holiday (hari libur nasional, cuti bersama): not a working day."""
+
+    __tablename__ = "holidays"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
