@@ -260,7 +260,7 @@ def create_app(
             if cycle is None:
                 refusal = Refusal(404, "not_found_title", "not_published_body")
                 return portal.refusal(request, refusal, page_lang)
-            ctx = public.cycle_context(session, cycle=cycle, lang=page_lang)
+            ctx = public.cycle_context(session, cycle=cycle, lang=page_lang, now=portal.clock.now())
             return portal.page(request, "public_cycle.html", page_lang, **ctx)
 
     return app

@@ -150,3 +150,21 @@ COMPLAINT_TEXTS: dict[str, tuple[str, str]] = {
     "adu_keep_open": ("Jawab, biarkan terbuka", "Answer, keep open"),
 }
 CITIZEN_TEXTS.update(COMPLAINT_TEXTS)
+
+PUBLIC_TEXTS: dict[str, tuple[str, str]] = {
+    "public_complaints": ("Penanganan pengaduan per unit", "Complaint handling per unit"),
+    "public_complaints_intro": (
+        "Pengaduan yang diterima pada periode siklus; tepat waktu = dijawab dalam batas waktu "
+        "layanan (hari kerja) kategorinya.",
+        "Complaints received in the cycle's period; on time = answered within its category's "
+        "service level (working days).",
+    ),
+    "public_no_complaints": ("Tidak ada pengaduan pada periode ini.", "No complaints this period."),
+    "public_unit": ("Unit", "Unit"),
+    "public_c_received": ("Diterima", "Received"),
+    "public_c_within": ("Dijawab tepat waktu", "Answered on time"),
+    "public_c_late": ("Terlambat", "Late"),
+    "public_c_open": ("Belum dijawab", "Not answered yet"),
+    "public_c_median": ("Median hari kerja sampai dijawab", "Median working days to answer"),
+}
+CITIZEN_TEXTS.update(PUBLIC_TEXTS)

@@ -22,8 +22,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.citizens.figures import complaint_figures
 from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.store.tables import Cycle, CycleStage, Publication, Unit, UnitIndex, UnitRating
+from kinerja.portal.formats import format_number
 from kinerja.portal.i18n import translator
 
 NOT_RATED = "not_rated"
@@ -133,8 +135,11 @@ def published_cycles(session: Session) -> list[PublishedCycle]:
     return out
 
 
-def cycle_context(session: Session, *, cycle: Cycle, lang: str) -> dict[str, Any]:
-    """Everything the public page of a published ``cycle`` shows."""
+def cycle_context(
+    session: Session, *, cycle: Cycle, lang: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything the public page of a published ``cycle`` shows (complaints counted late
+    as of ``now``, default the end of the cycle's period)."""
     config = cycle_config(cycle)
     pack = pack_of(cycle)
     minimum = config.publication.min_group_size
@@ -177,7 +182,38 @@ def cycle_context(session: Session, *, cycle: Cycle, lang: str) -> dict[str, Any
         "indices": service_indices(
             session, cycle_id=cycle.cycle_id, names=names, pack=pack, lang=lang
         ),
+        "complaints": complaint_rows(session, config=config, names=names, lang=lang, now=now),
     }
+
+
+def complaint_rows(
+    session: Session, *, config: Any, names: dict[str, str], lang: str, now: datetime | None
+) -> list[dict[str, Any]]:
+    """Complaint handling per unit in the cycle's period, as the page shows it (the figures
+    of :func:`kinerja.models.citizens.figures.complaint_figures`, at the end of the period
+    or now, whichever is earlier)."""
+    end = datetime.combine(config.period_end, datetime.max.time())
+    rows = []
+    for f in complaint_figures(
+        session, start=config.period_start, end=config.period_end, now=min(end, now or end)
+    ):
+        pct = f.within_level_pct
+        rows.append(
+            {
+                "unit_id": f.unit_id,
+                "name": names.get(f.unit_id, f.unit_id),
+                "received": format_number(f.received, 0, lang),
+                "within_level": format_number(f.within_level, 0, lang),
+                "late": format_number(f.late, 0, lang),
+                "open": format_number(f.open, 0, lang),
+                "median_days": "-"
+                if f.median_days is None
+                else format_number(f.median_days, 1, lang),
+                "within_pct": "-" if pct is None else format_number(pct, 1, lang) + "%",
+            }
+        )
+    rows.sort(key=lambda r: (r["name"], r["unit_id"]))
+    return rows
 
 
 def _unit_result(

@@ -11,9 +11,9 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from kinerja.models.citizens.sweep import sweep_complaints
+from kinerja.models.citizens.sweep import complaint_cycles, sweep_complaints
 from kinerja.models.responses.sweeper import sweep, sweepable_cycles
-from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, cycle_now
+from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import Cycle
 from kinerja.tasks.audit import audit_checkpoint
@@ -48,15 +48,16 @@ def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
 
 
 @task(name="sweep-complaints", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def sweep_complaint_tasks(db_url: str | None, clock: Clock | None = None) -> dict[str, Any]:
-    """Reminders and escalations of citizens' complaints, on working days (at the wall clock:
-    a complaint lives in real time, whatever a simulated cycle's clock says)."""
-    now = (clock or SYSTEM_CLOCK).now()
+def sweep_complaint_tasks(db_url: str | None) -> dict[str, Any]:
+    """Reminders and escalations of citizens' complaints on working days, each cycle's
+    complaint tasks at that cycle's clock (the wall clock unless the cycle is simulated)."""
+    out: dict[str, Any] = {"working_day": None, "reminders": 0, "escalations": 0}
     with session_scope(get_engine(db_url)) as session:
-        report = sweep_complaints(session, now=now)
-    return {
-        "working_day": report.working_day,
-        "reminders": report.reminders,
-        "escalations": report.escalations,
-        "now": now.isoformat(),
-    }
+        for cycle_id in complaint_cycles(session):
+            cycle = session.get(Cycle, cycle_id)
+            assert cycle is not None
+            report = sweep_complaints(session, now=cycle_now(cycle.clock_at), cycle_id=cycle_id)
+            out["working_day"] = report.working_day
+            out["reminders"] += report.reminders
+            out["escalations"] += report.escalations
+    return out

@@ -42,8 +42,23 @@ class ComplaintSweep:
     escalations: int = 0
 
 
-def sweep_complaints(session: Session, *, now: datetime) -> ComplaintSweep:
-    """Fire the complaint tasks' due reminders and escalations at ``now``."""
+def complaint_cycles(session: Session) -> list[str]:
+    """The cycles that hold open complaint tasks."""
+    return list(
+        session.scalars(
+            select(HumanTask.cycle_id)
+            .where(HumanTask.kind == KIND, HumanTask.state.in_(ACTIVE))
+            .distinct()
+            .order_by(HumanTask.cycle_id)
+        )
+    )
+
+
+def sweep_complaints(
+    session: Session, *, now: datetime, cycle_id: str | None = None
+) -> ComplaintSweep:
+    """Fire the complaint tasks' due reminders and escalations at ``now`` (of one cycle's
+    tasks when ``cycle_id`` is given)."""
     today = now.date()
     days_off = holidays(session)
     report = ComplaintSweep(working_day=is_working_day(today, days_off))
@@ -51,7 +66,11 @@ def sweep_complaints(session: Session, *, now: datetime) -> ComplaintSweep:
         return report
     tasks = session.scalars(
         select(HumanTask)
-        .where(HumanTask.kind == KIND, HumanTask.state.in_(ACTIVE))
+        .where(
+            HumanTask.kind == KIND,
+            HumanTask.state.in_(ACTIVE),
+            *([HumanTask.cycle_id == cycle_id] if cycle_id else []),
+        )
         .order_by(HumanTask.id)
     ).all()
     by_cycle: dict[str, list[HumanTask]] = defaultdict(list)
