@@ -15,11 +15,17 @@ import typer
 
 from kinerja.cli.common import echo_table, fail, require_schema, run_guarded
 
+complaints_app = typer.Typer(
+    help="Citizens' complaints (pengaduan): LAPOR! imports, holidays, figures.",
+    no_args_is_help=True,
+)
 
-def register(survey_app: typer.Typer) -> None:
-    """Add ``form`` and ``forms`` to ``kinerja survey``."""
+
+def register(app: typer.Typer, survey_app: typer.Typer) -> None:
+    """Add ``form`` and ``forms`` to ``kinerja survey``, and ``kinerja complaints``."""
     survey_app.command("form")(open_survey_form)
     survey_app.command("forms")(list_survey_forms)
+    app.add_typer(complaints_app, name="complaints")
 
 
 def _base() -> str:
@@ -91,3 +97,38 @@ def list_survey_forms() -> None:
                 }
             )
     echo_table(rows, ["form", "unit", "period", "respondents", "required", "progress", "link"])
+
+
+@complaints_app.command("import")
+def complaints_import(path: Path) -> None:
+    """Import complaints exported from SP4N-LAPOR! (lapor.csv), keeping LAPOR!'s ids."""
+    from kinerja.cli.imports import run_import
+    from kinerja.models.citizens.lapor import import_lapor
+    from kinerja.models.store.clock import SYSTEM_CLOCK
+    from kinerja.models.store.db import session_scope
+
+    engine = require_schema()
+
+    def run() -> Any:
+        with session_scope(engine) as session:
+            return import_lapor(session, path=path, now=SYSTEM_CLOCK.now())
+
+    report = run_import(run, source=path)
+    typer.echo(f"complaints: {report.rows} rows from {path.name} ({report.inserted} new)")
+
+
+@complaints_app.command("holidays")
+def complaints_holidays(path: Path) -> None:
+    """Import public holidays (holidays.csv: day, name): not working days."""
+    from kinerja.cli.imports import run_import
+    from kinerja.models.citizens.calendar import import_holidays
+    from kinerja.models.store.db import session_scope
+
+    engine = require_schema()
+
+    def run() -> Any:
+        with session_scope(engine) as session:
+            return import_holidays(session, path=path)
+
+    report = run_import(run, source=path)
+    typer.echo(f"holidays: {report.rows} rows from {path.name} ({report.inserted} new)")
