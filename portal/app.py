@@ -10,6 +10,7 @@ Routes::
     GET  /cycles/{id}   a published cycle's unit aggregates and IKM (public, no login)
     /s/{code}...        the SKM survey form of a service unit (portal/survey.py)
     /pengaduan...       complaint forms and tracking pages (portal/complaints.py)
+    /cycles/{id}/charts/..., /data/...   charts and open data (portal/published.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -61,6 +62,7 @@ from kinerja.portal.complaints import complaint_router
 from kinerja.portal.i18n import pick_lang
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
 from kinerja.portal.pages import Access, Portal, Refusal
+from kinerja.portal.published import published_router
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, record_refusal
 from kinerja.portal.survey import PublicLimits, survey_router
 
@@ -102,6 +104,7 @@ def create_app(
     public_limits = limits or PublicLimits()
     app.include_router(survey_router(portal, public_limits))
     app.include_router(complaint_router(portal, public_limits))
+    app.include_router(published_router(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

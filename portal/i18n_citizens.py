@@ -168,3 +168,26 @@ PUBLIC_TEXTS: dict[str, tuple[str, str]] = {
     "public_c_median": ("Median hari kerja sampai dijawab", "Median working days to answer"),
 }
 CITIZEN_TEXTS.update(PUBLIC_TEXTS)
+
+CHART_TEXTS: dict[str, tuple[str, str]] = {
+    "chart_share": ("Porsi pegawai", "Share of staff"),
+    "chart_nrr": ("Nilai unsur (1-4)", "Element score (1-4)"),
+    "chart_elements": ("Nilai per unsur SKM", "Score per SKM element"),
+    "chart_table": ("Tabel data grafik", "The chart's data as a table"),
+    "open_data": ("Data terbuka", "Open data"),
+    "open_data_intro": (
+        "Unduh angka siklus ini (CSV atau JSON), dengan kamus data. Unit dengan pegawai "
+        "kurang dari batas minimum tidak memuat angka.",
+        "Download this cycle's figures (CSV or JSON), with a data dictionary. Units with fewer "
+        "staff than the minimum carry no figures.",
+    ),
+    "data_dictionary": ("Kamus data", "Data dictionary"),
+    "dataset_units": ("Hasil per unit kerja", "Results per unit"),
+    "dataset_ikm": ("IKM per unsur", "IKM per element"),
+    "dataset_complaints": ("Penanganan pengaduan", "Complaint handling"),
+    "column": ("Kolom", "Column"),
+    "type": ("Jenis", "Type"),
+    "meaning": ("Arti", "Meaning"),
+    "elements_table": ("Nilai per unsur", "Score per element"),
+}
+CITIZEN_TEXTS.update(CHART_TEXTS)

@@ -27,6 +27,7 @@ from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.store.tables import Cycle, CycleStage, Publication, Unit, UnitIndex, UnitRating
 from kinerja.portal.formats import format_number
 from kinerja.portal.i18n import translator
+from kinerja.portal.opendata import cycle_data, data_urls
 
 NOT_RATED = "not_rated"
 """The payload's key for results without a predikat (models/stages/publish.py publish_units)."""
@@ -70,11 +71,9 @@ class ServiceIndex:
 
 
 def number(value: float, decimals: int, lang: str) -> str:
-    """``value`` with ``decimals`` places; Bahasa Indonesia writes a decimal comma."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """``value`` with ``decimals`` places in the language's way (Babel): ``1.234,50`` in
+    Bahasa Indonesia, ``1,234.50`` in English."""
+    return format_number(value, decimals, lang)
 
 
 def _published_at(session: Session) -> dict[str, datetime | None]:
@@ -173,6 +172,7 @@ def cycle_context(
     ]
     units.sort(key=lambda u: (u.name, u.unit_id))
     published = [at for _, _, at in rows if at is not None]
+    data = cycle_data(session, cycle=cycle, now=now)
     return {
         "cycle": cycle,
         "period": f"{config.period_start:%d-%m-%Y} - {config.period_end:%d-%m-%Y}",
@@ -183,6 +183,15 @@ def cycle_context(
             session, cycle_id=cycle.cycle_id, names=names, pack=pack, lang=lang
         ),
         "complaints": complaint_rows(session, config=config, names=names, lang=lang, now=now),
+        "data": data,
+        "num": lambda value, decimals=0: "-" if value is None else number(value, decimals, lang),
+        # Columns only for the predikat some shown unit has: a suppressed unit hints nothing.
+        "pack_labels": {
+            c: _predikat_label(pack, c, lang)
+            for c in [*pack.predikat.order, NOT_RATED]
+            if any(c in (u["predikat"] or {}) for u in data["units"])
+        },
+        "data_urls": data_urls(cycle.cycle_id),
     }
 
 
