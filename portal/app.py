@@ -252,7 +252,7 @@ def create_app(
     def public_cycles(request: Request, lang: str | None = None) -> Response:
         page_lang = pick_lang(lang, None)
         with portal.sessions() as session:
-            cycles = public.published_cycles(session)
+            cycles = public.published_cycles(session, page_lang)
         return portal.page(request, "public_cycles.html", page_lang, cycles=cycles)
 
     @app.get("/cycles/{cycle_id}", response_class=HTMLResponse)

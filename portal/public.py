@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.citizens.figures import complaint_figures
 from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.store.tables import Cycle, CycleStage, Publication, Unit, UnitIndex, UnitRating
-from kinerja.portal.formats import format_number
+from kinerja.portal.formats import format_day, format_number
 from kinerja.portal.i18n import translator
 from kinerja.portal.opendata import cycle_data, data_urls
 
@@ -108,8 +108,12 @@ def published_cycle(session: Session, cycle_id: str) -> Cycle | None:
     return cycle if stage is not None and stage.status == "done" else None
 
 
-def published_cycles(session: Session) -> list[PublishedCycle]:
-    """Every public cycle, the most recently published first."""
+def _period(config: Any, lang: str) -> str:
+    return f"{format_day(config.period_start, lang)} - {format_day(config.period_end, lang)}"
+
+
+def published_cycles(session: Session, lang: str = "id") -> list[PublishedCycle]:
+    """Every public cycle, the most recently published first (its period in ``lang``)."""
     times = _published_at(session)
     if not times:
         return []
@@ -125,7 +129,7 @@ def published_cycles(session: Session) -> list[PublishedCycle]:
             PublishedCycle(
                 cycle_id=cycle.cycle_id,
                 name=cycle.name,
-                period=f"{config.period_start:%d-%m-%Y} - {config.period_end:%d-%m-%Y}",
+                period=_period(config, lang),
                 published_at=times[cycle.cycle_id],
                 units=units.get(cycle.cycle_id, 0),
             )
@@ -175,7 +179,7 @@ def cycle_context(
     data = cycle_data(session, cycle=cycle, now=now)
     return {
         "cycle": cycle,
-        "period": f"{config.period_start:%d-%m-%Y} - {config.period_end:%d-%m-%Y}",
+        "period": _period(config, lang),
         "published_at": min(published) if published else None,
         "min_group_size": minimum,
         "units": units,
