@@ -132,3 +132,27 @@ def complaints_holidays(path: Path) -> None:
 
     report = run_import(run, source=path)
     typer.echo(f"holidays: {report.rows} rows from {path.name} ({report.inserted} new)")
+
+
+@complaints_app.command("indicator")
+def complaints_indicator(
+    cycle: str | None = typer.Option(None, "--cycle", help="Cycle id (default: newest)"),
+) -> None:
+    """Write each unit's share of complaints answered on time into its complaint goal."""
+    from kinerja.models.citizens.figures import feed_goals
+    from kinerja.models.cycles.cycle import get_cycle
+    from kinerja.models.store.clock import cycle_now
+    from kinerja.models.store.db import session_scope
+
+    engine = require_schema()
+
+    def run() -> list[tuple[str, float]]:
+        with session_scope(engine) as session:
+            c = get_cycle(session, cycle)
+            return feed_goals(session, cycle=c, now=cycle_now(c.clock_at))
+
+    written = run_guarded(run)
+    for goal_id, value in written:
+        typer.echo(f"{goal_id}: {value:.2f}% answered on time")
+    if not written:
+        typer.echo("no complaint goal with complaints in the period / tidak ada yang ditulis")

@@ -15,9 +15,12 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.models.audit.chain import append_many
 from kinerja.models.citizens.calendar import holidays
+from kinerja.models.cycles.cycle import cycle_config, pack_of
+from kinerja.models.cycles.measurements import record
 from kinerja.models.rules.workdays import working_days_between
-from kinerja.models.store.tables import Complaint
+from kinerja.models.store.tables import Complaint, Cycle, Goal
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,53 @@ def complaint_figures(
             )
         )
     return out
+
+
+def feed_goals(session: Session, *, cycle: Cycle, now: datetime) -> list[tuple[str, float]]:
+    """The complaint indicator into the unit's evaluation: every goal of ``cycle`` whose
+    indicator is the pack's ``complaints.goal_indicator`` gets, for the cycle's year, the
+    share of its unit's complaints answered on time (%) as its realisation, through the same
+    measurement history as an import (a changed value keeps the earlier one). A unit without
+    complaints in the period gets nothing. Returns ``[(goal_id, value)]`` written.
+    """
+    rules = pack_of(cycle).complaints
+    if rules is None or not rules.goal_indicator:
+        return []
+    config = cycle_config(cycle)
+    key = rules.goal_indicator.strip().lower()
+    goals = [
+        g
+        for g in session.scalars(select(Goal).where(Goal.cycle_id == cycle.cycle_id))
+        if g.indicator.strip().lower() == key
+    ]
+    if not goals:
+        return []
+    end = datetime.combine(config.period_end, time.max)
+    figures = {
+        f.unit_id: f
+        for f in complaint_figures(
+            session, start=config.period_start, end=config.period_end, now=min(now, end)
+        )
+    }
+    rows = []
+    for goal in sorted(goals, key=lambda g: g.goal_id):
+        found = figures.get(goal.unit_id)
+        if found is None or found.within_level_pct is None:
+            continue
+        rows.append(
+            {
+                "target_id": goal.goal_id,
+                "period": str(config.period_end.year),
+                "value": found.within_level_pct,
+                "evidence": (
+                    f"{found.within_level}/{found.received} pengaduan dijawab tepat waktu, "
+                    f"{found.late} terlambat / {found.within_level} of {found.received} "
+                    f"complaints answered on time, {found.late} late"
+                ),
+            }
+        )
+    events = record(
+        session, cycle_id=cycle.cycle_id, rows=rows, source="complaints", by=None, now=now
+    )
+    append_many(session, events=events, at=now)
+    return [(r["target_id"], r["value"]) for r in rows]

@@ -33,6 +33,12 @@ class ComplaintRules(Strict):
     final_after_working_days: int = Field(
         30, ge=1, description="After the due day: the officer's link stops working"
     )
+    goal_indicator: str | None = Field(
+        "pengaduan_tepat_waktu",
+        max_length=64,
+        description="A unit goal (goals.csv) with this indicator gets the unit's share of "
+        "complaints answered on time (%) as its realisation; null: none",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ComplaintRules:

@@ -10,12 +10,21 @@ import pytest
 from sqlalchemy import select
 
 from kinerja.models.citizens.complaints import ComplaintError, file_complaint, tracking
+from kinerja.models.citizens.figures import feed_goals
 from kinerja.models.citizens.sweep import sweep_complaints
 from kinerja.models.humantasks.states import Actor, TaskError
 from kinerja.models.outbox.recipients import resolve_recipients
 from kinerja.models.responses.service import respond
 from kinerja.models.schemas.citizens import ComplaintFiling
-from kinerja.models.store.tables import AuditEvent, Complaint, HumanTask, Notification
+from kinerja.models.store.tables import (
+    AuditEvent,
+    Complaint,
+    Goal,
+    HumanTask,
+    Measurement,
+    MeasurementRevision,
+    Notification,
+)
 from kinerja.tests.models.citizens.complaintfixture import FILED, complaint_org, file_one
 from kinerja.tests.models.orgfixture import HR, A, M
 
@@ -146,3 +155,37 @@ def test_sweeper_reminds_and_escalates_on_working_days_only(session):
     )
     session.commit()
     assert session.get(HumanTask, task_id).late
+
+
+def test_the_share_on_time_feeds_the_units_complaint_goal(session):
+    org = complaint_org(session)
+    session.add(
+        Goal(
+            cycle_id=org.cycle.cycle_id,
+            goal_id="G-ADU",
+            unit_id="SEC",
+            statement="Pengaduan dijawab tepat waktu",
+            indicator="Pengaduan_tepat_waktu",
+            target_value=90,
+            unit_of_measure="%",
+        )
+    )
+    on_time, late = file_one(session), file_one(session)
+    respond(
+        session,
+        task_id=on_time.task_id,
+        actor=Actor(A),
+        data={"reply": "Sudah ditangani.", "close_reason": "resolved"},
+        now=datetime(2025, 12, 29, 9, 0),
+    )
+    session.commit()
+    end_of_year = datetime(2025, 12, 31, 23, 0)  # the late one is past its due day
+    assert feed_goals(session, cycle=org.cycle, now=end_of_year) == [("G-ADU", 50.0)]
+    session.commit()
+    stored = session.get(Measurement, (org.cycle.cycle_id, "G-ADU", "2025"))
+    assert stored.value == 50.0 and stored.source == "complaints"
+    assert "1 of 2 complaints answered on time, 1 late" in stored.evidence
+    feed_goals(session, cycle=org.cycle, now=end_of_year)  # again: nothing new
+    session.commit()
+    assert session.scalars(select(MeasurementRevision)).all() == []
+    assert late.status == "open"
