@@ -51,7 +51,12 @@ def chart_spec(data: dict[str, Any], kind: str, lang: str) -> dict[str, Any]:
             .encode(
                 x=alt.X("count:Q", stack="normalize", title=_name(lang, "chart_share")),
                 y=alt.Y("unit:N", title=None),
-                color=alt.Color("predikat:N", title="Predikat", sort=alt.SortField("rank")),
+                color=alt.Color(
+                    "predikat:N",
+                    title="Predikat",
+                    sort=alt.SortField("rank"),
+                    legend=alt.Legend(orient="bottom", columns=2),
+                ),
                 order=alt.Order("rank:Q"),
                 tooltip=["unit:N", "predikat:N", "count:Q"],
             )
@@ -69,7 +74,9 @@ def chart_spec(data: dict[str, Any], kind: str, lang: str) -> dict[str, Any]:
             .encode(
                 x=alt.X("ikm:Q", scale=alt.Scale(domain=[25, 100]), title="IKM"),
                 y=alt.Y("unit:N", title=None),
-                color=alt.Color("mutu:N", title=_name(lang, "public_mutu")),
+                color=alt.Color(
+                    "mutu:N", title=_name(lang, "public_mutu"), legend=alt.Legend(orient="bottom")
+                ),
                 tooltip=["unit:N", "ikm:Q", "mutu:N"],
             )
         )
@@ -79,7 +86,8 @@ def chart_spec(data: dict[str, Any], kind: str, lang: str) -> dict[str, Any]:
         values = [
             {
                 "unit": i["unit_name"],
-                "element": f"{code} {names.get(code, {}).get(lang, '')}".strip(),
+                "element": code,
+                "name": names.get(code, {}).get(lang, code),
                 "nrr": nrr,
             }
             for i in data["ikm"]
@@ -89,12 +97,15 @@ def chart_spec(data: dict[str, Any], kind: str, lang: str) -> dict[str, Any]:
             alt.Chart(alt.Data(values=values))
             .mark_rect()
             .encode(
-                x=alt.X("element:N", title=None, sort=None),
+                x=alt.X("element:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
                 y=alt.Y("unit:N", title=None),
                 color=alt.Color(
-                    "nrr:Q", scale=alt.Scale(domain=[1, 4]), title=_name(lang, "chart_nrr")
+                    "nrr:Q",
+                    scale=alt.Scale(domain=[1, 4]),
+                    title=_name(lang, "chart_nrr"),
+                    legend=alt.Legend(orient="bottom"),
                 ),
-                tooltip=["unit:N", "element:N", "nrr:Q"],
+                tooltip=["unit:N", "element:N", "name:N", "nrr:Q"],
             )
         )
         title = _name(lang, "chart_elements")
@@ -114,7 +125,12 @@ def chart_spec(data: dict[str, Any], kind: str, lang: str) -> dict[str, Any]:
             .encode(
                 x=alt.X("count:Q", title=_name(lang, "public_c_received")),
                 y=alt.Y("unit:N", title=None),
-                color=alt.Color("state:N", title=None, sort=alt.SortField("rank")),
+                color=alt.Color(
+                    "state:N",
+                    title=None,
+                    sort=alt.SortField("rank"),
+                    legend=alt.Legend(orient="bottom"),
+                ),
                 order=alt.Order("rank:Q"),
                 tooltip=["unit:N", "state:N", "count:Q"],
             )
@@ -122,7 +138,7 @@ def chart_spec(data: dict[str, Any], kind: str, lang: str) -> dict[str, Any]:
         title = _name(lang, "public_complaints")
     else:
         raise KeyError(kind)
-    return chart.properties(title=title, width=300).to_dict()
+    return chart.properties(title=title, width=260).to_dict()
 
 
 def render_svg(spec: dict[str, Any]) -> str:
