@@ -73,30 +73,42 @@ def open_survey_form(
             typer.echo(f"QR: {path}")
 
 
+PROGRESS_COLUMNS = ["form", "unit", "period", "respondents", "required", "progress", "link"]
+
+
+def progress_rows(session: Any, *, start: Any = None, end: Any = None) -> list[dict[str, Any]]:
+    """One row per SKM form (those open within ``start``..``end`` when given): respondents
+    so far against the Krejcie-Morgan sample of the unit's population."""
+    from kinerja.models.citizens.survey import forms, progress
+
+    rows: list[dict[str, Any]] = []
+    for form in forms(session):
+        if start is not None and (form.closes_on < start or form.opens_on > end):
+            continue
+        p = progress(session, form=form)
+        rows.append(
+            {
+                "form": form.form_id,
+                "unit": form.unit_id,
+                "period": form.period,
+                "respondents": p.respondents,
+                "required": "-" if p.required is None else p.required,
+                "progress": "-"
+                if not p.required
+                else f"{min(100, round(100 * p.respondents / p.required))}%",
+                "link": f"{_base()}/s/{form.form_id}",
+            }
+        )
+    return rows
+
+
 def list_survey_forms() -> None:
     """Every SKM form: respondents so far against the sample the unit needs."""
-    from kinerja.models.citizens.survey import forms, progress
     from kinerja.models.store.db import session_scope
 
     engine = require_schema()
-    rows: list[dict[str, Any]] = []
     with session_scope(engine) as session:
-        for form in forms(session):
-            p = progress(session, form=form)
-            rows.append(
-                {
-                    "form": form.form_id,
-                    "unit": form.unit_id,
-                    "period": form.period,
-                    "respondents": p.respondents,
-                    "required": "-" if p.required is None else p.required,
-                    "progress": "-"
-                    if not p.required
-                    else f"{min(100, round(100 * p.respondents / p.required))}%",
-                    "link": f"{_base()}/s/{form.form_id}",
-                }
-            )
-    echo_table(rows, ["form", "unit", "period", "respondents", "required", "progress", "link"])
+        echo_table(progress_rows(session), PROGRESS_COLUMNS)
 
 
 @complaints_app.command("import")

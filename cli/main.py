@@ -268,6 +268,13 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
         if rows:
             typer.echo("\nopen tasks by unit:")
             echo_table(rows, ["unit", "stage", "open", "late"])
+        from kinerja.models.cycles.cycle import cycle_config
+
+        config = cycle_config(c)
+        survey = citizens.progress_rows(session, start=config.period_start, end=config.period_end)
+        if survey:
+            typer.echo("\nSKM survey forms (respondents against the Krejcie-Morgan sample):")
+            echo_table(survey, citizens.PROGRESS_COLUMNS)
         status = notify_status(session, cycle_id=c.cycle_id)
         typer.echo(
             f"\nmessages: {status['by_status']}; dead: {status['by_status'].get('dead', 0)};"

@@ -23,6 +23,8 @@ def test_open_a_form_print_its_qr_and_list_progress(kinerja, tmp_path):  # noqa:
     assert refused.returncode == 2 and "not a service unit" in refused.stderr
     listed = kinerja("survey", "forms").stdout
     assert code[1] in listed and "DINAS.B01" in listed
+    status = kinerja("cycle", "status").stdout  # the coordinator's view of the cycle
+    assert "SKM survey forms" in status and code[1] in status
 
 
 def test_complaints_holidays_and_lapor_import(kinerja, tmp_path):  # noqa: F811
