@@ -159,7 +159,7 @@ def complaint_router(portal: Portal, limits: PublicLimits) -> APIRouter:
     @router.get("/pengaduan/{code}", response_class=HTMLResponse)
     def track(request: Request, code: str, lang: str | None = None, baru: int = 0) -> Response:
         page_lang = pick_lang(lang, None)
-        if not limits.per_address.allow(f"track:{request.client.host if request.client else '-'}"):
+        if not limits.lookups.allow(request.client.host if request.client else "-"):
             return message(request, page_lang, 429, "too_many_title", "too_many_body")
         with portal.sessions() as session:
             found = tracking(session, code, page_lang)

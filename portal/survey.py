@@ -53,12 +53,17 @@ class PublicLimits:
     """Rate limits of the public forms (``COUNT/SECONDS`` each, see :class:`RateLimit`)."""
 
     def __init__(
-        self, per_address: RateLimit | None = None, per_form: RateLimit | None = None
+        self,
+        per_address: RateLimit | None = None,
+        per_form: RateLimit | None = None,
+        lookups: RateLimit | None = None,
     ) -> None:
         self.per_address = per_address or RateLimit.from_env(
             "KINERJA_PUBLIC_LIMIT_ADDRESS", "20/3600"
         )
         self.per_form = per_form or RateLimit.from_env("KINERJA_PUBLIC_LIMIT_FORM", "600/60")
+        # Tracking-code look-ups per address: enough for people, too few to guess codes.
+        self.lookups = lookups or RateLimit.from_env("KINERJA_PUBLIC_LIMIT_LOOKUP", "120/3600")
 
     def allow(self, request: Request, form_key: str) -> bool:
         address = request.client.host if request.client else "unknown"

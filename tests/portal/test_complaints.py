@@ -100,3 +100,13 @@ def test_rate_limit_per_address(engine):
         )
     assert codes == [200, 200, 429]
     assert stored(engine) == 2
+
+
+def test_tracking_lookups_are_limited_per_address(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        complaint_org(session)
+    url = engine.url.render_as_string(hide_password=False)
+    limits = PublicLimits(RateLimit(1000, 3600), RateLimit(1000, 60), RateLimit(3, 3600))
+    client = TestClient(create_app(url, secret=SECRET, clock=ManualClock(FILED), limits=limits))
+    codes = [client.get(f"/pengaduan/ADU-{i:08d}").status_code for i in range(4)]
+    assert codes == [404, 404, 404, 429]
