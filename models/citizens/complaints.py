@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import append_event
 from kinerja.models.citizens.calendar import holidays
 from kinerja.models.cycles.cycle import CycleError, cycle_config, get_cycle, pack_of
+from kinerja.models.humantasks.messages import queue_task_messages
 from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.humantasks.states import Actor
 from kinerja.models.outbox.queue import enqueue_many, notification_key
@@ -156,9 +157,14 @@ def file_complaint(
         stage_final_due_at=final,
         tasks=[NewTask(KIND, complaint.tracking_code, officer, payload)],
         now=now,
+        notify=False,
     )
-    task.due_at = due  # the service level, even when shorter than a day from now
+    # The service level stands even when it ends within a day, or (an import) has passed.
+    task.due_at = due
     complaint.task_id = task.id
+    queue_task_messages(
+        session, cycle=cycle, config=config, tasks=[task], kind="task_opened", now=now
+    )
     append_event(
         session,
         at=now,

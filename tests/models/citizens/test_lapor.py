@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from kinerja.models.citizens.calendar import holidays, import_holidays
 from kinerja.models.citizens.lapor import import_lapor
 from kinerja.models.imports.errors import ImportRejected
-from kinerja.models.store.tables import Complaint, HumanTask
+from kinerja.models.store.tables import Complaint, HumanTask, Notification
 from kinerja.tests.models.citizens.complaintfixture import complaint_org
 from kinerja.tests.models.orgfixture import A
 
@@ -49,6 +49,11 @@ def test_lapor_ids_are_kept_and_a_second_import_files_nothing(session, tmp_path)
     assert rows[0].due_at.date() == date(2025, 12, 24)
     tasks = session.scalars(select(HumanTask).where(HumanTask.kind == "answer_complaint")).all()
     assert len(tasks) == 2 and {t.assignee_nip for t in tasks} == {A}
+    # The officer's message names the service level's own due day, already past here.
+    bodies = session.scalars(
+        select(Notification.body).where(Notification.kind == "task_opened")
+    ).all()
+    assert len(bodies) == 2 and any("24 Desember 2025" in b for b in bodies), bodies
     again = import_lapor(session, path=path, now=NOW)
     session.commit()
     assert again.inserted == 0 and count(session, Complaint) == 2
