@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from kinerja.cli import appeals, faults, people, runs
+from kinerja.cli import appeals, citizens, faults, people, runs
 from kinerja.cli import portal as portal_cli
 from kinerja.cli import serve as serve_cli
 from kinerja.cli import training as training_cli
@@ -291,6 +291,13 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
                 ["period", "people", "achievement", "expected", "at_risk", "checked_in"]
                 + ["predikat", "tukin"],
             )
+        from kinerja.models.cycles.cycle import cycle_config
+
+        config = cycle_config(c)
+        survey = citizens.progress_rows(session, start=config.period_start, end=config.period_end)
+        if survey:
+            typer.echo("\nSKM survey forms (respondents against the Krejcie-Morgan sample):")
+            echo_table(survey, citizens.PROGRESS_COLUMNS)
         status = notify_status(session, cycle_id=c.cycle_id)
         typer.echo(
             f"\nmessages: {status['by_status']}; dead: {status['by_status'].get('dead', 0)};"
@@ -304,6 +311,7 @@ people.register(app)
 runs.register(app, results_app, audit_app, notify_app)
 app.add_typer(policy_app, name="policy")
 appeals.register(app)
+citizens.register(app, survey_app)
 training_cli.register(app)
 serve_cli.register(app)
 portal_cli.register(app)

@@ -1,4 +1,5 @@
-"""The sweeper flow: reminders, escalations and final deadlines for every running cycle.
+"""The sweeper flow: reminders, escalations and final deadlines for every running cycle,
+and the reminders and escalations of citizens' complaints (on working days).
 
 Scheduled (``kinerja serve``) or run by hand (``kinerja sweep``). It runs the set-based
 logic of models/responses/sweeper.py in one task per cycle (tasks/sweeping.py), dispatches
@@ -13,7 +14,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from kinerja.tasks.sweeping import cycles_to_sweep, sweep_cycle
+from kinerja.tasks.sweeping import cycles_to_sweep, sweep_complaint_tasks, sweep_cycle
 
 
 @flow(name="sweeper")
@@ -26,10 +27,12 @@ def sweeper(db_url: str | None = None, advance: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for cycle_id in cycles_to_sweep(db_url):
         out[cycle_id] = sweep_cycle(db_url, cycle_id)
+    complaints = sweep_complaint_tasks(db_url)
     # The outbox is shared: one pass sends what every cycle queued.
     dispatch_notifications(db_url)
     for cycle_id, result in out.items():
         if advance and result["complete"]:
             log.info("cycle %s: %s complete, advancing", cycle_id, result["complete"])
             advance_cycle(cycle_id, db_url=db_url, key="-".join(result["complete"]))
+    out["complaints"] = complaints
     return out

@@ -8,6 +8,9 @@ Routes::
     GET  /healthz       liveness and database check
     GET  /cycles        published cycles, newest first (public, no login)
     GET  /cycles/{id}   a published cycle's unit aggregates and IKM (public, no login)
+    /s/{code}...        the SKM survey form of a service unit (portal/survey.py)
+    /pengaduan...       complaint forms and tracking pages (portal/complaints.py)
+    /cycles/{id}/charts/..., /data/...   charts and open data (portal/published.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -55,10 +58,13 @@ from kinerja.models.store.clock import SYSTEM_CLOCK, Clock
 from kinerja.models.store.db import get_engine, session_factory
 from kinerja.models.store.tables import Employee, HumanTask
 from kinerja.portal import forms, public, views
+from kinerja.portal.complaints import complaint_router
 from kinerja.portal.i18n import pick_lang
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
 from kinerja.portal.pages import Access, Portal, Refusal
+from kinerja.portal.published import published_router
 from kinerja.portal.security import CSRF_FIELD, csrf_ok, record_refusal
+from kinerja.portal.survey import PublicLimits, survey_router
 
 
 def advance_later(cycle_id: str, stage: str, task_id: int, db_url: str | None) -> Any:
@@ -78,18 +84,27 @@ def advance_later(cycle_id: str, stage: str, task_id: int, db_url: str | None) -
 
 
 def create_app(
-    db_url: str | None = None, *, secret: str | bytes | None = None, clock: Clock | None = None
+    db_url: str | None = None,
+    *,
+    secret: str | bytes | None = None,
+    clock: Clock | None = None,
+    limits: PublicLimits | None = None,
 ) -> FastAPI:
     """The portal for the database at ``db_url`` (default: ``KINERJA_DATABASE_URL`` or the
     SQLite file), signing with ``secret`` (default: ``KINERJA_SECRET``, refused when missing
     or a placeholder outside the demo) and reading time from ``clock`` (a cycle's own
-    simulated clock wins)."""
+    simulated clock wins). ``limits``: the public forms' rate limits (default: from the
+    environment, see portal/survey.py)."""
     key = load_secret() if secret is None else secret
     key = key.encode() if isinstance(key, str) else key
     portal = Portal(session_factory(get_engine(db_url)), key, clock or SYSTEM_CLOCK)
     app = FastAPI(title="Kinerja portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
     app.add_middleware(BodyLimit, limit=max_body())
+    public_limits = limits or PublicLimits()
+    app.include_router(survey_router(portal, public_limits))
+    app.include_router(complaint_router(portal, public_limits))
+    app.include_router(published_router(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -237,7 +252,7 @@ def create_app(
     def public_cycles(request: Request, lang: str | None = None) -> Response:
         page_lang = pick_lang(lang, None)
         with portal.sessions() as session:
-            cycles = public.published_cycles(session)
+            cycles = public.published_cycles(session, page_lang)
         return portal.page(request, "public_cycles.html", page_lang, cycles=cycles)
 
     @app.get("/cycles/{cycle_id}", response_class=HTMLResponse)
@@ -248,7 +263,7 @@ def create_app(
             if cycle is None:
                 refusal = Refusal(404, "not_found_title", "not_published_body")
                 return portal.refusal(request, refusal, page_lang)
-            ctx = public.cycle_context(session, cycle=cycle, lang=page_lang)
+            ctx = public.cycle_context(session, cycle=cycle, lang=page_lang, now=portal.clock.now())
             return portal.page(request, "public_cycle.html", page_lang, **ctx)
 
     return app

@@ -248,7 +248,15 @@ def appeal_decision(form: Mapping[str, str], lang: str) -> FormResult:
     )
 
 
+def complaint_reply(form: Mapping[str, str], lang: str) -> FormResult:
+    # An empty closure reason answers and keeps the complaint open.
+    return FormResult(
+        {"reply": (form.get("reply") or "").strip(), "close_reason": _text(form, "close_reason")}
+    )
+
+
 READERS: dict[str, Callable[[Mapping[str, str], str], FormResult]] = {
+    "answer_complaint": complaint_reply,
     "decide_appeal": appeal_decision,
     "approve_targets": target_decision,
     "review": review,
@@ -273,6 +281,7 @@ FIXED_FIELDS: dict[str, frozenset[str]] = {
     "propose_targets": frozenset({"action", "comment"}),
     "revise_targets": frozenset({"action", "comment"}),
     "decide_appeal": frozenset({"decision", "hasil_kerja", "perilaku", "reason"}),
+    "answer_complaint": frozenset({"reply", "close_reason"}),
 }
 """The fields each kind's page always has (templates/kinds/<kind>.html)."""
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kinerja.portal.i18n_citizens import CITIZEN_TEXTS
+
 LANGS = ("id", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -226,6 +228,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This cycle does not exist or its results are not published yet.",
     ),
 }
+
+
+TEXTS.update(CITIZEN_TEXTS)
 
 
 def pick_lang(query: str | None, person: str | None) -> str:

@@ -5,11 +5,17 @@ read; one that streams more than it declared (or declares nothing) is cut off wi
 soon as it passes the limit, so an oversized POST never reaches memory whole, a form
 parser or the database. The limit is ``KINERJA_PORTAL_MAX_BODY`` bytes (default 64 KiB:
 every task form fits many times over).
+
+The public forms (survey, complaints) also have rate limits per client address and per form
+(:class:`RateLimit`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections import deque
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -81,3 +87,50 @@ async def _refuse(scope: Scope, send: Send) -> None:
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class RateLimit:
+    """At most ``count`` events per ``seconds`` per key, in this process (a sliding window).
+
+    The public forms use two: one keyed by the client address, one by the form. The counts
+    live in memory only (an address is never written anywhere) and per portal process: with
+    several processes behind a proxy each enforces its own share. ``max_keys`` bounds the
+    memory a flood of distinct addresses can take; the oldest keys are forgotten first.
+    """
+
+    def __init__(self, count: int, seconds: float, *, max_keys: int = 100_000) -> None:
+        if count < 1 or seconds <= 0:
+            raise ValueError("rate limit: count >= 1 and seconds > 0")
+        self.count = count
+        self.seconds = seconds
+        self.max_keys = max_keys
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Count one event for ``key`` and say whether it is within the limit."""
+        at = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.pop(key, None) or deque()
+            while hits and hits[0] <= at - self.seconds:
+                hits.popleft()
+            allowed = len(hits) < self.count
+            if allowed:
+                hits.append(at)
+            self._hits[key] = hits  # re-inserted: the dict's order is least recently seen
+            while len(self._hits) > self.max_keys:
+                self._hits.pop(next(iter(self._hits)))
+            return allowed
+
+    @classmethod
+    def from_env(cls, name: str, default: str) -> RateLimit:
+        """A limit from ``COUNT/SECONDS`` in the environment variable ``name``."""
+        raw = os.environ.get(name, "").strip() or default
+        try:
+            count, seconds = raw.split("/")
+            return cls(int(count), float(seconds))
+        except ValueError:
+            raise ValueError(
+                f"{name} harus JUMLAH/DETIK, mis. 20/3600 / must be COUNT/SECONDS, "
+                f"e.g. 20/3600, not {raw!r}"
+            ) from None

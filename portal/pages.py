@@ -33,6 +33,7 @@ from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Cycle, Employee, HumanTask, TaskExtension
 from kinerja.portal import views
+from kinerja.portal.formats import format_day
 from kinerja.portal.i18n import both, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_token, record_refusal
 
@@ -76,7 +77,13 @@ class Portal:
         return self.templates.TemplateResponse(
             request,
             template,
-            {"lang": lang, "other_lang": other, "t": translator(lang), **context},
+            {
+                "lang": lang,
+                "other_lang": other,
+                "t": translator(lang),
+                "day": lambda value: format_day(value, lang) if value else "",
+                **context,
+            },
             status_code=status,
             headers={
                 "Cache-Control": "no-store",

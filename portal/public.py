@@ -22,9 +22,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.citizens.figures import complaint_figures
 from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.store.tables import Cycle, CycleStage, Publication, Unit, UnitIndex, UnitRating
+from kinerja.portal.formats import format_day, format_number
 from kinerja.portal.i18n import translator
+from kinerja.portal.opendata import cycle_data, data_urls
 
 NOT_RATED = "not_rated"
 """The payload's key for results without a predikat (models/stages/publish.py publish_units)."""
@@ -68,11 +71,9 @@ class ServiceIndex:
 
 
 def number(value: float, decimals: int, lang: str) -> str:
-    """``value`` with ``decimals`` places; Bahasa Indonesia writes a decimal comma."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """``value`` with ``decimals`` places in the language's way (Babel): ``1.234,50`` in
+    Bahasa Indonesia, ``1,234.50`` in English."""
+    return format_number(value, decimals, lang)
 
 
 def _published_at(session: Session) -> dict[str, datetime | None]:
@@ -107,8 +108,12 @@ def published_cycle(session: Session, cycle_id: str) -> Cycle | None:
     return cycle if stage is not None and stage.status == "done" else None
 
 
-def published_cycles(session: Session) -> list[PublishedCycle]:
-    """Every public cycle, the most recently published first."""
+def _period(config: Any, lang: str) -> str:
+    return f"{format_day(config.period_start, lang)} - {format_day(config.period_end, lang)}"
+
+
+def published_cycles(session: Session, lang: str = "id") -> list[PublishedCycle]:
+    """Every public cycle, the most recently published first (its period in ``lang``)."""
     times = _published_at(session)
     if not times:
         return []
@@ -124,7 +129,7 @@ def published_cycles(session: Session) -> list[PublishedCycle]:
             PublishedCycle(
                 cycle_id=cycle.cycle_id,
                 name=cycle.name,
-                period=f"{config.period_start:%d-%m-%Y} - {config.period_end:%d-%m-%Y}",
+                period=_period(config, lang),
                 published_at=times[cycle.cycle_id],
                 units=units.get(cycle.cycle_id, 0),
             )
@@ -133,8 +138,11 @@ def published_cycles(session: Session) -> list[PublishedCycle]:
     return out
 
 
-def cycle_context(session: Session, *, cycle: Cycle, lang: str) -> dict[str, Any]:
-    """Everything the public page of a published ``cycle`` shows."""
+def cycle_context(
+    session: Session, *, cycle: Cycle, lang: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything the public page of a published ``cycle`` shows (complaints counted late
+    as of ``now``, default the end of the cycle's period)."""
     config = cycle_config(cycle)
     pack = pack_of(cycle)
     minimum = config.publication.min_group_size
@@ -168,16 +176,57 @@ def cycle_context(session: Session, *, cycle: Cycle, lang: str) -> dict[str, Any
     ]
     units.sort(key=lambda u: (u.name, u.unit_id))
     published = [at for _, _, at in rows if at is not None]
+    data = cycle_data(session, cycle=cycle, now=now)
     return {
         "cycle": cycle,
-        "period": f"{config.period_start:%d-%m-%Y} - {config.period_end:%d-%m-%Y}",
+        "period": _period(config, lang),
         "published_at": min(published) if published else None,
         "min_group_size": minimum,
         "units": units,
         "indices": service_indices(
             session, cycle_id=cycle.cycle_id, names=names, pack=pack, lang=lang
         ),
+        "complaints": complaint_rows(session, config=config, names=names, lang=lang, now=now),
+        "data": data,
+        "num": lambda value, decimals=0: "-" if value is None else number(value, decimals, lang),
+        # Columns only for the predikat some shown unit has: a suppressed unit hints nothing.
+        "pack_labels": {
+            c: _predikat_label(pack, c, lang)
+            for c in [*pack.predikat.order, NOT_RATED]
+            if any(c in (u["predikat"] or {}) for u in data["units"])
+        },
+        "data_urls": data_urls(cycle.cycle_id),
     }
+
+
+def complaint_rows(
+    session: Session, *, config: Any, names: dict[str, str], lang: str, now: datetime | None
+) -> list[dict[str, Any]]:
+    """Complaint handling per unit in the cycle's period, as the page shows it (the figures
+    of :func:`kinerja.models.citizens.figures.complaint_figures`, at the end of the period
+    or now, whichever is earlier)."""
+    end = datetime.combine(config.period_end, datetime.max.time())
+    rows = []
+    for f in complaint_figures(
+        session, start=config.period_start, end=config.period_end, now=min(end, now or end)
+    ):
+        pct = f.within_level_pct
+        rows.append(
+            {
+                "unit_id": f.unit_id,
+                "name": names.get(f.unit_id, f.unit_id),
+                "received": format_number(f.received, 0, lang),
+                "within_level": format_number(f.within_level, 0, lang),
+                "late": format_number(f.late, 0, lang),
+                "open": format_number(f.open, 0, lang),
+                "median_days": "-"
+                if f.median_days is None
+                else format_number(f.median_days, 1, lang),
+                "within_pct": "-" if pct is None else format_number(pct, 1, lang) + "%",
+            }
+        )
+    rows.sort(key=lambda r: (r["name"], r["unit_id"]))
+    return rows
 
 
 def _unit_result(

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.citizens.complaints import CLOSE_REASONS, complaint_of_task
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.humantasks.states import ACTIVE, title
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
@@ -25,6 +26,7 @@ from kinerja.models.store.tables import (
     Result,
     Target,
 )
+from kinerja.portal.formats import format_day, format_moment
 from kinerja.portal.forms import field_widgets
 
 BLANK_ROWS = 3
@@ -92,6 +94,8 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
         ctx.update(_appeal(pack=pack, payload=ctx["payload"], lang=lang))
     elif task.kind in ("propose_targets", "revise_targets"):
         ctx.update(_proposal(session, task=task, cycle=cycle, targets=ctx["targets"]))
+    elif task.kind == "answer_complaint":
+        ctx.update(_complaint(session, task=task, pack=pack, lang=lang))
     elif task.kind not in _KNOWN_KINDS:
         model = INPUT_FOR_KIND.get(task.kind)
         ctx["kind_template"] = "kinds/generic.html"
@@ -111,6 +115,7 @@ _KNOWN_KINDS = frozenset(
         "report_period",
         "checkin",
         "decide_appeal",
+        "answer_complaint",
     }
 )
 
@@ -159,6 +164,20 @@ def _checkin(
         "result_levels": [(code, label(rr.labels, code, lang)) for code in rr.levels],
         "behaviour_levels": [(code, label(bh.labels, code, lang)) for code in bh.levels],
         "behaviour_default": label(bh.labels, bh.default_rating, lang),
+    }
+
+
+def _complaint(session: Session, *, task: HumanTask, pack: Any, lang: str) -> dict[str, Any]:
+    """The complaint an ``answer_complaint`` task is about (never its contact)."""
+    complaint = complaint_of_task(session, task.id)
+    found = pack.complaints.category(complaint.category) if complaint and pack.complaints else None
+    return {
+        "complaint": complaint,
+        "subject_name": complaint.tracking_code if complaint else task.subject_nip,
+        "complaint_category": found.label.get(lang) if found else "",
+        "complaint_received": format_moment(complaint.received_at, lang) if complaint else "",
+        "complaint_due": format_day(complaint.due_at, lang) if complaint else "",
+        "close_reasons": [(c, p[0] if lang == "id" else p[1]) for c, p in CLOSE_REASONS.items()],
     }
 
 

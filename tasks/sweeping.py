@@ -11,6 +11,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from kinerja.models.citizens.sweep import complaint_cycles, sweep_complaints
 from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.cycles.periods import stage_due
 from kinerja.models.responses.sweeper import sweep, sweepable_cycles
@@ -48,4 +49,20 @@ def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
             "now": now.isoformat(),
         }
     audit_checkpoint(db_url, reason=f"{cycle_id}: sweep", at=now)
+    return out
+
+
+@task(name="sweep-complaints", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def sweep_complaint_tasks(db_url: str | None) -> dict[str, Any]:
+    """Reminders and escalations of citizens' complaints on working days, each cycle's
+    complaint tasks at that cycle's clock (the wall clock unless the cycle is simulated)."""
+    out: dict[str, Any] = {"working_day": None, "reminders": 0, "escalations": 0}
+    with session_scope(get_engine(db_url)) as session:
+        for cycle_id in complaint_cycles(session):
+            cycle = session.get(Cycle, cycle_id)
+            assert cycle is not None
+            report = sweep_complaints(session, now=cycle_now(cycle.clock_at), cycle_id=cycle_id)
+            out["working_day"] = report.working_day
+            out["reminders"] += report.reminders
+            out["escalations"] += report.escalations
     return out

@@ -78,6 +78,17 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
         "stages",
         "results",
     ),
+    "citizens": (
+        "store",
+        "schemas",
+        "policy",
+        "rules",
+        "imports",
+        "cycles",
+        "audit",
+        "outbox",
+        "humantasks",
+    ),
     "responses": (
         "store",
         "schemas",
@@ -89,6 +100,7 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
         "humantasks",
         "stages",
         "appeals",
+        "citizens",
     ),
     "scenarios": (
         "store",

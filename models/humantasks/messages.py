@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks.links import link_secret, sign, task_expiry
 from kinerja.models.humantasks.states import title
+from kinerja.models.outbox.formats import format_day
 from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
@@ -116,7 +117,7 @@ def queue_task_messages(
             "assignee_name": ", ".join(
                 dict.fromkeys(known.get(t.assignee_nip, (t.assignee_nip, lang))[0] for t in group)
             ),
-            "due_at": min(t.due_at for t in group).strftime("%d-%m-%Y"),
+            "due_at": format_day(min(t.due_at for t in group), lang),
             "link": link,
             "level": str(first.escalation_level),
             "comment": comment,

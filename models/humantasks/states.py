@@ -55,6 +55,9 @@ KINDS: dict[str, tuple[str, bool]] = {
     # Filed after publication, when every stage is done: a stage of its own (see
     # models/appeals/filing.py), so the publish stage's counts and completion stay as they were.
     "decide_appeal": ("appeal", True),
+    # A citizen's complaint (models/citizens/complaints.py): outside the cycle's stages, swept
+    # on working days by the complaints sweep.
+    "answer_complaint": ("complaints", False),
 }
 
 TITLES: dict[str, tuple[str, str]] = {
@@ -68,6 +71,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "write_feedback": ("Menulis umpan balik", "Write feedback"),
     "acknowledge_feedback": ("Menerima umpan balik", "Acknowledge feedback"),
     "decide_appeal": ("Memutus keberatan", "Decide an appeal"),
+    "answer_complaint": ("Menjawab pengaduan", "Answer a complaint"),
 }
 
 

@@ -23,16 +23,23 @@ from kinerja.models.store.tables import Employee, Unit
 class UnitsImporter(FileImporter):
     """units.csv: unit_id, name, [parent_id], [head_nip], [is_service_unit],
     [service_population] (people a service unit serves in a survey period: the population
-    of the survey's Krejcie-Morgan sample-size check)."""
+    of the survey's Krejcie-Morgan sample-size check), [complaint_officer_nip] (who answers
+    the unit's complaints; the head when empty)."""
 
     kind = "units"
     table = Unit.__table__
     keys = ("unit_id",)
     required = ("unit_id", "name")
     unique = ("unit_id",)
-    optional = ("parent_id", "head_nip", "is_service_unit", "service_population")
-    identifiers = ("unit_id", "parent_id", "head_nip")
-    nip_columns = ("head_nip",)
+    optional = (
+        "parent_id",
+        "head_nip",
+        "is_service_unit",
+        "service_population",
+        "complaint_officer_nip",
+    )
+    identifiers = ("unit_id", "parent_id", "head_nip", "complaint_officer_nip")
+    nip_columns = ("head_nip", "complaint_officer_nip")
 
     def __init__(
         self, path: str | Path, *, sheet: str | None = None, nip_format: IdFormat | None = None
@@ -52,7 +59,7 @@ class UnitsImporter(FileImporter):
         unit_id = self.need(row, cells, "unit_id")
         name = self.need(row, cells, "name")
         record: dict[str, Any] = {"unit_id": unit_id, "name": name}
-        for column in ("parent_id", "head_nip"):
+        for column in ("parent_id", "head_nip", "complaint_officer_nip"):
             if column in self.columns:
                 record[column] = cells.get(column) or None
         if "is_service_unit" in self.columns:

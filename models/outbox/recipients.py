@@ -15,17 +15,21 @@ from sqlalchemy.orm import Session
 from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.outbox.routes import Routes
 from kinerja.models.schemas.config import ConfigError, CycleConfig, NotificationConfig
-from kinerja.models.store.tables import Cycle, Employee, Notification
+from kinerja.models.store.tables import Complaint, Cycle, Employee, Notification
 
 log = logging.getLogger(__name__)
 
 Recipients = Callable[[list[str]], dict[str, dict[str, Any]]]
 
+CITIZEN = "citizen:"
+"""A message to a citizen is addressed ``citizen:TRACKING-CODE``: the complaint's contact."""
+
 
 def resolve_recipients(
     session: Session, nips: list[str], extra: Recipients | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Addresses by nip: employees from the database, then ``extra`` for the rest."""
+    """Addresses by nip: employees from the database, citizens who gave a contact with their
+    complaint (``citizen:CODE``), then ``extra`` for the rest."""
     found: dict[str, dict[str, Any]] = {}
     unique = sorted(set(nips))
     for start in range(0, len(unique), 1000):
@@ -40,6 +44,15 @@ def resolve_recipients(
                 "unit_id": e.unit_id,
                 "lang": e.lang,
             }
+    codes = [nip.removeprefix(CITIZEN) for nip in unique if nip.startswith(CITIZEN)]
+    for start in range(0, len(codes), 1000):
+        rows = session.execute(
+            select(Complaint.tracking_code, Complaint.contact).where(
+                Complaint.tracking_code.in_(codes[start : start + 1000])
+            )
+        )
+        for code, contact in rows:
+            found[CITIZEN + code] = {"nip": CITIZEN + code, "name": code, "email": contact}
     rest = [nip for nip in unique if nip not in found]
     if rest and extra is not None:
         for nip, data in (extra(rest) or {}).items():

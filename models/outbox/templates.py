@@ -26,6 +26,7 @@ KINDS: tuple[str, ...] = (
     "cycle_published",
     "superior_unplanned",
     "appeal_decided",
+    "complaint_answered",
 )
 
 LANGS: tuple[str, ...] = ("id", "en")

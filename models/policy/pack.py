@@ -26,6 +26,7 @@ from kinerja.models.policy.base import Strict
 from kinerja.models.policy.catalogue import (
     check_training_rules,
 )
+from kinerja.models.policy.complaints import ComplaintRules
 from kinerja.models.policy.distribution import DistributionRules
 from kinerja.models.policy.identifiers import IdentifierRules
 from kinerja.models.policy.ikm import IkmRules
@@ -64,6 +65,7 @@ class PolicyPack(Strict):
     incentive: IncentiveRules | None = None
     credit_points: CreditPointRules | None = None
     periodic: PeriodicRules | None = None
+    complaints: ComplaintRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyPack:

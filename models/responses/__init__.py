@@ -4,5 +4,5 @@ final-deadline policy), and the sweeper's logic (``sweeper``: reminders, escalat
 final deadlines, the clock's answers).
 
 May import: ``store``, ``schemas``, ``policy``, ``rules``, ``cycles``, ``audit``, ``outbox``,
-``humantasks``, ``stages``, ``appeals``.
+``humantasks``, ``stages``, ``appeals``, ``citizens``.
 """

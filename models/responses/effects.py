@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kinerja.models.appeals.deciding import decide_appeal
+from kinerja.models.citizens.complaints import complaint_answered
 from kinerja.models.humantasks.states import (
     Actor,
     check_transition,
@@ -42,6 +43,7 @@ EFFECTS = {
     "write_feedback": feedback_written,
     "acknowledge_feedback": feedback_acknowledged,
     "decide_appeal": decide_appeal,  # an upheld appeal recalculates: see models/appeals/filing.py
+    "answer_complaint": complaint_answered,  # the reply reaches the citizen's tracking page
 }
 
 

@@ -175,6 +175,16 @@ class AppealDecision(_Input):
         return self
 
 
+class ComplaintReply(_Input):
+    """The officer's answer to a citizen's complaint, shown on its tracking page, and why it
+    is closed (``None``: answered, still open for follow-up)."""
+
+    reply: Annotated[str, Field(min_length=2, max_length=4000)]
+    close_reason: (
+        Literal["resolved", "not_substantiated", "out_of_scope", "duplicate", "withdrawn"] | None
+    ) = "resolved"
+
+
 INPUT_FOR_KIND: dict[str, type[_Input]] = {
     "propose_targets": TargetProposal,
     "revise_targets": TargetProposal,
@@ -187,4 +197,5 @@ INPUT_FOR_KIND: dict[str, type[_Input]] = {
     "acknowledge_feedback": FeedbackAcknowledgement,
     "file_appeal": Appeal,  # not a task: filed through models.appeals.file_appeal
     "decide_appeal": AppealDecision,
+    "answer_complaint": ComplaintReply,
 }

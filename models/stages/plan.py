@@ -26,6 +26,7 @@ from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_config, stage_row
 from kinerja.models.humantasks.messages import people
 from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.outbox.formats import format_day
 from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
@@ -205,7 +206,7 @@ def escalate_unplanned_superiors(
                 "cycle_name": cycle.name,
                 "assignee_name": known.get(superior, (superior, lang))[0],
                 "subject_name": f"{count} pegawai" if lang == "id" else f"{count} staff",
-                "due_at": due_of[superior].strftime("%d-%m-%Y"),
+                "due_at": format_day(due_of[superior], lang),
                 "link": link,
             },
         )

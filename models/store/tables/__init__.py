@@ -7,7 +7,14 @@ and running it twice changes nothing. Importing this package registers every tab
 """
 
 from kinerja.models.store.tables.base import Base
-from kinerja.models.store.tables.citizens import Publication, SurveyResponse, UnitIndex
+from kinerja.models.store.tables.citizens import (
+    Complaint,
+    Holiday,
+    Publication,
+    SurveyForm,
+    SurveyResponse,
+    UnitIndex,
+)
 from kinerja.models.store.tables.cycle import (
     Cycle,
     CycleStage,
@@ -45,6 +52,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "CompetencyLevel",
+    "Complaint",
     "Cycle",
     "CycleStage",
     "DisciplineSanction",
@@ -53,6 +61,7 @@ __all__ = [
     "Feedback",
     "FunctionalPosition",
     "Goal",
+    "Holiday",
     "HumanTask",
     "JpLedgerEntry",
     "Measurement",
@@ -63,6 +72,7 @@ __all__ = [
     "Result",
     "ScriptedCheckin",
     "ScriptedReview",
+    "SurveyForm",
     "SurveyResponse",
     "Target",
     "TrainingAssignment",

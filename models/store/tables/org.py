@@ -26,6 +26,8 @@ class Unit(Base):
     # People a service unit serves in a survey period: the population of the survey's
     # Krejcie-Morgan sample-size check (units.csv ``service_population``).
     service_population: Mapped[int | None] = mapped_column(Integer)
+    # Who answers the unit's complaints (pengaduan); the unit head when empty.
+    complaint_officer_nip: Mapped[str | None] = mapped_column(String(64))
 
 
 class Employee(Base):

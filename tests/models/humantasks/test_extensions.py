@@ -20,6 +20,7 @@ from kinerja.models.humantasks.admin import run_action
 from kinerja.models.humantasks.extensions import extend_tasks, task_history
 from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.humantasks.states import Actor, TaskError
+from kinerja.models.outbox.formats import format_day
 from kinerja.models.responses.service import respond
 from kinerja.models.responses.sweeper import sweep
 from kinerja.models.store.tables import HumanTask, Notification, TaskExtension
@@ -101,7 +102,7 @@ def test_an_extension_moves_both_deadlines_and_is_kept_in_the_history(session, o
     )
     (message,) = notifications(session, kind="task_extended")
     assert message.recipient_nip == M and check_message(session, message) == [a.id]
-    assert f"{DUE + days(7):%d-%m-%Y}" in message.body and "banjir" in message.body
+    assert format_day(DUE + days(7), "id") in message.body and "banjir" in message.body
 
     extend(session, org, a, 2, START + days(3), reason="susulan")
     history = task_history(session, task_id=a.id)

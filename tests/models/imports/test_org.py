@@ -294,3 +294,17 @@ def test_org_source_must_hold_both_files(session, write):
         import_org(session, source=source)
     assert [(e.file, e.row) for e in exc.value.errors] == [("employees.csv", None)]
     assert "file not found" in str(exc.value)
+
+
+def test_a_units_complaint_officer_is_imported(session, write):
+    write(
+        "org/units.csv",
+        "unit_id,name,parent_id,head_nip,is_service_unit,complaint_officer_nip",
+        "DINAS,Dinas Kesehatan,,196501011990031001,false,",
+        "PKM,Puskesmas Kota,DINAS,007,ya,0042",
+    )
+    source = write("org/employees.csv", *EMPLOYEES).parent
+    import_org(session, source=source)
+    session.commit()
+    assert session.get(Unit, "PKM").complaint_officer_nip == "0042"  # leading zeros kept
+    assert session.get(Unit, "DINAS").complaint_officer_nip is None
