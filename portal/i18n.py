@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kinerja.portal.codes import code_texts
+
 LANGS = ("id", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -52,7 +54,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This person is at risk of missing their targets: hold a coaching dialog and record it.",
     ),
     "periodic_results": ("Hasil evaluasi periodik", "Periodic results"),
-    "accept_proposal": ("Terima usulan", "Accept the proposal"),
     "behaviour_default": ("Rating baku", "Default rating"),
     "coaching": ("Dialog kinerja (coaching)", "Coaching dialog"),
     "coaching_hint": (
@@ -222,6 +223,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+TEXTS.update(code_texts())
+
 
 def pick_lang(query: str | None, person: str | None) -> str:
     """``?lang=`` if it names a known language, else the person's, else ``id``."""
@@ -240,6 +243,20 @@ def translator(lang: str) -> Callable[[str], str]:
         return pair[index] if pair else key
 
     return t
+
+
+def code_translator(lang: str) -> Callable[[str, str | None], str]:
+    """``c(group, code)`` for templates: the code's words in ``lang`` (the code itself when
+    it has none, "-" when empty), e.g. ``c("direction", "higher")``."""
+    t = translator(lang)
+
+    def c(group: str, code: str | None) -> str:
+        if not code:
+            return "-"
+        key = f"{group}_{code}"
+        return t(key) if key in TEXTS else code
+
+    return c
 
 
 def both(key: str) -> str:

@@ -33,7 +33,8 @@ from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Cycle, Employee, HumanTask, TaskExtension
 from kinerja.portal import views
-from kinerja.portal.i18n import both, pick_lang, translator
+from kinerja.portal.formerrors import field_label
+from kinerja.portal.i18n import both, code_translator, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_token, record_refusal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -76,7 +77,13 @@ class Portal:
         return self.templates.TemplateResponse(
             request,
             template,
-            {"lang": lang, "other_lang": other, "t": translator(lang), **context},
+            {
+                "lang": lang,
+                "other_lang": other,
+                "t": translator(lang),
+                "c": code_translator(lang),
+                **context,
+            },
             status_code=status,
             headers={
                 "Cache-Control": "no-store",
@@ -161,6 +168,10 @@ class Portal:
             csrf_field=CSRF_FIELD,
             errors=errors or [],
             error_fields={name for name, _ in errors or []},
+            labelled_errors=[
+                (field_label(access.task.kind, name, ctx, access.lang), message)
+                for name, message in errors or []
+            ],
             values=values or {},
             has_form=access.task.kind in INPUT_FOR_KIND,
             me_link=f"/me/{me}",

@@ -26,6 +26,7 @@ from kinerja.models.store.tables import (
     Target,
 )
 from kinerja.portal.forms import field_widgets
+from kinerja.portal.targetwords import serves_texts, unit_name, weight_total
 
 BLANK_ROWS = 3
 """Empty target rows offered on a proposal form (no JavaScript to add more)."""
@@ -59,6 +60,7 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
     """Everything the page of ``task`` shows, whatever its kind."""
     pack = pack_of(cycle)
     subject = person(session, task.subject_nip)
+    targets = targets_of(session, cycle.cycle_id, task.subject_nip)
     ctx: dict[str, Any] = {
         "task": task,
         "cycle": cycle,
@@ -66,8 +68,13 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
         "subject": subject,
         "subject_name": subject.name if subject else task.subject_nip,
         "payload": task.payload or {},
-        "targets": targets_of(session, cycle.cycle_id, task.subject_nip),
+        "targets": targets,
         "kind_template": f"kinds/{task.kind}.html",
+        "unit_name": unit_name(session, subject.unit_id if subject else None),
+        "serves_text": serves_texts(
+            session, cycle_id=cycle.cycle_id, codes=[t.serves for t in targets]
+        ),
+        "weights": weight_total(targets, pack),
     }
     if task.kind == "review":
         ctx.update(_review(session, task=task, cycle=cycle, pack=pack, lang=lang))
@@ -91,7 +98,8 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
     elif task.kind == "decide_appeal":
         ctx.update(_appeal(pack=pack, payload=ctx["payload"], lang=lang))
     elif task.kind in ("propose_targets", "revise_targets"):
-        ctx.update(_proposal(session, task=task, cycle=cycle, targets=ctx["targets"]))
+        ctx.update(_proposal(session, task=task, cycle=cycle, targets=targets))
+        ctx["aspects"] = list(pack.targets.aspects)
     elif task.kind not in _KNOWN_KINDS:
         model = INPUT_FOR_KIND.get(task.kind)
         ctx["kind_template"] = "kinds/generic.html"
@@ -234,10 +242,10 @@ def _proposal(
             .where(Goal.cycle_id == cycle.cycle_id, Goal.unit_id == subject.unit_id)
             .order_by(Goal.goal_id)
         )
-        options += [(g.goal_id, f"{g.goal_id}: {g.statement}") for g in goals]
+        options += [(g.goal_id, g.statement) for g in goals]
         if subject.manager_nip:
             theirs = targets_of(session, cycle.cycle_id, subject.manager_nip)
-            options += [(t.target_id, f"{t.target_id}: {t.statement}") for t in theirs]
+            options += [(t.target_id, t.statement) for t in theirs]
     rows = [
         {
             "target_id": t.target_id,

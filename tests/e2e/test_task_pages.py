@@ -76,15 +76,16 @@ CONTROLS_JS = """
 
 
 def _other_language_labels(lang: str) -> list[re.Pattern[str]]:
-    """The UI labels of the other language that cannot be read as this one's words."""
+    """The UI labels of the other language that cannot be read as this one's words: not
+    short, and not a word of one of this language's labels ("Unit" of "Unit kerja")."""
     mine, other = (0, 1) if lang == "id" else (1, 0)
-    own = {pair[mine] for pair in TEXTS.values()}
+    own = "\n".join(pair[mine] for pair in TEXTS.values())
     found = []
     for pair in TEXTS.values():
-        word = pair[other]
-        if word in own or len(word) < 4 or "{" in word:
+        word = re.compile(r"(?<!\w)" + re.escape(pair[other]) + r"(?!\w)")
+        if len(pair[other]) < 4 or "{" in pair[other] or word.search(own):
             continue
-        found.append(re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)"))
+        found.append(word)
     return found
 
 
@@ -178,6 +179,12 @@ def test_every_task_page_fits_a_phone_and_a_desktop_in_one_language(served):
                             widest[width] = (scroll, where)
                         if scroll > width:
                             problems.append(f"{where}: scrollWidth {scroll} > {width}")
+                        chosen = page.eval_on_selector_all(
+                            "select[aria-required=true]",
+                            "els => els.filter(e => e.value !== '').map(e => e.name)",
+                        )
+                        if chosen:
+                            problems.append(f"{where}: a rating chosen before the rater {chosen}")
                         for bad in page.evaluate(CONTROLS_JS):
                             problems.append(f"{where}: control not tappable {bad}")
                         # The header's switch names the other language in its own words.
