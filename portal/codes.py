@@ -8,6 +8,8 @@ Merged into :data:`kinerja.portal.i18n.TEXTS` under ``<group>_<code>`` keys
 
 from __future__ import annotations
 
+from typing import Any
+
 CODES: dict[str, dict[str, tuple[str, str]]] = {
     "status": {
         "proposed": ("Diusulkan", "Proposed"),
@@ -56,6 +58,11 @@ FORM_TEXTS: dict[str, tuple[str, str]] = {
         "fill in the realisation of at least one target",
     ),
     "row": ("baris", "row"),
+    "earlier_cycles": ("Hasil siklus sebelumnya", "Results of earlier cycles"),
+    "no_earlier_cycles": (
+        "Belum ada hasil siklus sebelumnya.",
+        "No results of earlier cycles yet.",
+    ),
     "reason_required": (
         "alasan wajib diisi bila rating berbeda dari usulan",
         "a reason is required when the rating differs from the proposal",
@@ -69,3 +76,13 @@ def code_texts() -> dict[str, tuple[str, str]]:
         f"{group}_{code}": pair for group, codes in CODES.items() for code, pair in codes.items()
     }
     return out | FORM_TEXTS
+
+
+def pack_label(labels: dict[str, Any], code: str | None, lang: str) -> str:
+    """A pack's label of ``code`` in ``lang`` (the code itself when the pack has none)."""
+    if code is None:
+        return "-"
+    found = labels.get(code)
+    if found is None:
+        return code
+    return found.id if lang == "id" else found.en

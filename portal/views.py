@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.humantasks.states import ACTIVE, title
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.stages.periods import periodic_history
@@ -25,21 +25,13 @@ from kinerja.models.store.tables import (
     Result,
     Target,
 )
+from kinerja.portal.codes import pack_label as label
 from kinerja.portal.forms import field_widgets
+from kinerja.portal.history import earlier_results
 from kinerja.portal.targetwords import serves_texts, unit_name, weight_total
 
 BLANK_ROWS = 3
 """Empty target rows offered on a proposal form (no JavaScript to add more)."""
-
-
-def label(labels: dict[str, Any], code: str | None, lang: str) -> str:
-    """The pack's label of ``code`` in ``lang`` (the code itself when the pack has none)."""
-    if code is None:
-        return "-"
-    found = labels.get(code)
-    if found is None:
-        return code
-    return found.id if lang == "id" else found.en
 
 
 def person(session: Session, nip: str) -> Employee | None:
@@ -76,6 +68,11 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
         ),
         "weights": weight_total(targets, pack),
     }
+    if task.kind in ("review", "checkin", "decide_appeal"):
+        # Where a rater decides, the person's results in earlier cycles.
+        ctx["earlier"] = earlier_results(
+            session, nip=task.subject_nip, cycle_id=cycle.cycle_id, lang=lang
+        )
     if task.kind == "review":
         ctx.update(_review(session, task=task, cycle=cycle, pack=pack, lang=lang))
     elif task.kind in ("write_feedback", "acknowledge_feedback"):
@@ -139,6 +136,10 @@ def _standing(
             )
         ):
             standing[m.target_id] = m
+    if not period:
+        # The annual report is for the whole cycle: say which dates that is.
+        config = cycle_config(cycle)
+        period = f"{config.period_start:%d-%m-%Y} – {config.period_end:%d-%m-%Y}"
     return {"period": period, "standing": standing}
 
 

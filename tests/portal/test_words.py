@@ -106,9 +106,10 @@ def test_a_review_without_a_chosen_rating_is_refused_in_the_pages_language(
         assert s.get(Result, ("skp-2025", A)).hasil_kerja == "sesuai"
 
 
-def test_a_realisation_form_names_its_problems_as_the_page_labels_them(engine, monkeypatch):
+def test_a_realisation_form_says_its_period_and_names_its_problems_as_labelled(engine, monkeypatch):
     portal = build_portal(engine, monkeypatch)
     path = f"/t/{portal.token('report_realisation')}?lang=en"
+    assert "Period: 01-01-2025 – 31-12-2025" in portal.client.get(path).text
     csrf = open_form(portal, path)
     empty = portal.client.post(path, data={"csrf_token": csrf, "value:A-1-T1": ""})
     assert empty.status_code == 400
@@ -132,3 +133,38 @@ def test_a_proposal_error_of_the_typed_input_names_the_row_and_the_label(engine,
     assert refused.status_code == 400
     assert "<strong>Direction (row 3)</strong>: is not one of the choices" in refused.text
     assert "literal" not in refused.text.lower()
+
+
+def test_where_a_rater_decides_the_page_shows_the_persons_earlier_cycles(engine, monkeypatch):
+    from datetime import timedelta
+
+    from kinerja.models.cycles.cycle import create_cycle
+    from kinerja.tests.models.orgfixture import START, cycle_config
+
+    portal = build_portal(engine, monkeypatch)
+    bare = portal.client.get(f"/t/{portal.token('review')}?lang=en").text
+    assert "No results of earlier cycles yet." in bare
+    with portal.session() as s:
+        earlier = cycle_config().model_copy(update={"cycle_id": "skp-2024", "name": "SKP 2024"})
+        create_cycle(s, config=earlier, config_dir=None, now=START - timedelta(days=365))
+        s.add(
+            Result(
+                cycle_id="skp-2024",
+                nip=A,
+                unit_id="SEC",
+                rater_nip="M-1",
+                hasil_kerja="di_atas",
+                perilaku="sesuai",
+                predikat="baik",
+                perilaku_values={},
+                derivation={},
+            )
+        )
+        s.commit()
+    page = portal.client.get(f"/t/{portal.token('review')}?lang=en").text
+    shown = re.search(r'<section id="earlier-cycles">(.*?)</section>', page, re.S)
+    assert shown is not None
+    assert "<dt>SKP 2024</dt>" in shown[1] and "Above expectations" in shown[1]
+    assert "<strong>Good</strong>" in shown[1] and "SKP 2025" not in shown[1]
+    id_page = portal.client.get(f"/t/{portal.token('review')}?lang=id").text
+    assert "Hasil siklus sebelumnya" in id_page and "Di Atas Ekspektasi · " in id_page
