@@ -295,14 +295,15 @@ def page_fields(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
 
 def required_choices(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
     """The choices a person must make on the page itself: a review's result rating and
-    each behaviour value, a check-in's result rating. The typed input lets them out (the
-    CLI and the simulator accept the proposal that way); the page shows the proposal as a
-    suggestion and starts every such choice empty, so that no rating is given by one tap."""
+    each behaviour value, a check-in's result rating and behaviour rating. The typed input
+    lets them out (the CLI and the simulator accept the proposal that way); the page shows
+    the proposal as a suggestion and starts every such choice empty, so that no rating is
+    given by one tap."""
     if kind == "review":
         values = {f"pv:{code}" for code, _ in ctx.get("behaviour_values") or ()}
         return frozenset({"hasil_kerja", *values})
     if kind == "checkin":
-        return frozenset({"hasil_kerja"})
+        return frozenset({"hasil_kerja", "perilaku"})
     return frozenset()
 
 
