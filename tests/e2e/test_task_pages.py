@@ -179,10 +179,12 @@ def test_every_task_page_fits_a_phone_and_a_desktop_in_one_language(served):
                             widest[width] = (scroll, where)
                         if scroll > width:
                             problems.append(f"{where}: scrollWidth {scroll} > {width}")
-                        chosen = page.eval_on_selector_all(
-                            "select[aria-required=true]",
-                            "els => els.filter(e => e.value !== '').map(e => e.name)",
+                        ratings = page.eval_on_selector_all(
+                            "select[aria-required=true]", "els => els.map(e => [e.name, e.value])"
                         )
+                        if kind in ("review", "checkin") and len(ratings) < 2:
+                            problems.append(f"{where}: the ratings are not marked required")
+                        chosen = [name for name, value in ratings if value]
                         if chosen:
                             problems.append(f"{where}: a rating chosen before the rater {chosen}")
                         for bad in page.evaluate(CONTROLS_JS):
