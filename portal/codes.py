@@ -53,6 +53,7 @@ FORM_TEXTS: dict[str, tuple[str, str]] = {
     "too_long": ("terlalu panjang (paling banyak {n})", "too long (at most {n})"),
     "too_many": ("terlalu banyak (paling banyak {n})", "too many (at most {n})"),
     "not_valid": ("tidak sah", "is not valid"),
+    "not_json": ("JSON tidak sah", "is not valid JSON"),
     "no_realisation": (
         "isi realisasi paling sedikit satu target",
         "fill in the realisation of at least one target",

@@ -225,7 +225,7 @@ def generic(model: type[BaseModel]) -> Callable[[Mapping[str, str], str], FormRe
                 try:
                     out.data[name] = json.loads(raw)
                 except ValueError:
-                    out.errors.append((name, "JSON tidak valid / not valid JSON"))
+                    out.errors.append((name, translator(lang)("not_json")))
             else:
                 out.data[name] = raw
         return out
