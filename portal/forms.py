@@ -293,29 +293,29 @@ def page_fields(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-def required_choices(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
+def required_choices(kind: str, ctx: Mapping[str, Any]) -> tuple[str, ...]:
     """The choices a person must make on the page itself: a review's result rating and
     each behaviour value, a check-in's result rating and behaviour rating. The typed input
     lets them out (the CLI and the simulator accept the proposal that way); the page shows
     the proposal as a suggestion and starts every such choice empty, so that no rating is
-    given by one tap."""
+    given by one tap. In the page's order, so that the problems are listed in it."""
     if kind == "review":
-        values = {f"pv:{code}" for code, _ in ctx.get("behaviour_values") or ()}
-        return frozenset({"hasil_kerja", *values})
+        values = [f"pv:{code}" for code, _ in ctx.get("behaviour_values") or ()]
+        return ("hasil_kerja", *values)
     if kind == "checkin":
-        return frozenset({"hasil_kerja", "perilaku"})
-    return frozenset()
+        return ("hasil_kerja", "perilaku")
+    return ()
 
 
 def read_form(
-    kind: str, form: Mapping[str, str], lang: str, *, required: frozenset[str] = frozenset()
+    kind: str, form: Mapping[str, str], lang: str, *, required: tuple[str, ...] = ()
 ) -> tuple[BaseModel | None, FormResult]:
     """The typed input for ``kind`` from ``form``, or None with the problems found (in
     ``lang``); each name in ``required`` must be chosen (see :func:`required_choices`)."""
     model = INPUT_FOR_KIND[kind]
     reader = READERS.get(kind) or generic(model)
     out = reader(form, lang)
-    missing = sorted(name for name in required if not (form.get(name) or "").strip())
+    missing = [name for name in required if not (form.get(name) or "").strip()]
     out.errors = [(name, translator(lang)("must_choose")) for name in missing] + out.errors
     if out.errors:
         return None, out

@@ -144,6 +144,34 @@ def _add_revision_appeal_and_words(portal: Portal) -> None:
             portal.tasks[(task.kind, task.subject_nip)] = task.id
 
 
+def _refused_review_on_a_phone(browser: Any, portal: Portal, base: str, shots: Path) -> list[str]:
+    """Submit the review untouched on a phone: refused, said in the page's language next to
+    the fields, and the refused page still fits."""
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    try:
+        page.goto(f"{base}/t/{portal.token('review')}?lang=id")
+        with page.expect_navigation():
+            page.locator("form button[type=submit]").click()
+        page.screenshot(path=shots / "review-refused-id-360.png", full_page=True)
+        problems = []
+        alert = page.locator("[role=alert]").inner_text()
+        said = [line.strip() for line in alert.splitlines() if "wajib dipilih" in line]
+        if said[:3] != [
+            "Rating hasil kerja: wajib dipilih",
+            "Berorientasi Pelayanan: wajib dipilih",
+            "Akuntabel: wajib dipilih",
+        ]:
+            problems.append(f"refused review: the alert says {alert!r}")
+        if page.locator("#err-hasil_kerja").inner_text() != "wajib dipilih":
+            problems.append("refused review: no message next to the result rating")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > 360:
+            problems.append(f"refused review: scrollWidth {scroll} > 360")
+        return problems
+    finally:
+        page.close()
+
+
 @pytest.fixture
 def served(engine, monkeypatch, tmp_path) -> Any:
     portal = build_portal(engine, monkeypatch, periodic=PERIODIC)
@@ -196,6 +224,7 @@ def test_every_task_page_fits_a_phone_and_a_desktop_in_one_language(served):
                                 problems.append(f"{where}: other language {pattern.pattern!r}")
                         page.screenshot(path=shots / f"{kind}-{lang}-{width}.png", full_page=True)
                 page.close()
+            problems += _refused_review_on_a_phone(browser, portal, base, shots)
         finally:
             browser.close()
     print(f"widest pages: {widest}")
