@@ -109,7 +109,11 @@ def _add_revision_appeal_and_words(portal: Portal) -> None:
         # People's words that read as no UI label of either language.
         for t in s.scalars(select(Target).where(Target.nip == A)):
             t.weight = 50.0
-            t.indicator = f"Jumlah dokumen selesai ({t.target_id})"
+            # A long unbroken token, as NIP-based ids and links are, must wrap too.
+            t.indicator = (
+                f"Jumlah dokumen selesai ({t.target_id}) menurut "
+                "https://arsip.example.go.id/laporan/2025/dokumen-pendukung-kinerja-seksi.pdf"
+            )
         s.add(
             PeriodResult(
                 cycle_id="skp-2025",
