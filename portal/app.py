@@ -59,6 +59,7 @@ from kinerja.models.store.db import get_engine, session_factory
 from kinerja.models.store.tables import Employee, HumanTask
 from kinerja.portal import forms, public, views
 from kinerja.portal.complaints import complaint_router
+from kinerja.portal.formerrors import in_lang
 from kinerja.portal.i18n import pick_lang
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
 from kinerja.portal.pages import Access, Portal, Refusal
@@ -156,7 +157,8 @@ def create_app(
                 shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
                 refusal = Refusal(400, "bad_request_title", "unknown_fields_body", shown)
                 return portal.refusal(request, refusal, access.lang)
-            data, read = forms.read_form(task.kind, form, access.lang)
+            required = forms.required_choices(task.kind, ctx)
+            data, read = forms.read_form(task.kind, form, access.lang, required=required)
             if task.state not in ACTIVE:
                 return _closed(request, access, data)
             if data is None:
@@ -190,7 +192,7 @@ def create_app(
                     access,
                     token,
                     status=400,
-                    errors=[("", str(exc))],
+                    errors=[("", in_lang(str(exc), access.lang))],
                     values=form,
                 )
             session.commit()

@@ -18,7 +18,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
-from kinerja.portal.i18n import TEXTS
+from kinerja.portal.formerrors import from_validation
+from kinerja.portal.i18n import translator
 
 TARGET_FIELDS = (
     "target_id",
@@ -40,10 +41,12 @@ _ROW = re.compile(r"^row(\d+)\.(\w+)$")
 
 @dataclass
 class FormResult:
-    """The data for the typed input, and the problems as (field name, message) pairs."""
+    """The data for the typed input, and the problems as (field name, message) pairs;
+    ``rows``: the form row each proposed target came from (empty rows are dropped)."""
 
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
 
 
 def _text(form: Mapping[str, str], name: str) -> str | None:
@@ -57,8 +60,7 @@ def _number(value: str) -> float:
 
 
 def _nan_message(lang: str) -> str:
-    id_, en = TEXTS["must_be_number"]
-    return id_ if lang == "id" else en
+    return translator(lang)("must_be_number")
 
 
 def target_decision(form: Mapping[str, str], lang: str) -> FormResult:
@@ -93,13 +95,7 @@ def review(form: Mapping[str, str], lang: str) -> FormResult:
     proposed = _text(form, "proposed")
     changed = out.data["hasil_kerja"] not in (None, proposed)
     if changed and not out.data["comment"]:
-        out.errors.append(
-            (
-                "comment",
-                "alasan wajib diisi bila rating berbeda dari usulan / "
-                "a reason is required when the rating differs from the proposal",
-            )
-        )
+        out.errors.append(("comment", translator(lang)("reason_required")))
     return out
 
 
@@ -168,9 +164,9 @@ def target_proposal(form: Mapping[str, str], lang: str) -> FormResult:
         # The target number may be empty in a qualitative cycle: the service decides.
         for required in ("serves", "statement", "indicator", "unit_of_measure"):
             if required not in target and not any(f == f"row{i}.{required}" for f, _ in out.errors):
-                id_, en = TEXTS["required"]
-                out.errors.append((f"row{i}.{required}", f"{id_} / {en}"))
+                out.errors.append((f"row{i}.{required}", translator(lang)("required")))
         out.data["targets"].append(target)
+        out.rows.append(i)
     return out
 
 
@@ -229,7 +225,7 @@ def generic(model: type[BaseModel]) -> Callable[[Mapping[str, str], str], FormRe
                 try:
                     out.data[name] = json.loads(raw)
                 except ValueError:
-                    out.errors.append((name, "JSON tidak valid / not valid JSON"))
+                    out.errors.append((name, translator(lang)("not_json")))
             else:
                 out.data[name] = raw
         return out
@@ -306,24 +302,34 @@ def page_fields(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-def read_form(kind: str, form: Mapping[str, str], lang: str) -> tuple[BaseModel | None, FormResult]:
-    """The typed input for ``kind`` from ``form``, or None with the problems found."""
+def required_choices(kind: str, ctx: Mapping[str, Any]) -> tuple[str, ...]:
+    """The choices a person must make on the page itself: a review's result rating and
+    each behaviour value, a check-in's result rating and behaviour rating. The typed input
+    lets them out (the CLI and the simulator accept the proposal that way); the page shows
+    the proposal as a suggestion and starts every such choice empty, so that no rating is
+    given by one tap. In the page's order, so that the problems are listed in it."""
+    if kind == "review":
+        values = [f"pv:{code}" for code, _ in ctx.get("behaviour_values") or ()]
+        return ("hasil_kerja", *values)
+    if kind == "checkin":
+        return ("hasil_kerja", "perilaku")
+    return ()
+
+
+def read_form(
+    kind: str, form: Mapping[str, str], lang: str, *, required: tuple[str, ...] = ()
+) -> tuple[BaseModel | None, FormResult]:
+    """The typed input for ``kind`` from ``form``, or None with the problems found (in
+    ``lang``); each name in ``required`` must be chosen (see :func:`required_choices`)."""
     model = INPUT_FOR_KIND[kind]
     reader = READERS.get(kind) or generic(model)
     out = reader(form, lang)
+    missing = [name for name in required if not (form.get(name) or "").strip()]
+    out.errors = [(name, translator(lang)("must_choose")) for name in missing] + out.errors
     if out.errors:
         return None, out
     try:
         return model.model_validate(out.data), out
     except ValidationError as exc:
-        for err in exc.errors():
-            out.errors.append((_form_name(err["loc"]), err["msg"]))
+        out.errors += from_validation(exc.errors(), lang, out.rows)
         return None, out
-
-
-def _form_name(loc: tuple[Any, ...]) -> str:
-    """The form field a model error points at (``targets.0.weight`` -> ``row?.weight``)."""
-    parts = [str(p) for p in loc]
-    if len(parts) >= 3 and parts[0] == "targets":
-        return f"target #{int(parts[1]) + 1}: {parts[2]}"
-    return ".".join(parts) or "input"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kinerja.portal.codes import code_texts
 from kinerja.portal.i18n_citizens import CITIZEN_TEXTS
 
 LANGS = ("id", "en")
@@ -54,7 +55,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This person is at risk of missing their targets: hold a coaching dialog and record it.",
     ),
     "periodic_results": ("Hasil evaluasi periodik", "Periodic results"),
-    "accept_proposal": ("Terima usulan", "Accept the proposal"),
     "behaviour_default": ("Rating baku", "Default rating"),
     "coaching": ("Dialog kinerja (coaching)", "Coaching dialog"),
     "coaching_hint": (
@@ -229,6 +229,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+TEXTS.update(code_texts())
+
 
 TEXTS.update(CITIZEN_TEXTS)
 
@@ -250,6 +252,20 @@ def translator(lang: str) -> Callable[[str], str]:
         return pair[index] if pair else key
 
     return t
+
+
+def code_translator(lang: str) -> Callable[[str, str | None], str]:
+    """``c(group, code)`` for templates: the code's words in ``lang`` (the code itself when
+    it has none, "-" when empty), e.g. ``c("direction", "higher")``."""
+    t = translator(lang)
+
+    def c(group: str, code: str | None) -> str:
+        if not code:
+            return "-"
+        key = f"{group}_{code}"
+        return t(key) if key in TEXTS else code
+
+    return c
 
 
 def both(key: str) -> str:

@@ -34,7 +34,8 @@ from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Cycle, Employee, HumanTask, TaskExtension
 from kinerja.portal import views
 from kinerja.portal.formats import format_day
-from kinerja.portal.i18n import both, pick_lang, translator
+from kinerja.portal.formerrors import field_label
+from kinerja.portal.i18n import both, code_translator, pick_lang, translator
 from kinerja.portal.security import CSRF_FIELD, csrf_token, record_refusal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -82,6 +83,7 @@ class Portal:
                 "other_lang": other,
                 "t": translator(lang),
                 "day": lambda value: format_day(value, lang) if value else "",
+                "c": code_translator(lang),
                 **context,
             },
             status_code=status,
@@ -168,6 +170,10 @@ class Portal:
             csrf_field=CSRF_FIELD,
             errors=errors or [],
             error_fields={name for name, _ in errors or []},
+            labelled_errors=[
+                (field_label(access.task.kind, name, ctx, access.lang), message)
+                for name, message in errors or []
+            ],
             values=values or {},
             has_form=access.task.kind in INPUT_FOR_KIND,
             me_link=f"/me/{me}",

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.citizens.complaints import CLOSE_REASONS, complaint_of_task
-from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.humantasks.states import ACTIVE, title
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.stages.periods import periodic_history
@@ -26,21 +26,14 @@ from kinerja.models.store.tables import (
     Result,
     Target,
 )
+from kinerja.portal.codes import pack_label as label
 from kinerja.portal.formats import format_day, format_moment
 from kinerja.portal.forms import field_widgets
+from kinerja.portal.history import earlier_results
+from kinerja.portal.targetwords import serves_texts, unit_name, weight_total
 
 BLANK_ROWS = 3
 """Empty target rows offered on a proposal form (no JavaScript to add more)."""
-
-
-def label(labels: dict[str, Any], code: str | None, lang: str) -> str:
-    """The pack's label of ``code`` in ``lang`` (the code itself when the pack has none)."""
-    if code is None:
-        return "-"
-    found = labels.get(code)
-    if found is None:
-        return code
-    return found.id if lang == "id" else found.en
 
 
 def person(session: Session, nip: str) -> Employee | None:
@@ -61,6 +54,7 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
     """Everything the page of ``task`` shows, whatever its kind."""
     pack = pack_of(cycle)
     subject = person(session, task.subject_nip)
+    targets = targets_of(session, cycle.cycle_id, task.subject_nip)
     ctx: dict[str, Any] = {
         "task": task,
         "cycle": cycle,
@@ -68,9 +62,19 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
         "subject": subject,
         "subject_name": subject.name if subject else task.subject_nip,
         "payload": task.payload or {},
-        "targets": targets_of(session, cycle.cycle_id, task.subject_nip),
+        "targets": targets,
         "kind_template": f"kinds/{task.kind}.html",
+        "unit_name": unit_name(session, subject.unit_id if subject else None),
+        "serves_text": serves_texts(
+            session, cycle_id=cycle.cycle_id, codes=[t.serves for t in targets]
+        ),
+        "weights": weight_total(targets, pack),
     }
+    if task.kind in ("review", "checkin", "decide_appeal"):
+        # Where a rater decides, the person's results in earlier cycles.
+        ctx["earlier"] = earlier_results(
+            session, nip=task.subject_nip, cycle_id=cycle.cycle_id, lang=lang
+        )
     if task.kind == "review":
         ctx.update(_review(session, task=task, cycle=cycle, pack=pack, lang=lang))
     elif task.kind in ("write_feedback", "acknowledge_feedback"):
@@ -93,7 +97,8 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
     elif task.kind == "decide_appeal":
         ctx.update(_appeal(pack=pack, payload=ctx["payload"], lang=lang))
     elif task.kind in ("propose_targets", "revise_targets"):
-        ctx.update(_proposal(session, task=task, cycle=cycle, targets=ctx["targets"]))
+        ctx.update(_proposal(session, task=task, cycle=cycle, targets=targets))
+        ctx["aspects"] = list(pack.targets.aspects)
     elif task.kind == "answer_complaint":
         ctx.update(_complaint(session, task=task, pack=pack, lang=lang))
     elif task.kind not in _KNOWN_KINDS:
@@ -136,6 +141,10 @@ def _standing(
             )
         ):
             standing[m.target_id] = m
+    if not period:
+        # The annual report is for the whole cycle: say which dates that is.
+        config = cycle_config(cycle)
+        period = f"{config.period_start:%d-%m-%Y} – {config.period_end:%d-%m-%Y}"
     return {"period": period, "standing": standing}
 
 
@@ -262,10 +271,10 @@ def _proposal(
             .where(Goal.cycle_id == cycle.cycle_id, Goal.unit_id == subject.unit_id)
             .order_by(Goal.goal_id)
         )
-        options += [(g.goal_id, f"{g.goal_id}: {g.statement}") for g in goals]
+        options += [(g.goal_id, g.statement) for g in goals]
         if subject.manager_nip:
             theirs = targets_of(session, cycle.cycle_id, subject.manager_nip)
-            options += [(t.target_id, f"{t.target_id}: {t.statement}") for t in theirs]
+            options += [(t.target_id, t.statement) for t in theirs]
     rows = [
         {
             "target_id": t.target_id,

@@ -265,6 +265,7 @@ def test_my_page_lists_my_open_tasks_targets_results_and_feedback(engine, monkey
     assert "Propose your targets" in html and "Report realisation" in html
     assert "Approve targets" not in html  # Maya's task about Agus, not Agus's
     assert "Hasil kerja 1" in html and "Meets expectations" in html and "Kerja bagus." in html
+    assert '<span class="status">Proposed</span>' in html and ">proposed<" not in html
     link = html.split('href="/t/', 1)[1].split("?", 1)[0]
     assert portal.client.get(f"/t/{link}").status_code == 200
     maya = portal.client.get(

@@ -79,12 +79,21 @@ def test_a_checkin_of_a_person_at_risk_needs_the_coaching_dialog(engine, monkeyp
     assert page.status_code == 200
     assert f"Period: {Q1}" in page.text and "52.5%" in page.text
     assert "at risk of missing their targets" in page.text
+    # No rating arrives chosen: the proposal is a suggestion, the rater picks.
+    assert "Suggested: <strong>Below expectations</strong>" in page.text
+    assert page.text.count("— choose —") == 2 and " selected" not in page.text
     csrf = open_form(portal, path)
-    refused = portal.client.post(path, data={"csrf_token": csrf, "feedback": "Baik"})
-    assert refused.status_code == 400 and "coaching dialog" in refused.text
-    form = {"csrf_token": csrf, "feedback": "Baik", "coaching": "Rencana perbaikan disepakati"}
+    unchosen = portal.client.post(path, data={"csrf_token": csrf, "feedback": "Baik"})
+    assert unchosen.status_code == 400
+    assert "<strong>Result rating</strong>: a choice is required" in unchosen.text
+    assert "<strong>Work behaviour (BerAKHLAK)</strong>: a choice is required" in unchosen.text
+    form = {"csrf_token": csrf, "hasil_kerja": "di_bawah", "perilaku": "sesuai", "feedback": "Baik"}
+    refused = portal.client.post(path, data=form)
+    assert refused.status_code == 400
+    assert "record the coaching dialog" in refused.text and "catat dialog" not in refused.text
+    form["coaching"] = "Rencana perbaikan disepakati"
     assert portal.client.post(path, data=form).status_code == 200
     with portal.session() as s:
         row = s.get(PeriodResult, ("skp-2025", Q1, A))
-        assert (row.hasil_kerja, row.rater_nip) == ("di_bawah", M)
+        assert (row.hasil_kerja, row.perilaku, row.rater_nip) == ("di_bawah", "sesuai", M)
         assert row.coaching == "Rencana perbaikan disepakati" and row.feedback == "Baik"
