@@ -9,12 +9,14 @@ An invalid pack exits with code 2 and the error naming the file and the field pa
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import typer
 
 from kinerja.cli.common import fail
 from kinerja.cli.policy_curve import describe_distribution
+from kinerja.cli.policy_curve import num as _num
+from kinerja.cli.policy_curve import pct as _pct
+from kinerja.cli.policy_curve import section as _section
 from kinerja.models.cycles.reports import format_table
 from kinerja.models.policy.base import Label
 from kinerja.models.policy.loading import load_pack_versions, pack_hash, version_on
@@ -32,19 +34,6 @@ def _policy() -> None:
 
 def _label(label: Label) -> str:
     return f"{label.en} ({label.id})" if label.en != label.id else label.en
-
-
-def _num(x: Any) -> str:
-    text = f"{float(x):.4f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def _pct(share: Any) -> str:
-    return f"{_num(float(share) * 100)}%"
-
-
-def _section(title_en: str, title_id: str) -> list[str]:
-    return ["", f"== {title_en} / {title_id} =="]
 
 
 def _identifiers(pack: PolicyPack) -> list[str]:

@@ -13,16 +13,16 @@ from kinerja.models.policy.pack import PolicyPack
 from kinerja.models.rules.distribution import share_to_count
 
 
-def _num(x: Any) -> str:
+def num(x: Any) -> str:
     text = f"{float(x):.4f}".rstrip("0").rstrip(".")
     return text or "0"
 
 
-def _pct(share: Any) -> str:
-    return f"{_num(float(share) * 100)}%"
+def pct(share: Any) -> str:
+    return f"{num(float(share) * 100)}%"
 
 
-def _section(title_en: str, title_id: str) -> list[str]:
+def section(title_en: str, title_id: str) -> list[str]:
     return ["", f"== {title_en} / {title_id} =="]
 
 
@@ -31,9 +31,9 @@ def _rule_text(rule: Any) -> str:
     if rule.kind == "forbidden":
         return f"no {names}"
     if rule.kind == "max_share":
-        return f"{names} at most {_pct(rule.share)}"
+        return f"{names} at most {pct(rule.share)}"
     if rule.kind == "min_share":
-        return f"{names} at least {_pct(rule.share)}"
+        return f"{names} at least {pct(rule.share)}"
     word = "at most" if rule.kind == "max_count" else "at least"
     return f"{names} {word} {rule.count} person(s)"
 
@@ -52,10 +52,10 @@ def _counting(d: Any) -> list[str]:
     )
     return [
         "Shares become head counts (pack options):"
-        f" max_rounding: {d.max_rounding} (at most {_pct(top)} of 5 ="
-        f" {_num(exact(top) * 5)} allows {most});"
-        f" min_rounding: {d.min_rounding} (at least {_pct(low)} of 4 ="
-        f" {_num(exact(low) * 4)} needs {least}); {exempt}.",
+        f" max_rounding: {d.max_rounding} (at most {pct(top)} of 5 ="
+        f" {num(exact(top) * 5)} allows {most});"
+        f" min_rounding: {d.min_rounding} (at least {pct(low)} of 4 ="
+        f" {num(exact(low) * 4)} needs {least}); {exempt}.",
         "A one-person group never fails on its own. A failing finding is a flag for the"
         " publication gate, not a block: the HR coordinator accepts it with a written reason"
         " or has the ratings corrected.",
@@ -65,7 +65,7 @@ def _counting(d: Any) -> list[str]:
 def describe_distribution(pack: PolicyPack) -> list[str]:
     """The distribution section of ``kinerja policy check``."""
     d = pack.distribution
-    lines = _section("Distribution curve", "Kurva distribusi")
+    lines = section("Distribution curve", "Kurva distribusi")
     if d is None:
         return [*lines, "None: any spread of predikat is allowed."]
     group = (

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.humantasks.states import Actor, TaskError
-from kinerja.models.responses.review import check_codes
+from kinerja.models.responses.review import check_codes, require_reason
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import CheckinSubmission
 from kinerja.models.store.tables import Cycle, HumanTask, PeriodResult
@@ -34,16 +34,7 @@ def checked_in(
             f" no progress of period {period} yet"
         )
     check_codes(data, pack_of(cycle))
-    if (
-        data.hasil_kerja is not None
-        and row.proposed_hasil_kerja is not None
-        and data.hasil_kerja != row.proposed_hasil_kerja
-        and not (data.comment and data.comment.strip())
-    ):
-        raise TaskError(
-            f"Mengubah rating usulan ({row.proposed_hasil_kerja} -> {data.hasil_kerja}) "
-            "memerlukan alasan (comment) / changing the proposed rating needs a reason (comment)"
-        )
+    require_reason(row.proposed_hasil_kerja, data.hasil_kerja, data.comment)
     if row.at_risk and actor.nip != "system" and not (data.coaching or "").strip():
         raise TaskError(
             "Pegawai ini berisiko tidak mencapai target: catat dialog kinerja (coaching) /"

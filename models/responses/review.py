@@ -89,16 +89,7 @@ def reviewed(
             " / choose a rating hasil kerja: there is no proposal from numbers (qualitative"
             " approach)"
         )
-    if (
-        data.hasil_kerja is not None
-        and result.proposed_hasil_kerja is not None
-        and data.hasil_kerja != result.proposed_hasil_kerja
-        and not (data.comment and data.comment.strip())
-    ):
-        raise TaskError(
-            f"Mengubah rating usulan ({result.proposed_hasil_kerja} -> {data.hasil_kerja}) "
-            "memerlukan alasan (comment) / changing the proposed rating needs a reason (comment)"
-        )
+    require_reason(result.proposed_hasil_kerja, data.hasil_kerja, data.comment)
     perilaku = data.perilaku
     if data.perilaku_values:  # the value ratings decide; an overall rating is only a fallback
         try:
@@ -125,6 +116,16 @@ def reviewed(
     elif actor.nip != "system" and actor.nip != task.delegate_nip:
         result.rater_nip = actor.nip
         result.recorded_by = None
+
+
+def require_reason(proposed: str | None, chosen: str | None, comment: str | None) -> None:
+    """A rating hasil kerja other than the proposal needs a reason (``comment``)."""
+    if chosen is not None and proposed is not None and chosen != proposed:
+        if not (comment and comment.strip()):
+            raise TaskError(
+                f"Mengubah rating usulan ({proposed} -> {chosen}) memerlukan alasan (comment) /"
+                " changing the proposed rating needs a reason (comment)"
+            )
 
 
 def check_codes(data: ReviewSubmission | CheckinSubmission, pack: Any) -> None:

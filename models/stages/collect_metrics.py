@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from sqlalchemy import Result as Rows
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
@@ -44,11 +45,10 @@ def realisation_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> li
     return [NewTask("report_realisation", nip, nip, {}) for nip in nips]
 
 
-def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str) -> int:
-    """Achievement per target from its measurements, then the proposed result rating."""
-
-    if cycle.config.get("approach") == "qualitative":
-        return _qualitative_results(session, cycle=cycle, lo=lo, hi=hi)
+def chunk_measurements(
+    session: Session, *, cycle_id: str, lo: str, hi: str
+) -> dict[str, list[tuple[str, float]]]:
+    """Every measured value of the chunk's targets: target id -> (period, value), unordered."""
     values: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for target_id, period, value in session.execute(
         select(Measurement.target_id, Measurement.period, Measurement.value)
@@ -59,17 +59,18 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
             ),
         )
         .where(
-            Measurement.cycle_id == cycle.cycle_id,
+            Measurement.cycle_id == cycle_id,
             Measurement.value.is_not(None),
             in_chunk(Target.nip, lo, hi),
         )
     ):
         values[target_id].append((period, value))
-    rules = pack.achievement
-    target_updates = []
-    per_person: dict[str, list[Any]] = defaultdict(list)
-    steps: dict[str, list[str]] = defaultdict(list)
-    for t in session.execute(
+    return values
+
+
+def approved_targets(session: Session, *, cycle_id: str, lo: str, hi: str) -> Rows[Any]:
+    """The chunk's approved targets with what achievement needs, by person and target."""
+    return session.execute(
         select(
             Target.target_id,
             Target.nip,
@@ -82,12 +83,25 @@ def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, 
             Target.aggregate,
         )
         .where(
-            Target.cycle_id == cycle.cycle_id,
+            Target.cycle_id == cycle_id,
             Target.status == "approved",
             in_chunk(Target.nip, lo, hi),
         )
         .order_by(Target.nip, Target.target_id)
-    ):
+    )
+
+
+def compute_achievements(session: Session, *, cycle: Cycle, pack: Any, lo: str, hi: str) -> int:
+    """Achievement per target from its measurements, then the proposed result rating."""
+
+    if cycle.config.get("approach") == "qualitative":
+        return _qualitative_results(session, cycle=cycle, lo=lo, hi=hi)
+    values = chunk_measurements(session, cycle_id=cycle.cycle_id, lo=lo, hi=hi)
+    rules = pack.achievement
+    target_updates = []
+    per_person: dict[str, list[Any]] = defaultdict(list)
+    steps: dict[str, list[str]] = defaultdict(list)
+    for t in approved_targets(session, cycle_id=cycle.cycle_id, lo=lo, hi=hi):
         series = sorted(values.get(t.target_id, []), key=lambda pv: period_key(pv[0]))
         how = aggregation_for(t.unit_of_measure, rules, t.aggregate)
         realisation = aggregate_periods([v for _, v in series], how) if series else None

@@ -5,6 +5,8 @@ shows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -82,6 +84,40 @@ def compute_incentives(
     return len(updates)
 
 
+@dataclass
+class Capped:
+    """What the budget cap did: the updates of the amounts it changed, the amounts before,
+    its notes, and the totals before and after."""
+
+    changed: list[dict[str, Any]]
+    amounts: dict[str, Decimal]
+    notes: list[str]
+    total_before: Decimal
+    total_after: Decimal
+
+
+def capped(
+    rows: Sequence[Any], budget: Decimal | None, *, quantum: Decimal, key: dict[str, Any]
+) -> Capped:
+    """The budget cap over ``rows`` of (nip, amount, derivation): each changed amount as an
+    update (``key`` and ``nip`` naming its row, the cap's notes added to its derivation)."""
+    amounts = {nip: Decimal(amount) for nip, amount, _ in rows}
+    scaled, notes = apply_budget_cap(amounts, budget, quantum=quantum)
+    changed = [
+        {
+            **key,
+            "nip": nip,
+            "incentive": scaled[nip],
+            "derivation": {**(d or {}), "incentive": [*(d or {}).get("incentive", []), *notes]},
+        }
+        for nip, _, d in rows
+        if scaled[nip] != amounts[nip]
+    ]
+    total_before = sum(amounts.values(), Decimal(0)).quantize(quantum)
+    total_after = sum(scaled.values(), Decimal(0)).quantize(quantum)
+    return Capped(changed, amounts, list(notes), total_before, total_after)
+
+
 def apply_incentive_budget(
     session: Session, *, cycle: Cycle, budget: Decimal | None, pack: Any, now: datetime
 ) -> dict[str, Any]:
@@ -97,22 +133,10 @@ def apply_incentive_budget(
         .where(Result.cycle_id == cycle.cycle_id, Result.incentive.is_not(None))
         .order_by(Result.nip)
     ).all()
-    amounts = {nip: Decimal(amount) for nip, amount, _ in rows}
-    scaled, notes = apply_budget_cap(amounts, budget, quantum=pack.incentive.quantum)
-    changed = [
-        {
-            "cycle_id": cycle.cycle_id,
-            "nip": nip,
-            "incentive": scaled[nip],
-            "derivation": {**(d or {}), "incentive": [*(d or {}).get("incentive", []), *notes]},
-        }
-        for nip, _, d in rows
-        if scaled[nip] != amounts[nip]
-    ]
+    cap = capped(rows, budget, quantum=pack.incentive.quantum, key={"cycle_id": cycle.cycle_id})
+    changed, amounts, notes = cap.changed, cap.amounts, cap.notes
+    total_before, total_after = cap.total_before, cap.total_after
     update_results(session, changed, ("incentive", "derivation"))
-    quantum = pack.incentive.quantum
-    total_before = sum(amounts.values(), Decimal(0)).quantize(quantum)
-    total_after = sum(scaled.values(), Decimal(0)).quantize(quantum)
     if changed:
         # The cap, then each amount it changed: the table's incentive is always the one its
         # latest result.incentive event records (models/results/agreement.py).

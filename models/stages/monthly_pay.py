@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
-from kinerja.models.rules.incentive import apply_budget_cap
 from kinerja.models.rules.periods import Period
 from kinerja.models.stages.common import in_chunk
 from kinerja.models.stages.deductions import NO_DEDUCTIONS, incentive_deductions, person_incentive
+from kinerja.models.stages.incentives import capped
 from kinerja.models.stages.periods import periodic_rules
 from kinerja.models.store.bulk import bulk_update
 from kinerja.models.store.tables import Cycle, Employee, PeriodResult, Result
@@ -151,22 +151,14 @@ def month_budget(
         )
         .order_by(PeriodResult.nip)
     ).all()
-    amounts = {nip: Decimal(amount) for nip, amount, _ in rows}
-    scaled, notes = apply_budget_cap(amounts, budget, quantum=pack.incentive.quantum)
-    changed = [
-        {
-            "cycle_id": cycle.cycle_id,
-            "period": period.label,
-            "nip": nip,
-            "incentive": scaled[nip],
-            "derivation": {**(d or {}), "incentive": [*(d or {}).get("incentive", []), *notes]},
-        }
-        for nip, _, d in rows
-        if scaled[nip] != amounts[nip]
-    ]
+    cap = capped(
+        rows,
+        budget,
+        quantum=pack.incentive.quantum,
+        key={"cycle_id": cycle.cycle_id, "period": period.label},
+    )
+    changed, total_before, total_after = cap.changed, cap.total_before, cap.total_after
     _update(session, changed)
-    total_before = sum(amounts.values(), Decimal(0))
-    total_after = sum(scaled.values(), Decimal(0))
     if changed:
         append_many(
             session,

@@ -16,7 +16,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
@@ -29,6 +29,7 @@ from kinerja.models.rules.periods import Period, elapsed_share, period_days, per
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
 from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.stages.collect_metrics import approved_targets, chunk_measurements
 from kinerja.models.stages.common import in_chunk, rater, update_results
 from kinerja.models.store.bulk import bulk_update, upsert
 from kinerja.models.store.tables import (
@@ -108,46 +109,21 @@ def period_progress(
     already recorded are kept)."""
     share = elapsed_share(period, config.period_start, config.period_end)
     upto = period_key(period.label)
-    values: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for target_id, label, value in session.execute(
-        select(Measurement.target_id, Measurement.period, Measurement.value)
-        .join(
-            Target,
-            and_(
-                Target.cycle_id == Measurement.cycle_id, Target.target_id == Measurement.target_id
-            ),
-        )
-        .where(
-            Measurement.cycle_id == cycle.cycle_id,
-            Measurement.value.is_not(None),
-            in_chunk(Target.nip, lo, hi),
-        )
-    ):
-        if period_key(label) <= upto and period_days(label)[1] <= period.ends_on:
-            values[target_id].append((label, value))
+    values = {
+        target_id: [
+            (label, value)
+            for label, value in series
+            if period_key(label) <= upto and period_days(label)[1] <= period.ends_on
+        ]
+        for target_id, series in chunk_measurements(
+            session, cycle_id=cycle.cycle_id, lo=lo, hi=hi
+        ).items()
+    }
     rules = pack.achievement
     at_risk_below = periodic_rules(pack).at_risk_below
     per_person: dict[str, list[TargetScore]] = defaultdict(list)
     steps: dict[str, list[str]] = defaultdict(list)
-    for t in session.execute(
-        select(
-            Target.target_id,
-            Target.nip,
-            Target.direction,
-            Target.target_value,
-            Target.target_high,
-            Target.unit_of_measure,
-            Target.weight,
-            Target.kind,
-            Target.aggregate,
-        )
-        .where(
-            Target.cycle_id == cycle.cycle_id,
-            Target.status == "approved",
-            in_chunk(Target.nip, lo, hi),
-        )
-        .order_by(Target.nip, Target.target_id)
-    ):
+    for t in approved_targets(session, cycle_id=cycle.cycle_id, lo=lo, hi=hi):
         series = sorted(values.get(t.target_id, []), key=lambda pv: period_key(pv[0]))
         how = aggregation_for(t.unit_of_measure, rules, t.aggregate)
         to_date = aggregate_periods([v for _, v in series], how) if series else None
