@@ -56,3 +56,49 @@ def test_final_deadline_closes_the_stage_and_the_cycle_moves_on(db_url, tmp_path
             select(func.count()).select_from(Notification).where(Notification.status == "sent")
         )
     assert mailed == sent > 0
+
+
+def test_the_sweeper_opens_each_period_on_its_date(db_url, tmp_path, monkeypatch):
+    """A cycle with periods waits for the day after a period ends holding no process; the
+    sweeper's run on that day starts the cycle flow, and the period runs as its own flow run
+    named after it."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    scenario = tmp_path / "scenario"
+    shutil.copytree(DEMO, scenario)
+    text = (scenario / "cycle.yaml").read_text(encoding="utf-8")
+    text = text.replace("cycle_id: contoh-2026", "cycle_id: contoh-periodik")
+    (scenario / "cycle.yaml").write_text(text + "\nperiodic: {}\n", encoding="utf-8")
+    config = load_cycle_config(scenario / "cycle.yaml")
+    engine = get_engine(db_url)
+    with session_scope(engine) as s:
+        cycle, _ = load_scenario(s, directory=scenario, config=config, now=datetime(2026, 1, 1))
+        cycle_id = cycle.cycle_id
+    performance_cycle(cycle_id=cycle_id, db_url=db_url)
+    with session_scope(engine) as s:
+        final = stage_row(s, cycle_id, "approve_targets").final_due_at
+        set_clock(s, cycle_id=cycle_id, when=final + timedelta(hours=1))
+    with MailCatcher(tmp_path / "mail") as catcher:
+        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+        sweeper(db_url=db_url)  # approvals expire; the cycle waits for 1 April
+        with session_scope(engine) as s:
+            assert stage_row(s, cycle_id, "approve_targets").status == "done"
+            assert stage_row(s, cycle_id, "report-2026-Q1").status == "pending"
+            set_clock(s, cycle_id=cycle_id, when=datetime(2026, 3, 31, 23, 0))
+        early = sweeper(db_url=db_url)[cycle_id]
+        with session_scope(engine) as s:
+            set_clock(s, cycle_id=cycle_id, when=datetime(2026, 4, 1, 0, 30))
+        due = sweeper(db_url=db_url)[cycle_id]
+    assert "opens-report-2026-Q1" not in early["complete"]
+    assert "opens-report-2026-Q1" in due["complete"]
+    with session_scope(engine) as s:
+        assert stage_row(s, cycle_id, "report-2026-Q1").status in ("open", "done")
+        assert stage_row(s, cycle_id, "report-2026-Q2").status == "pending"
+
+    async def run_names() -> set[str]:
+        async with get_client() as client:
+            return {run.name for run in await client.read_flow_runs(limit=200)}
+
+    assert f"period-2026-Q1-{cycle_id}" in asyncio.run(run_names())
