@@ -92,9 +92,14 @@ def sweep() -> None:
     _quiet_prefect()
     require_schema()
     faults.before_flows()
+    from kinerja.cli.readable import sweep_line
     from kinerja.flows.sweeper import sweeper
 
-    typer.echo(sweeper(db_url=database_url()))
+    swept = sweeper(db_url=database_url())
+    if not swept:
+        typer.echo("tidak ada siklus berjalan / no running cycle")
+    for cycle_id, result in swept.items():
+        typer.echo(sweep_line(cycle_id, result))
 
 
 def _quiet_prefect() -> None:

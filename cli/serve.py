@@ -12,7 +12,8 @@ from pathlib import Path
 import typer
 
 from kinerja.cli import faults
-from kinerja.cli.common import database_url, fail, require_schema, run_guarded
+from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
+from kinerja.cli.readable import advance_line, gate_rows, gate_totals_line
 
 
 class Decision(StrEnum):
@@ -106,8 +107,12 @@ def gate(
     except GateError as exc:
         fail(str(exc), 2)
     typer.echo(f"gate {result['gate']}: {decision.value} ({result['mode']})")
+    rows, columns = gate_rows(result["summary"])
+    if "units" in result["summary"]:
+        typer.echo(gate_totals_line(result["summary"]))
+    echo_table(rows, columns)
     if "cycle" in result:
-        typer.echo(f"cycle flow: {result['cycle']}", err=True)
+        typer.echo(advance_line(result["cycle"]), err=True)
 
 
 def main() -> None:
