@@ -92,14 +92,15 @@ def sweep() -> None:
     _quiet_prefect()
     require_schema()
     faults.before_flows()
-    from kinerja.cli.readable import sweep_line
+    from kinerja.cli.readable import DISPATCH_OUTCOMES, counts, sweep_line
     from kinerja.flows.sweeper import sweeper
 
-    swept = sweeper(db_url=database_url())
-    if not swept:
+    swept = sweeper(db_url=database_url(), alert_ops=bool(os.environ.get("PREFECT_API_URL")))
+    if not swept["cycles"]:
         typer.echo("tidak ada siklus berjalan / no running cycle")
-    for cycle_id, result in swept.items():
+    for cycle_id, result in swept["cycles"].items():
         typer.echo(sweep_line(cycle_id, result))
+    typer.echo(f"notifikasi / notifications: {counts(swept['messages'], DISPATCH_OUTCOMES)}")
 
 
 def _quiet_prefect() -> None:
