@@ -8,9 +8,11 @@ and standard error are checked for those marks (the grep-able acceptance of issu
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +50,28 @@ def test_the_check_itself_finds_reprs():
     assert not repr_problems("13:51:05.868 | WARNING | x - {'a': 1}")
 
 
+def back_to_the_gates(db: Path) -> None:
+    """The finished demo cycle set back to just before its gates, on the wall clock."""
+    with sqlite3.connect(db) as conn:
+        (stats,) = conn.execute(
+            "SELECT stats FROM cycle_stages WHERE cycle_id = 'contoh-2026' AND stage = 'incentives'"
+        ).fetchone()
+        kept = {k: v for k, v in json.loads(stats).items() if k != "gates"}
+        conn.execute(
+            "UPDATE cycle_stages SET stats = ? WHERE cycle_id = 'contoh-2026'"
+            " AND stage = 'incentives'",
+            (json.dumps(kept),),
+        )
+        conn.execute(
+            "UPDATE cycle_stages SET status = 'pending', stats = '{}', closed_at = NULL"
+            " WHERE cycle_id = 'contoh-2026' AND stage = 'publish'"
+        )
+        conn.execute(
+            "UPDATE cycles SET status = 'running', current_stage = 'publish',"
+            " finished_at = NULL, clock_at = NULL WHERE cycle_id = 'contoh-2026'"
+        )
+
+
 @pytest.fixture(scope="module")
 def kinerja(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("readable")
@@ -76,6 +100,7 @@ def kinerja(tmp_path_factory):
         return result
 
     run.tmp = tmp  # type: ignore[attr-defined]
+    run.db = tmp / "k.db"  # type: ignore[attr-defined]
     run.outputs = outputs  # type: ignore[attr-defined]
     return run
 
@@ -103,6 +128,25 @@ def test_no_python_repr_in_any_cli_output(kinerja):
     # A finished cycle waits at no gate: the refusal is a sentence.
     refused = kinerja("gate", "contoh-2026", "approve", ok=False)
     assert refused.returncode == 2 and "waits at no gate" in refused.stderr
+
+    # Set back to just before the gates as a real (not simulated) cycle, the coordinator
+    # signs both with `kinerja gate`: each prints its figures as a table.
+    back_to_the_gates(kinerja.db)
+    assert "gate payout" in kinerja("cycle", "status", "contoh-2026").stdout
+    payout = kinerja("gate", "contoh-2026", "approve").stdout
+    assert "gate payout: approve (recorded)" in payout
+    assert re.search(r"total: Rp\d{1,3}(\.\d{3})+; pagu / budget: ", payout), payout
+    assert re.search(r"DINAS\s+\d+\s+Rp\d{1,3}(\.\d{3})+", payout), payout
+    # DINAS fails the distribution check: accepting it needs a reason, named plainly.
+    missing = kinerja("gate", "contoh-2026", "approve", ok=False)
+    assert missing.returncode == 2
+    assert "a reason is required for units: DINAS" in missing.stderr
+    publication = kinerja(
+        "gate", "contoh-2026", "approve", "--exception", "DINAS=unit kecil / small unit"
+    ).stdout
+    assert "gate publication: approve (recorded)" in publication
+    assert re.search(r"DINAS\s+\S", publication), publication
+    assert "stage=selesai / complete" in kinerja("cycle", "status", "contoh-2026").stdout
 
     # A new cycle from a copy of the demo: its start says what the cycle flow did.
     copy = kinerja.tmp / "demo-copy"
