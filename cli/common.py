@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -67,10 +68,35 @@ def run_guarded(action: Callable[[], T]) -> T:
         raise  # unreachable; keeps type checkers content
 
 
-def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    from kinerja.models.cycles.reports import format_table
+def echo_table(rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None) -> None:
+    """``rows`` as a Rich table of ``columns``: numbers right-aligned with Indonesian
+    thousands separators (models/rules/numbers.py), ``-`` for no value, cell text never read
+    as Rich markup. Off a terminal the table is as wide as it needs, so no cell is cut."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from kinerja.models.rules.numbers import cell
 
     if not rows:
         typer.echo("(none)")
         return
-    typer.echo(format_table(rows, columns))
+    table = Table(
+        box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False
+    )
+    for column in columns:
+        numeric = all(
+            isinstance(r.get(column), int | float | Decimal) and not isinstance(r.get(column), bool)
+            for r in rows
+            if r.get(column) is not None
+        ) and any(r.get(column) is not None for r in rows)
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    for r in rows:
+        table.add_row(*(Text(cell(r.get(c))) for c in columns))
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # A file or a pipe: as wide as the table needs, so no cell is folded.
+        needed = Console(width=10_000).measure(table).maximum
+        console = Console(highlight=False, width=max(needed, 20))
+    console.print(table)

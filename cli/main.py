@@ -26,6 +26,7 @@ from kinerja.cli.common import (
 )
 from kinerja.cli.imports import run_import
 from kinerja.cli.policy import policy_app
+from kinerja.cli.readable import advance_line, messages_line, stage_label
 
 app = typer.Typer(
     help="Kinerja: the performance cycle for a whole organisation, on Prefect.",
@@ -213,7 +214,7 @@ def cycle_start(
         from kinerja.flows.trigger import advance_cycle
 
         result = advance_cycle(cycle_id, db_url=database_url(), key="start")
-        typer.echo(f"cycle flow: {result}", err=True)
+        typer.echo(advance_line(result), err=True)
 
 
 @cycle_app.command("run")
@@ -227,7 +228,7 @@ def cycle_run(cycle: str | None = typer.Argument(None)) -> None:
     with session_scope(engine) as session:
         cycle_id = run_guarded(lambda: get_cycle(session, cycle)).cycle_id
     faults.before_flows()
-    typer.echo(f"cycle flow: {advance_cycle(cycle_id, db_url=database_url())}")
+    typer.echo(advance_line(advance_cycle(cycle_id, db_url=database_url())))
 
 
 @cycle_app.command("status")
@@ -250,7 +251,8 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
         c = run_guarded(lambda: get_cycle(session, cycle))
         now = cycle_now(c.clock_at)
         typer.echo(
-            f"cycle {c.cycle_id}: {c.name}  status={c.status}  stage={c.current_stage}"
+            f"cycle {c.cycle_id}: {c.name}  status={c.status}"
+            f"  stage={stage_label(c.current_stage, c.status)}"
             f"  policy={c.pack_name}@{c.pack_version}  now={now:%Y-%m-%d}"
         )
         gate = pending_gate(session, c)
@@ -299,10 +301,7 @@ def cycle_status(cycle: str | None = typer.Argument(None)) -> None:
             typer.echo("\nSKM survey forms (respondents against the Krejcie-Morgan sample):")
             echo_table(survey, citizens.PROGRESS_COLUMNS)
         status = notify_status(session, cycle_id=c.cycle_id)
-        typer.echo(
-            f"\nmessages: {status['by_status']}; dead: {status['by_status'].get('dead', 0)};"
-            f" stuck: {status['stuck_count']}"
-        )
+        typer.echo(f"\n{messages_line(status)}")
 
 
 # --- people's tasks and whole runs (cli/people.py, cli/runs.py) ------------------------------

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 import typer
 
 from kinerja.cli.common import echo_table, fail, require_schema, run_guarded
+from kinerja.cli.readable import DISPATCH_OUTCOMES, MESSAGE_STATUSES, counts
+from kinerja.models.rules.numbers import number
 
 
 def register(notify_app: typer.Typer) -> None:
@@ -29,8 +31,16 @@ def notify_status(cycle: str | None = typer.Option(None, "--cycle")) -> None:
     engine = require_schema()
     with session_scope(engine) as session:
         result = status(session, cycle_id=cycle)
-    typer.echo(f"total {result['total']}; by status {result['by_status']}")
-    typer.echo(f"by kind {result['by_kind']}")
+    typer.echo(
+        f"total {number(result['total'])}; per status / by status:"
+        f" {counts(result['by_status'], MESSAGE_STATUSES)}"
+    )
+    if result["by_kind"]:
+        statuses = sorted({s for by in result["by_kind"].values() for s in by})
+        echo_table(
+            [{"kind": kind, **by} for kind, by in sorted(result["by_kind"].items())],
+            ["kind", *statuses],
+        )
     if result["dead"]:
         typer.echo("dead messages:")
         echo_table(result["dead"], ["id", "recipient", "kind", "attempts", "last_error"])
@@ -75,7 +85,7 @@ def notify_send(routes: str | None = typer.Option(None, help="Routes file (YAML)
             total[k] = total.get(k, 0) + v
         if not any(report.as_dict().values()):
             break
-    typer.echo(f"notifications: {total}")
+    typer.echo(f"notifikasi / notifications: {counts(total, DISPATCH_OUTCOMES)}")
 
 
 def _since(text: str | None) -> datetime | None:

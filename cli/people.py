@@ -10,6 +10,7 @@ import typer
 
 from kinerja.cli import faults
 from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
+from kinerja.cli.readable import advance_line
 
 
 def register(app: typer.Typer) -> None:
@@ -139,4 +140,4 @@ def respond(
             result = advance_cycle(
                 cycle_id, db_url=database_url(), key=f"{outcome.stage}-{task_id}"
             )
-            typer.echo(f"cycle flow: {result}")
+            typer.echo(advance_line(result))

@@ -92,9 +92,21 @@ def sweep() -> None:
     _quiet_prefect()
     require_schema()
     faults.before_flows()
+    from kinerja.cli.readable import DISPATCH_OUTCOMES, counts, sweep_line
     from kinerja.flows.sweeper import sweeper
 
-    typer.echo(sweeper(db_url=database_url()))
+    swept = sweeper(db_url=database_url(), alert_ops=bool(os.environ.get("PREFECT_API_URL")))
+    if not swept["cycles"]:
+        typer.echo("tidak ada siklus berjalan / no running cycle")
+    for cycle_id, result in swept["cycles"].items():
+        typer.echo(sweep_line(cycle_id, result))
+    complaints = swept["complaints"]
+    if complaints["reminders"] or complaints["escalations"]:
+        typer.echo(
+            f"pengaduan / complaints: {complaints['reminders']} pengingat / reminders,"
+            f" {complaints['escalations']} eskalasi / escalations"
+        )
+    typer.echo(f"notifikasi / notifications: {counts(swept['messages'], DISPATCH_OUTCOMES)}")
 
 
 def _quiet_prefect() -> None:

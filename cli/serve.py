@@ -12,7 +12,8 @@ from pathlib import Path
 import typer
 
 from kinerja.cli import faults
-from kinerja.cli.common import database_url, fail, require_schema, run_guarded
+from kinerja.cli.common import database_url, echo_table, fail, require_schema, run_guarded
+from kinerja.cli.readable import advance_line, gate_rows, gate_totals_line
 
 
 class Decision(StrEnum):
@@ -26,15 +27,24 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(
-    sweep_minutes: float = typer.Option(10, min=0.1, help="Minutes between sweeper runs"),
-    dispatch_minutes: float = typer.Option(1, min=0.1, help="Minutes between dispatcher runs"),
+    sweep_minutes: float = typer.Option(
+        5,
+        min=0.1,
+        help="Minutes between sweeper runs; each sweep also sends the due messages",
+    ),
+    dispatch_minutes: float | None = typer.Option(
+        None,
+        min=0.1,
+        hidden=True,
+        help="Ignored: messages are sent by every sweep (kept so old scripts still start)",
+    ),
     limit: int = typer.Option(8, min=1, help="Concurrent flow runs (8 suits 2 cores)"),
     ops_email: str | None = typer.Option(
         None, envvar="KINERJA_OPS_EMAIL", help="Where the ops alerts go (else logged only)"
     ),
     routes: Path | None = typer.Option(None, help="Apprise routes file (default: configs/)"),
 ) -> None:
-    """Serve the cycle, sweeper, dispatcher and ops-alert deployments on a Prefect server.
+    """Serve the cycle, sweeper, HR task action and ops-alert deployments on a Prefect server.
 
     Refuses to start without PREFECT_API_URL, and without the audit key (KINERJA_AUDIT_KEY or
     KINERJA_AUDIT_KEY_FILE) outside the demo: every event the flows append is signed with it.
@@ -55,16 +65,21 @@ def serve(
         fail(str(exc), 2)
 
     require_schema()
+    if dispatch_minutes is not None:
+        typer.echo(
+            "--dispatch-minutes diabaikan: pesan dikirim oleh setiap sweeper / ignored:"
+            " every sweeper run sends the due messages (set --sweep-minutes)",
+            err=True,
+        )
     typer.echo(
-        f"serving performance-cycle, sweeper (every {sweep_minutes} min), dispatcher"
-        f" (every {dispatch_minutes} min), hr-task-action, ops-alert"
-        f" on {os.environ['PREFECT_API_URL']} (limit {limit})",
+        f"serving performance-cycle, sweeper (every {sweep_minutes} min, sends the due"
+        f" messages), hr-task-action, ops-alert on {os.environ['PREFECT_API_URL']}"
+        f" (limit {limit})",
         err=True,
     )
     serve_all(
         db_url=database_url(),
         sweep_minutes=sweep_minutes,
-        dispatch_minutes=dispatch_minutes,
         ops_email=ops_email,
         routes_path=str(routes) if routes else None,
         limit=limit,
@@ -106,8 +121,12 @@ def gate(
     except GateError as exc:
         fail(str(exc), 2)
     typer.echo(f"gate {result['gate']}: {decision.value} ({result['mode']})")
+    rows, columns = gate_rows(result["summary"])
+    if "units" in result["summary"]:
+        typer.echo(gate_totals_line(result["summary"]))
+    echo_table(rows, columns)
     if "cycle" in result:
-        typer.echo(f"cycle flow: {result['cycle']}", err=True)
+        typer.echo(advance_line(result["cycle"]), err=True)
 
 
 def main() -> None:

@@ -4,10 +4,11 @@ One ``serve`` process (no work pool, no worker) runs:
 
 - ``performance-cycle/performance-cycle``: the cycle flow, started by ``kinerja cycle start``,
   by the response service when a stage's last task closes, and by the sweeper;
-- ``sweeper/sweeper``: reminders, escalations, final deadlines, on an interval;
-- ``dispatcher/dispatcher``: sends due notifications, emits ``kinerja.notification.dead``
-  once for every message parked as dead, and ``kinerja.stage.overdue`` once for every
-  stage still open past its final deadline;
+- ``sweeper/sweeper``: on an interval, reminders, escalations, final deadlines; then it
+  sends due notifications, emits ``kinerja.notification.dead`` once for every message
+  parked as dead and ``kinerja.stage.overdue`` once for every stage still open past its
+  final deadline (flows/sweeper.py: sending folds into the sweep, so the runs list is not
+  an empty dispatcher run a minute);
 - ``hr-task-action/hr-task-action``: the HR coordinator's delegate / extend / remind, with
   a typed form and a table artifact of each item's result (flows/taskadmin.py);
 - ``ops-alert/ops-alert``: one message to ops, started by the automations below.
@@ -30,35 +31,13 @@ from prefect import flow, get_run_logger
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.flows.taskadmin import hr_task_action
-from kinerja.tasks.ops import (
-    DEAD_EVENT,
-    OVERDUE_EVENT,
-    emit_dead_notifications,
-    emit_overdue_stages,
-)
+from kinerja.tasks.ops import DEAD_EVENT, OVERDUE_EVENT
 
 SERVE_LIMIT = 8  # concurrent runs: 50 starved a 2-core server's DB pool, 8 was safe
 AUTOMATION_FAILED = "kinerja: stage run failed"
 AUTOMATION_OVERDUE = "kinerja: stage open past its final deadline"
 AUTOMATION_DEAD = "kinerja: notification dead"
 DEAD_ALERT_WINDOW = timedelta(minutes=15)
-
-
-@flow(name="dispatcher")
-def dispatcher(db_url: str | None = None) -> dict[str, Any]:
-    """Send the outbox's due notifications; report dead messages and stages past their final
-    deadline.
-
-    The outbox is shared by every cycle: one pass, able to reach every HR coordinator.
-    """
-    from kinerja.tasks.notify import dispatch_notifications
-
-    sent = dispatch_notifications(db_url)
-    return {
-        "sent": sent,
-        "dead": emit_dead_notifications(db_url),
-        "overdue": emit_overdue_stages(db_url),
-    }
 
 
 @flow(name="ops-alert")
@@ -89,8 +68,7 @@ def ops_alert(
 def deployments(
     *,
     db_url: str | None,
-    sweep_minutes: float = 10,
-    dispatch_minutes: float = 1,
+    sweep_minutes: float = 5,
     ops_email: str | None = None,
     routes_path: str | None = None,
 ) -> list[Any]:
@@ -100,11 +78,6 @@ def deployments(
         sweeper.to_deployment(
             name="sweeper",
             interval=timedelta(minutes=sweep_minutes),
-            parameters={"db_url": db_url},
-        ),
-        dispatcher.to_deployment(
-            name="dispatcher",
-            interval=timedelta(minutes=dispatch_minutes),
             parameters={"db_url": db_url},
         ),
         hr_task_action.to_deployment(name="hr-task-action", parameters={"db_url": db_url}),
@@ -206,8 +179,7 @@ def ensure_automations(alert_deployment_id: Any) -> list[str]:
 def serve_all(
     *,
     db_url: str | None,
-    sweep_minutes: float = 10,
-    dispatch_minutes: float = 1,
+    sweep_minutes: float = 5,
     ops_email: str | None = None,
     routes_path: str | None = None,
     limit: int = SERVE_LIMIT,
@@ -218,7 +190,6 @@ def serve_all(
     deps = deployments(
         db_url=db_url,
         sweep_minutes=sweep_minutes,
-        dispatch_minutes=dispatch_minutes,
         ops_email=ops_email,
         routes_path=routes_path,
     )

@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from prefect import get_run_logger
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_table_artifact
 from prefect.context import get_run_context
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
@@ -30,10 +30,11 @@ from kinerja.models.schemas.requests import GateSignature, UnitException
 from kinerja.models.stages.gates import (
     GateError,
     check_input,
+    gate_description,
     gate_markdown,
-    gate_title,
     simulated_signature,
 )
+from kinerja.models.stages.summaries import gate_table_rows
 from kinerja.tasks.gates import read_gate_state, sign_task
 
 
@@ -86,8 +87,10 @@ def run_gate(cycle_id: str, db_url: str | None, kind: str) -> dict[str, Any] | N
         signed = simulated_signature(kind, state)
         return sign_task(db_url, cycle_id, kind, signed.model_dump(), run_id)
     key = f"{cycle_id}-gate-{kind}".replace("_", "-").lower()
-    create_markdown_artifact(
-        markdown=gate_markdown(cycle_id, kind, summary), key=key, description=gate_title(kind)[1]
+    create_table_artifact(
+        table=gate_table_rows(kind, summary),
+        key=key,
+        description=gate_description(cycle_id, kind, summary),
     )
     if not api_reachable():
         log.info("cycle %s waits at the %s gate: sign with `kinerja gate`", cycle_id, kind)

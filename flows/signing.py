@@ -72,9 +72,14 @@ def sign_gate(
     paused = find_paused_run(cycle_id) if api_reachable() else None
     if paused is not None and paused[1].startswith(f"gate-{kind}-"):
         resume_flow_run(paused[0], run_input=signed.model_dump(mode="json"))
-        return {"gate": kind, "mode": "resumed", "flow_run_id": paused[0]}
+        return {"gate": kind, "mode": "resumed", "flow_run_id": paused[0], "summary": summary}
     stored = sign(db_url, cycle_id=cycle_id, kind=kind, signed=signed, flow_run_id=None)
-    out: dict[str, Any] = {"gate": kind, "mode": "recorded", "decision": stored["decision"]}
+    out: dict[str, Any] = {
+        "gate": kind,
+        "mode": "recorded",
+        "decision": stored["decision"],
+        "summary": summary,
+    }
     if stored["decision"] == "approve":
         out["cycle"] = advance_cycle(
             cycle_id, db_url=db_url, key=f"gate-{kind}-{stored['signed_at']}"

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from prefect import get_run_logger
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_table_artifact
 from pydantic import BaseModel
 
 from kinerja.models.schemas.config import stage_title
+from kinerja.models.stages.summaries import stage_summary_line, stage_summary_rows
 from kinerja.tasks.stages import (
     begin_stage,
     chunk_step,
@@ -109,37 +110,13 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
 
 
 def _stage_artifact(cycle_id: str, stage: str, stats: dict[str, Any], status: str = "done") -> None:
+    """The stage's figures as a table artifact; its description is the short summary."""
     id_title, en_title = stage_title(stage)
-    lines = [
-        f"# {id_title} / {en_title}",
-        "",
-        f"Cycle `{cycle_id}`, stage `{stage}`: {status}.",
-        "",
-    ]
-    tasks = stats.get("tasks", {})
-    if tasks.get("tasks"):
-        lines += [
-            "| tasks | done | late | escalated | expired |",
-            "|---|---|---|---|---|",
-            f"| {tasks['tasks']} | {tasks['done']} | {tasks['late']} | "
-            f"{tasks['escalated']} | {tasks['expired']} |",
-            "",
-        ]
-    late = stats.get("late_by_unit") or []
-    if late:
-        lines += [
-            "Late tasks by unit / tugas terlambat per unit:",
-            "",
-            "| unit | late |",
-            "|---|---|",
-            *(f"| {unit} | {n} |" for unit, n in late),
-            "",
-        ]
-    for key, value in stats.items():
-        if key not in ("tasks", "late_by_unit"):
-            lines.append(f"- **{key}**: `{value}`")
-    create_markdown_artifact(
-        markdown="\n".join(lines),
+    create_table_artifact(
+        table=stage_summary_rows(stats),
         key=artifact_key(cycle_id, stage),
-        description=f"{en_title}: summary",
+        description=(
+            f"# {id_title} / {en_title}\n\nSiklus / cycle `{cycle_id}`, tahap / stage"
+            f" `{stage}`: {status}. {stage_summary_line(stats)}"
+        ),
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ from kinerja.models.schemas.config import NotificationConfig
 from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, ManualClock
 from kinerja.models.store.processes import ProcessId, current_process
 from kinerja.tasks.delivery import deliver
+from kinerja.tasks.logs import run_logger
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,21 @@ class DispatchReport:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict, compare=False)
+    """Messages sent per channel (``email``, ``telegram``, ...)."""
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        """The counts by outcome (``sent``, ``failed``, ``dead``)."""
+        return {"sent": self.sent, "failed": self.failed, "dead": self.dead}
+
+    def describe(self) -> str:
+        """One line for the run's log: the counts, and the channels the sent ones took."""
+        channels = ", ".join(f"{n} {c}" for c, n in sorted(self.by_channel.items()))
+        return (
+            f"notifications: {self.sent} sent"
+            + (f" ({channels})" if channels else "")
+            + f", {self.failed} to retry, {self.dead} dead"
+        )
 
 
 def dispatch_due(
@@ -75,6 +88,7 @@ def dispatch_due(
     limit: int = 500,
     lease_seconds: float = LEASE_SECONDS,
     workers: int = 8,
+    logger: logging.Logger | logging.LoggerAdapter = log,
 ) -> DispatchReport:
     """Send the due rows of the outbox (at most ``limit``) and record each outcome.
 
@@ -83,7 +97,8 @@ def dispatch_due(
     (``cycle_retry``, see :func:`retry_of_cycles`), else on ``retry`` (default: the default
     :class:`NotificationConfig`). ``recipients`` resolves nips that are not employees (e.g.
     the HR coordinator) to ``{email, phone, channels, name, role, ...}``. A row whose
-    recipient has no usable address is ``dead`` at once.
+    recipient has no usable address is ``dead`` at once. Failures and the pass's counts
+    are logged to ``logger`` (a flow run's logger in Prefect, so the run shows them).
     """
     me = current_process()
     default_retry = retry or NotificationConfig()
@@ -122,6 +137,7 @@ def dispatch_due(
             )
 
         counts = {"sent": 0, "failed": 0, "dead": 0}
+        by_channel: dict[str, int] = {}
         recorded: set[int] = set()
         sends: dict[int, Future[tuple[str, str | None]]] = {}
         # Sending waits on the network, so a few threads overlap the waits; outcomes are
@@ -143,8 +159,10 @@ def dispatch_due(
                 session.commit()
                 recorded.add(row["id"])
                 counts[final] += 1
+                if final == "sent" and outcome == "sent" and detail:
+                    by_channel[detail] = by_channel.get(detail, 0) + 1
                 if final != "sent":
-                    log.warning(
+                    logger.warning(
                         "notification %s to %s: %s (%s)",
                         row["id"],
                         row["recipient_nip"],
@@ -155,8 +173,8 @@ def dispatch_due(
             pool.shutdown(wait=True, cancel_futures=True)
             if len(recorded) < len(claimed):
                 _give_back(session, claimed, sends, recorded, record, me)
-    report = DispatchReport(**counts)
-    log.info("notifications dispatched: %s", report.as_dict())
+    report = DispatchReport(**counts, by_channel=by_channel)
+    logger.info(report.describe())
     return report
 
 
@@ -203,6 +221,7 @@ def dispatch_notifications(
     """
     from kinerja.models.store.db import get_engine, session_factory, session_scope
 
+    run_log = run_logger(__name__)
     engine = get_engine(db_url)
     with session_scope(engine) as session:
         if extra_recipients is None:
@@ -217,5 +236,8 @@ def dispatch_notifications(
         cycle_routes=cycle_routes,
         cycle_retry=cycle_retry,
         limit=limit,
+        logger=run_log,
     )
+    if not any(report.as_dict().values()):
+        run_log.info("notifications: nothing due")
     return report.as_dict()

@@ -23,13 +23,17 @@ DEAD_EVENT = "kinerja.notification.dead"
 
 
 @task(name="overdue-stages", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def emit_overdue_stages(db_url: str | None) -> list[str]:
-    """Emit one ``kinerja.stage.overdue`` event per open stage past its final deadline."""
+def emit_overdue_stages(db_url: str | None, skip: list[str] | None = None) -> list[str]:
+    """Emit one ``kinerja.stage.overdue`` event per open stage past its final deadline;
+    returns ``cycle/stage`` of each. Stages in ``skip`` (``cycle/stage``: the ones the
+    caller is about to advance) are left for a later pass."""
     from prefect.events import emit_event
 
     emitted: list[str] = []
     with session_scope(get_engine(db_url)) as session:
         for stage, cycle, now in overdue_stages(session):
+            if f"{cycle.cycle_id}/{stage.stage}" in (skip or []):
+                continue
             emit_event(
                 event=OVERDUE_EVENT,
                 resource={

@@ -19,6 +19,7 @@ from kinerja.models.store.clock import cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import Cycle
 from kinerja.tasks.audit import audit_checkpoint
+from kinerja.tasks.logs import run_logger
 
 
 @task(name="cycles-to-sweep", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -49,6 +50,17 @@ def sweep_cycle(db_url: str | None, cycle_id: str) -> dict[str, Any]:
             "now": now.isoformat(),
         }
     audit_checkpoint(db_url, reason=f"{cycle_id}: sweep", at=now)
+    run_logger(__name__).info(
+        "cycle %s at %s: %d reminders, %d escalations, %d closed at the final deadline,"
+        " %d delegations%s",
+        cycle_id,
+        now.date(),
+        out["reminders"],
+        out["escalations"],
+        out["expired"],
+        out["delegations"],
+        f"; complete: {', '.join(out['complete'])}" if out["complete"] else "",
+    )
     return out
 
 

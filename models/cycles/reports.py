@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.rules.numbers import money
 from kinerja.models.store.tables import (
     CycleStage,
     Employee,
@@ -206,7 +207,7 @@ def period_table(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
                 "at_risk": at_risk,
                 "checked_in": rated,
                 "predikat": " ".join(f"{k}:{v}" for k, v in counts.items()),
-                "tukin": "-" if tukin is None else f"{tukin:,.0f}".replace(",", "."),
+                "tukin": "-" if tukin is None else money(tukin),
             }
         )
     return rows

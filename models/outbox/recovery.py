@@ -149,9 +149,10 @@ class RetryFilter:
         """Raise :class:`RetryFilterError` naming the first filter that cannot match."""
         unknown = [s for s in self.statuses if s not in RETRY_STATUSES]
         if unknown or not self.statuses:
+            named = ", ".join(unknown) or "-"
             raise RetryFilterError(
-                f"status tidak dikenal {unknown} (pilihan: dead, sending)"
-                f" / unknown status {unknown} (choose from: dead, sending)"
+                f"status tidak dikenal: {named} (pilihan: dead, sending)"
+                f" / unknown status: {named} (choose from: dead, sending)"
             )
         if self.kind is not None and self.kind not in KINDS:
             raise RetryFilterError(

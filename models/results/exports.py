@@ -29,8 +29,10 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.store.db import DEFAULT_HOME
 from kinerja.models.store.tables import (
+    Cycle,
     Employee,
     Result,
+    Unit,
 )
 
 EXPORT_COLUMNS = (
@@ -153,26 +155,103 @@ class XlsxExport:
     cut: list[CutCell] = field(default_factory=list)
 
 
+XLSX_HEADERS: dict[str, dict[str, str]] = {
+    "id": {
+        "nip": "NIP",
+        "name": "Nama",
+        "unit_id": "Kode unit",
+        "unit_name": "Unit kerja",
+        "rater_nip": "NIP penilai",
+        "achievement": "Capaian (%)",
+        "score": "Skor",
+        "proposed_hasil_kerja": "Usulan rating hasil kerja",
+        "hasil_kerja": "Rating hasil kerja",
+        "perilaku": "Rating perilaku",
+        "predikat": "Predikat",
+        "training_jp": "Pelatihan (JP)",
+        "incentive": "Tunjangan kinerja (Rp)",
+        "credit_points": "Angka kredit",
+        "rule_version": "Versi aturan",
+    },
+    "en": {
+        "nip": "NIP",
+        "name": "Name",
+        "unit_id": "Unit code",
+        "unit_name": "Unit",
+        "rater_nip": "Rater NIP",
+        "achievement": "Achievement (%)",
+        "score": "Score",
+        "proposed_hasil_kerja": "Proposed result rating",
+        "hasil_kerja": "Result rating",
+        "perilaku": "Behaviour rating",
+        "predikat": "Predikat",
+        "training_jp": "Training (JP)",
+        "incentive": "Incentive (IDR)",
+        "credit_points": "Credit points",
+        "rule_version": "Rule version",
+    },
+}
+"""The workbook's header row in the cycle's language (``lang`` of cycle.yaml)."""
+
+XLSX_COLUMNS = (*EXPORT_COLUMNS[:3], "unit_name", *EXPORT_COLUMNS[3:])
+"""The workbook's columns: the CSV's, with the unit's name beside its code."""
+
+_XLSX_FORMATS = {
+    "achievement": "#,##0.00",
+    "score": "#,##0.00",
+    "training_jp": "#,##0.0",
+    "incentive": "#,##0",
+    "credit_points": "#,##0.00",
+}
+"""Number formats: Excel shows the separators of the reader's own locale."""
+
+
 def export_results_xlsx(session: Session, *, cycle_id: str, path: Path) -> XlsxExport:
     """Write the results of a cycle as an .xlsx workbook (sheet ``results``).
 
-    Text cells are string cells, never formulas; formula-like text carries Excel's
-    quote-prefix style. Numbers are numeric cells. A text over Excel's cell limit is cut
-    and listed in the returned :class:`XlsxExport`.
+    The header row is in the cycle's language and frozen; each unit's name stands beside
+    its code; columns are as wide as their content (within bounds). Text cells are string
+    cells, never formulas; formula-like text carries Excel's quote-prefix style. Numbers
+    are numeric cells with a number format. A text over Excel's cell limit is cut and
+    listed in the returned :class:`XlsxExport`.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
+    cycle = session.get(Cycle, cycle_id)
+    lang = str((cycle.config or {}).get("lang", "id")) if cycle is not None else "id"
+    headers = XLSX_HEADERS.get(lang, XLSX_HEADERS["id"])
+    units = dict(session.execute(select(Unit.unit_id, Unit.name)).all())
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("results")
-    ws.append(list(EXPORT_COLUMNS))
+    ws.freeze_panes = "A2"
+    rows = _typed_rows(session, cycle_id=cycle_id)
+    widths = {c: len(headers[c]) for c in XLSX_COLUMNS}
+    for row in rows:
+        row["unit_name"] = units.get(row["unit_id"])
+        for column in XLSX_COLUMNS:
+            widths[column] = max(widths[column], len(str(row[column] or "")) + 2)
+    for index, column in enumerate(XLSX_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = min(max(widths[column], 8), 60)
+    bold = Font(bold=True)
+    header_cells = []
+    for column in XLSX_COLUMNS:
+        cell = WriteOnlyCell(ws, value=headers[column])
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
     done = XlsxExport(path, 0)
-    for number, row in enumerate(_typed_rows(session, cycle_id=cycle_id), start=2):
+    for number, row in enumerate(rows, start=2):
         cells: list[Any] = []
-        for column in EXPORT_COLUMNS:
+        for column in XLSX_COLUMNS:
             value = row[column]
             if column in NUMERIC_COLUMNS or not isinstance(value, str):
-                cells.append(value)
+                cell = WriteOnlyCell(ws, value=value)
+                if column in _XLSX_FORMATS and value is not None:
+                    cell.number_format = _XLSX_FORMATS[column]
+                cells.append(cell)
                 continue
             if len(value) > EXCEL_CELL_LIMIT:
                 done.cut.append(CutCell(number, column, str(row["nip"]), len(value)))

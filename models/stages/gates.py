@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import cycle_config, pack_of, stage_row
+from kinerja.models.rules.numbers import money, number
 from kinerja.models.schemas.config import GatesConfig, period_stage
 from kinerja.models.schemas.requests import GateSignature, UnitException
 from kinerja.models.stages.distribution import failing_groups, group_list
@@ -198,14 +199,12 @@ def gate_markdown(cycle_id: str, kind: str, summary: dict[str, Any], problem: st
                 *(f"| {unit} | {'; '.join(items)} |" for unit, items in failing.items()),
             ]
     else:
-        budget = summary["budget"]
         lines += [
-            f"Pagu / budget: **{budget if budget is not None else '-'}**, "
-            f"total: **{summary['total']}**",
+            _totals(summary),
             "",
             "| unit | pegawai / employees | total |",
             "|---|---|---|",
-            *(f"| {unit} | {n} | {total} |" for unit, n, total in summary["units"]),
+            *(f"| {unit} | {number(n)} | {money(total)} |" for unit, n, total in summary["units"]),
         ]
     return "\n".join(lines)
 
@@ -238,6 +237,25 @@ def _group_lines(groups: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _totals(summary: dict[str, Any]) -> str:
+    budget = summary["budget"]
+    return (
+        f"Pagu / budget: **{money(budget) if budget is not None else '-'}**, "
+        f"total: **{money(summary['total'])}**"
+    )
+
+
+def gate_description(cycle_id: str, kind: str, summary: dict[str, Any]) -> str:
+    """The short Markdown above the gate's table artifact: title, cycle, the payout total."""
+    id_title, en_title = gate_title(kind)
+    lines = [f"# {id_title} / {en_title}", "", f"Cycle `{cycle_id}`."]
+    if kind != "publication":
+        lines += ["", _totals(summary)]
+    elif summary["failing"]:
+        lines += ["", f"Unit gagal uji distribusi / units failing: {len(summary['failing'])}"]
+    return "\n".join(lines)
+
+
 def check_input(
     kind: str, signed: GateSignature, summary: dict[str, Any], coordinator: str
 ) -> None:
@@ -257,12 +275,14 @@ def check_input(
         unknown = sorted(set(given) - set(failing))
         if unknown:
             raise GateError(
-                f"Unit tanpa temuan gagal: {unknown} / units without a failing finding: {unknown}"
+                f"Unit tanpa temuan gagal: {', '.join(unknown)} / units without a failing"
+                f" finding: {', '.join(unknown)}"
             )
         missing = sorted(u for u in failing if not given.get(u))
         if missing:
             raise GateError(
-                f"Alasan wajib untuk unit: {missing} / a reason is required for units: {missing}"
+                f"Alasan wajib untuk unit: {', '.join(missing)} / a reason is required for"
+                f" units: {', '.join(missing)}"
             )
     elif summary["budget"] is not None and float(summary["total"]) > float(summary["budget"]):
         if not signed.reason.strip():

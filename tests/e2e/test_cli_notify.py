@@ -109,13 +109,16 @@ def test_ops_see_dead_and_stuck_messages_requeue_them_and_send_them(kinerja, tmp
     keys = seed(kinerja.db)
 
     shown = kinerja("notify", "status").stdout
-    assert "{'dead': 2, 'sending': 1, 'sent': 1}" in shown
+    assert (
+        "per status / by status: 2 gagal permanen / dead, 1 sedang dikirim / sending,"
+        " 1 terkirim / sent"
+    ) in shown
     assert "relay down" in shown
     assert "1 message(s) stuck in sending" in shown and "1 pesan macet" in shown
 
     before = statuses(kinerja.db)
     for args, message in (
-        (("--status", "pending"), "unknown status ['pending']"),
+        (("--status", "pending"), "unknown status: pending "),
         (("--kind", "pigeon"), "unknown message kind 'pigeon'"),
         (("--cycle", "nowhere"), "no cycle 'nowhere'"),
         (("--since", "yesterday"), "invalid --since 'yesterday'"),
@@ -155,7 +158,7 @@ def test_ops_see_dead_and_stuck_messages_requeue_them_and_send_them(kinerja, tmp
     with MailCatcher(tmp_path / "mail") as catcher:
         kinerja.env["KINERJA_SMTP_PORT"] = str(catcher.port)
         sent = kinerja("notify", "send").stdout
-        assert "'sent': 3" in sent
+        assert "notifikasi / notifications: 3 terkirim / sent," in sent
         mails = catcher.messages()
     assert sorted(m["X-Kinerja-Key"] for m in mails) == sorted(
         keys[k] for k in ("dead_opened", "dead_reminder", "stuck")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.flows.simulate import simulate
+from kinerja.flows.stage import artifact_key
 from kinerja.models.audit.verify import verify
 from kinerja.models.results.agreement import compare_results
 from kinerja.models.results.exports import export_results
@@ -105,6 +107,24 @@ def test_whole_cycle_runs_and_a_rerun_changes_nothing(
     exported = tmp_path / "home" / "exports" / report.cycle_id / "results.json"
     assert exported.read_text(encoding="utf-8") == before
 
+    # Each stage's summary is a table artifact: readable figures, no Python repr.
+    rows, description = table_artifact(artifact_key(report.cycle_id, "incentives"))
+    assert "Insentif" in description or "incentive" in description.lower()
+    cells = [v for row in rows for v in row.values()]
+    assert cells and not [v for v in cells if "{'" in v or "[('" in v or "Decimal(" in v]
+    totals = [
+        r
+        for r in rows
+        if r["langkah / step"] == "incentive-totals" and r["ukuran / measure"].startswith("units: ")
+    ]
+    assert totals, rows
+    assert all(re.search(r"\d{1,3}(\.\d{3})+,\d\d$", r["nilai / value"]) for r in totals), totals
+    review, _ = table_artifact(artifact_key(report.cycle_id, "review"))
+    assert {"step": "tugas / tasks", "measure": "tasks", "value": "12"} in [
+        {"step": r["langkah / step"], "measure": r["ukuran / measure"], "value": r["nilai / value"]}
+        for r in review
+    ]
+
     outcome = performance_cycle(cycle_id=report.cycle_id, db_url=db_url)
     assert outcome.done
     again = simulate(scenario, db_url=db_url)
@@ -113,3 +133,14 @@ def test_whole_cycle_runs_and_a_rerun_changes_nothing(
         assert export_results(s, cycle_id=report.cycle_id, fmt="json") == before
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == events
         assert s.scalar(select(func.count()).select_from(Notification)) == sent
+
+
+def table_artifact(key: str) -> tuple[list[dict[str, str]], str]:
+    """The rows and the description of the newest table artifact under ``key``."""
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get(key)
+    assert artifact is not None and artifact.type == "table", artifact
+    data = artifact.data
+    rows = json.loads(data) if isinstance(data, str) else data
+    return rows, artifact.description or ""

@@ -1,4 +1,4 @@
-"""A message parked as dead tells ops once: the dispatcher flow emits
+"""A message parked as dead tells ops once: the sweeper flow (which sends the outbox) emits
 ``kinerja.notification.dead`` per dead row, and the automation ``ensure_automations`` creates
 starts the ``ops-alert`` deployment with the message's key.
 
@@ -21,10 +21,10 @@ from kinerja.flows.deploy import (
     AUTOMATION_DEAD,
     AUTOMATION_FAILED,
     AUTOMATION_OVERDUE,
-    dispatcher,
     ensure_automations,
     ops_alert,
 )
+from kinerja.flows.sweeper import sweeper
 from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import Notification
@@ -43,7 +43,7 @@ def alert_runs(deployment_id) -> list:  # noqa: ANN001
 def test_a_dead_message_starts_the_ops_alert_once(db_url):
     key = notification_key(cycle_id=None, task_id=None, kind="task_opened", recipient_nip="X9")
     with session_scope(get_engine(db_url)) as session:
-        # Nobody has nip X9: the dispatcher parks the message as dead at its first attempt.
+        # Nobody has nip X9: the sweeper's dispatch parks the message as dead at its first attempt.
         row = {
             "key": key,
             "cycle_id": None,
@@ -61,8 +61,8 @@ def test_a_dead_message_starts_the_ops_alert_once(db_url):
     assert ensure_automations(alert_id) == names  # found by name the second time
     assert {AUTOMATION_FAILED, AUTOMATION_OVERDUE, AUTOMATION_DEAD} <= set(names)
 
-    first = dispatcher(db_url=db_url)
-    assert first["sent"] == {"sent": 0, "failed": 0, "dead": 1}
+    first = sweeper(db_url=db_url)
+    assert first["messages"] == {"sent": 0, "failed": 0, "dead": 1}
     assert first["dead"] == [key]
     with session_scope(get_engine(db_url)) as session:
         [stored] = session.query(Notification).all()
@@ -81,7 +81,7 @@ def test_a_dead_message_starts_the_ops_alert_once(db_url):
     assert parameters["details"]["recipient"] == "X9"
 
     # Announced once: the next pass emits nothing for the same row.
-    again = dispatcher(db_url=db_url)
-    assert again["dead"] == [] and again["sent"] == {"sent": 0, "failed": 0, "dead": 0}
+    again = sweeper(db_url=db_url)
+    assert again["dead"] == [] and again["messages"] == {"sent": 0, "failed": 0, "dead": 0}
     time.sleep(3)
     assert len(alert_runs(alert_id)) == 1

@@ -4,6 +4,7 @@ signs in the Prefect form (resumed here as the UI does) or with ``kinerja gate``
 from __future__ import annotations
 
 import contextvars
+import re
 import shutil
 import threading
 import time
@@ -147,6 +148,30 @@ def test_gates_pause_and_approval_with_reasons_publishes(gated, db_url):
     # A rerun after the signatures does not pause again and changes nothing.
     assert performance_cycle(cycle_id=gated, db_url=db_url).done
     assert gate_events(db_url) == events
+
+    # What was signed is a table artifact per gate, with readable figures.
+    payout, description = table_artifact(f"{gated}-gate-payout")
+    assert "Rp" in description and "{'" not in description
+    units = {row["unit"]: row for row in payout}
+    assert "DINAS" in units and {"* total", "* pagu / budget"} <= set(units)
+    assert re.fullmatch(r"Rp\d{1,3}(\.\d{3})+", units["* total"]["total"]), units["* total"]
+    publication, _ = table_artifact(f"{gated}-gate-publication")
+    by_unit = {row["unit"]: row for row in publication}
+    assert by_unit["DINAS"]["uji distribusi / distribution check"] != "lolos / passed"
+    assert all("[('" not in v and "{'" not in v for row in publication for v in row.values())
+
+
+def table_artifact(key: str) -> tuple[list[dict[str, str]], str]:
+    """The rows and the description of the newest table artifact under ``key``."""
+    import json
+
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get(key)
+    assert artifact is not None and artifact.type == "table", artifact
+    data = artifact.data
+    rows = json.loads(data) if isinstance(data, str) else data
+    return rows, artifact.description or ""
 
 
 def test_reject_stops_the_cycle_until_an_approval(gated, db_url):

@@ -20,6 +20,20 @@ from kinerja.tasks.mailcatcher import MailCatcher
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
 
 
+def run_log_messages(flow_run_id) -> list[str]:  # noqa: ANN001
+    """Every log message of a flow run and its task runs, as the Prefect API stores them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return [log.message for log in logs]
+
+
 def test_final_deadline_closes_the_stage_and_the_cycle_moves_on(db_url, tmp_path, monkeypatch):
     scenario = tmp_path / "scenario"
     shutil.copytree(DEMO, scenario)
@@ -37,9 +51,22 @@ def test_final_deadline_closes_the_stage_and_the_cycle_moves_on(db_url, tmp_path
 
     with MailCatcher(tmp_path / "mail") as catcher:
         monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
-        first = sweeper(db_url=db_url)[cycle_id]
-        again = sweeper(db_url=db_url)[cycle_id]
+        state = sweeper(db_url=db_url, return_state=True)
+        swept = state.result()
+        first = swept["cycles"][cycle_id]
+        again = sweeper(db_url=db_url)["cycles"][cycle_id]
         mailed = len(catcher.files())
+
+    # The run says what it did in its own log (the Prefect UI), not only "Completed".
+    logged = run_log_messages(state.state_details.flow_run_id)
+    assert any(
+        m.startswith(f"cycle {cycle_id} at ") and f"{first['expired']} closed" in m for m in logged
+    ), logged
+    assert any(m.startswith(f"notifications: {swept['messages']['sent']} sent (") for m in logged)
+    assert any(m.startswith("swept 1 cycle(s):") for m in logged), logged
+    assert swept["messages"]["sent"] > 0
+    # The stage was closed at its final deadline by this very sweep: nothing overdue is left.
+    assert swept["dead"] == [] and swept["overdue"] == []
 
     assert first["expired"] > 0 and first["complete"] == ["approve_targets"]
     assert (again["reminders"], again["escalations"], again["expired"]) == (0, 0, 0)
@@ -87,10 +114,10 @@ def test_the_sweeper_opens_each_period_on_its_date(db_url, tmp_path, monkeypatch
             assert stage_row(s, cycle_id, "approve_targets").status == "done"
             assert stage_row(s, cycle_id, "report-2026-Q1").status == "pending"
             set_clock(s, cycle_id=cycle_id, when=datetime(2026, 3, 31, 23, 0))
-        early = sweeper(db_url=db_url)[cycle_id]
+        early = sweeper(db_url=db_url)["cycles"][cycle_id]
         with session_scope(engine) as s:
             set_clock(s, cycle_id=cycle_id, when=datetime(2026, 4, 1, 0, 30))
-        due = sweeper(db_url=db_url)[cycle_id]
+        due = sweeper(db_url=db_url)["cycles"][cycle_id]
     assert "opens-report-2026-Q1" not in early["complete"]
     assert "opens-report-2026-Q1" in due["complete"]
     with session_scope(engine) as s:

@@ -155,6 +155,8 @@ def test_email_goes_through_smtp_to_each_recipient(engine, catcher, monkeypatch)
     report = dispatch_due(session_factory(engine), clock=ManualClock(NOW), routes=Routes.load())
 
     assert report == DispatchReport(sent=2, failed=0, dead=0)
+    assert report.by_channel == {"email": 2}
+    assert report.describe() == "notifications: 2 sent (2 email), 0 to retry, 0 dead"
     messages = catcher.messages()
     assert sorted(m["To"] for m in messages) == sorted(
         ["sari@pemda.go.id", "john+kinerja@agency.org"]

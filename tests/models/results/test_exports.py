@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from kinerja.models.results.exports import (
     EXCEL_CELL_LIMIT,
     EXPORT_COLUMNS,
+    XLSX_COLUMNS,
+    XLSX_HEADERS,
     export_results,
     export_results_xlsx,
     spreadsheet_text,
 )
-from kinerja.models.store.tables import Base, Cycle, Employee, Result
+from kinerja.models.store.tables import Base, Cycle, Employee, Result, Unit
 
 CYCLE = "c2025"
 HOSTILE = {
@@ -109,14 +111,20 @@ def test_json_is_written_as_stored(session):
 
 def test_xlsx_has_no_formula_cell_and_numbers_are_numbers(session, tmp_path):
     _fill(session, HOSTILE)
+    session.add(Unit(unit_id="=U1", name="=Bidang Pelayanan"))
+    session.commit()
     done = export_results_xlsx(session, cycle_id=CYCLE, path=tmp_path / "r.xlsx")
     assert (done.rows, done.cut) == (len(HOSTILE), [])
     sheet = load_workbook(tmp_path / "r.xlsx")["results"]
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert [c.data_type for c in cells if c.data_type == "f"] == []
+    # The header row is in the cycle's language (Indonesian by default), bold and frozen.
     header = [c.value for c in next(sheet.iter_rows())]
-    assert header == list(EXPORT_COLUMNS)
-    col = {name: i for i, name in enumerate(header)}
+    assert header == [XLSX_HEADERS["id"][c] for c in XLSX_COLUMNS]
+    assert "Tunjangan kinerja (Rp)" in header and "Unit kerja" in header
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert 8 <= sheet.column_dimensions["B"].width <= 60
+    col = {name: i for i, name in enumerate(XLSX_COLUMNS)}
     by_nip = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
     for nip, name in HOSTILE.items():
         cell = by_nip[nip][col["name"]]
@@ -132,6 +140,9 @@ def test_xlsx_has_no_formula_cell_and_numbers_are_numbers(session, tmp_path):
         "score": (95.25, "n"),
     }
     assert by_nip[max(HOSTILE)][col["incentive"]].value == 1500000
+    assert first[col["incentive"]].number_format == "#,##0"
+    unit = first[col["unit_name"]]
+    assert (unit.value, unit.data_type, unit.quotePrefix) == ("=Bidang Pelayanan", "s", True)
 
 
 def test_xlsx_cuts_a_text_over_the_cell_limit_and_says_so(tmp_path):
