@@ -70,6 +70,13 @@ def back_to_the_gates(db: Path) -> None:
             "UPDATE cycles SET status = 'running', current_stage = 'publish',"
             " finished_at = NULL, clock_at = NULL WHERE cycle_id = 'contoh-2026'"
         )
+        # A failing finding for DINAS (the demo's own data passes the literal curve), so
+        # the publication gate has a unit whose acceptance needs a reason.
+        conn.execute(
+            "INSERT INTO distribution_findings (cycle_id, unit_id, rater_nip, rule, passed,"
+            " detail) VALUES ('contoh-2026', 'DINAS', '', 'test.failing', 0,"
+            " 'Baik / Good: 5/5; batas / limit 70%: TIDAK memenuhi / FAILS')"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +144,7 @@ def test_no_python_repr_in_any_cli_output(kinerja):
     assert "gate payout: approve (recorded)" in payout
     assert re.search(r"total: Rp\d{1,3}(\.\d{3})+; pagu / budget: ", payout), payout
     assert re.search(r"DINAS\s+\d+\s+Rp\d{1,3}(\.\d{3})+", payout), payout
-    # DINAS fails the distribution check: accepting it needs a reason, named plainly.
+    # DINAS fails a distribution rule: accepting it needs a reason, named plainly.
     missing = kinerja("gate", "contoh-2026", "approve", ok=False)
     assert missing.returncode == 2
     assert "a reason is required for units: DINAS" in missing.stderr
