@@ -287,6 +287,13 @@ def test_people_answer_from_their_mail_and_the_coordinator_signs_in_the_prefect_
             page.goto(url)
             if i == 0:
                 page.screenshot(path=stack["shots"] / "portal-review.png", full_page=True)
+            # No rating is pre-selected: the rater chooses each. Everyone above
+            # expectations, so that the curve fails somewhere and the publication gate
+            # asks the coordinator for a reason.
+            page.select_option("#hasil_kerja", "di_atas")
+            for select in page.locator("select[id^='pv-']").all():
+                select.select_option("di_atas")
+            page.fill("#comment", "Melampaui target / above target")
             submit(page, "button[type=submit]")
         seen.update(reviews)
         wait_for("feedback to open", lambda: stage_opened(db, "feedback"), 180, procs)
