@@ -28,7 +28,7 @@ from kinerja.models.audit.chain import append_many
 from kinerja.models.citizens.calendar import holidays
 from kinerja.models.citizens.complaints import KIND, complaint_rules
 from kinerja.models.cycles.cycle import cycle_config
-from kinerja.models.humantasks.messages import queue_task_messages
+from kinerja.models.humantasks.messages import queue_task_messages, remind
 from kinerja.models.humantasks.states import ACTIVE, manager_of
 from kinerja.models.rules.workdays import is_working_day, working_days_between
 from kinerja.models.schemas.config import CycleConfig
@@ -92,18 +92,8 @@ def sweep_complaints(
                 and today <= t.due_at.date()
                 and left[t.id] <= offsets[slot]
             ]
-            for task in due:
-                task.reminders_sent = slot + 1
-            report.reminders += len(due)
-            queue_task_messages(
-                session,
-                cycle=cycle,
-                config=config,
-                tasks=due,
-                kind="task_reminder",
-                now=now,
-                slot=slot + 1,
-                recipients={t.id: t.delegate_nip for t in due if t.delegate_nip},
+            report.reminders += remind(
+                session, cycle=cycle, config=config, tasks=due, slot=slot + 1, now=now
             )
         levels = rules.escalate_after_working_days
         for level in range(len(levels), 0, -1):

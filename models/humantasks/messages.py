@@ -143,3 +143,30 @@ def queue_task_messages(
             }
         )
     return enqueue_many(session, rows=rows, now=now)
+
+
+def remind(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    tasks: list[HumanTask],
+    slot: int,
+    now: datetime,
+) -> int:
+    """Remind ``tasks`` at reminder ``slot`` (1 for the first): each is marked reminded up to
+    it, and its assignee, or the delegate while the assignee is away, gets a message.
+    Returns how many were reminded."""
+    for task in tasks:
+        task.reminders_sent = slot
+    queue_task_messages(
+        session,
+        cycle=cycle,
+        config=config,
+        tasks=tasks,
+        kind="task_reminder",
+        now=now,
+        slot=slot,
+        recipients={t.id: t.delegate_nip for t in tasks if t.delegate_nip},
+    )
+    return len(tasks)

@@ -18,7 +18,7 @@ from kinerja.models.appeals.outcome import queue_appeal_outcome
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.delegations import sync_delegations
-from kinerja.models.humantasks.messages import queue_task_messages
+from kinerja.models.humantasks.messages import queue_task_messages, remind
 from kinerja.models.humantasks.states import ACTIVE, KINDS, AlreadyClosed, manager_of
 from kinerja.models.responses.effects import expire_task
 from kinerja.models.schemas.config import CycleConfig
@@ -167,19 +167,9 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
             HumanTask.due_at <= now + timedelta(days=offsets[slot]),
             HumanTask.final_due_at > now,
         )
-        for task in due:
-            task.reminders_sent = slot + 1
-        report.reminders += len(due)
-        queue_task_messages(
-            session,
-            cycle=cycle,
-            config=config,
-            tasks=due,
-            kind="task_reminder",
-            now=now,
-            slot=slot + 1,
-            # While the assignee is away, the delegate is the one to remind.
-            recipients={t.id: t.delegate_nip for t in due if t.delegate_nip},
+        # While the assignee is away, the delegate is the one to remind.
+        report.reminders += remind(
+            session, cycle=cycle, config=config, tasks=due, slot=slot + 1, now=now
         )
 
     # Escalations: one level at a time up the chain, each once.
