@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -144,37 +143,18 @@ YEAR = {
 UNREPORTED = ("2026-04", "199611112021111011")
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> Iterator[str]:
-    """An EMPTY database of each backend: ``kinerja db upgrade`` creates the schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kinerja.db'}"
-        return
-    schema = f"e2e_monthly_{os.getpid()}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
 def home(tmp_path) -> Path:
     return tmp_path / "home"
 
 
 @pytest.fixture
-def kinerja(database_url, tmp_path, home):
+def kinerja(empty_url, tmp_path, home):
     with MailCatcher(tmp_path / "mail") as catcher:
         env = dict(os.environ)
         env.pop("PREFECT_API_URL", None)
         env.update(
-            KINERJA_DATABASE_URL=database_url,
+            KINERJA_DATABASE_URL=empty_url,
             KINERJA_HOME=str(home),
             PREFECT_HOME=str(tmp_path / "prefect"),
             PREFECT_LOGGING_LEVEL="WARNING",
@@ -198,13 +178,13 @@ def kinerja(database_url, tmp_path, home):
         yield run
 
 
-def test_hand_computed_monthly_scenario_matches_the_simulated_cycle(kinerja, database_url, home):
+def test_hand_computed_monthly_scenario_matches_the_simulated_cycle(kinerja, empty_url, home):
     kinerja("db", "upgrade")
     simulated = kinerja("simulate", str(SCENARIO))
     assert f"cycle {CYCLE} complete" in simulated
     assert "0 dead" in simulated
 
-    engine = create_engine(database_url)
+    engine = create_engine(empty_url)
     try:
         with engine.connect() as conn:
             periodic = {

@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -211,32 +210,13 @@ NRR = {
 }
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> Iterator[str]:
-    """An EMPTY database of each backend: ``kinerja db upgrade`` creates the schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kinerja.db'}"
-        return
-    schema = f"e2e_rules_{os.getpid()}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
-def kinerja(database_url, tmp_path):
+def kinerja(empty_url, tmp_path):
     with MailCatcher(tmp_path / "mail") as catcher:
         env = dict(os.environ)
         env.pop("PREFECT_API_URL", None)
         env.update(
-            KINERJA_DATABASE_URL=database_url,
+            KINERJA_DATABASE_URL=empty_url,
             KINERJA_HOME=str(tmp_path / "home"),
             PREFECT_HOME=str(tmp_path / "prefect"),
             PREFECT_LOGGING_LEVEL="WARNING",
@@ -260,7 +240,7 @@ def kinerja(database_url, tmp_path):
         yield run
 
 
-def test_hand_computed_scenario_matches_the_simulated_cycle(kinerja, database_url):
+def test_hand_computed_scenario_matches_the_simulated_cycle(kinerja, empty_url):
     kinerja("db", "upgrade")
     simulated = kinerja("simulate", str(SCENARIO))
     assert f"cycle {CYCLE} complete" in simulated
@@ -292,7 +272,7 @@ def test_hand_computed_scenario_matches_the_simulated_cycle(kinerja, database_ur
     assert cells == set(MATRIX)
     assert all(r["predikat"] == MATRIX[r["hasil_kerja"], r["perilaku"]] for r in rows.values())
 
-    engine = create_engine(database_url)
+    engine = create_engine(empty_url)
     try:
         with engine.connect() as conn:
             achievements = {
