@@ -164,6 +164,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "mengubah rating.",
         "Your decision is final. Upholding needs a new rating; rejecting changes no rating.",
     ),
+    "appeal_right_title": ("Hak mengajukan keberatan", "Your right to appeal"),
+    "appeal_right": (
+        "Jika Anda tidak setuju dengan hasil penilaian, Anda berhak mengajukan keberatan"
+        " tertulis beserta alasannya kepada atasan pejabat penilai Anda, paling lambat {days}"
+        " hari setelah hasil diterbitkan (PP 30/2019 Pasal 59). Keputusan atasan tersebut"
+        " final. Sampaikan keberatan melalui koordinator SDM: {coordinator}.",
+        "If you disagree with your result, you may appeal in writing, with your reasons, to"
+        " your rater's superior within {days} days after the results are published (PP"
+        " 30/2019 Article 59). That decision is final. File your appeal through the HR"
+        " coordinator: {coordinator}.",
+    ),
     "decision": ("Keputusan", "Decision"),
     "new_hasil_kerja": ("Rating hasil kerja baru", "New result rating"),
     "new_perilaku": ("Rating perilaku baru", "New behaviour rating"),

@@ -29,6 +29,7 @@ from kinerja.models.humantasks.states import (
     NotAllowed,
     check_actor,
 )
+from kinerja.models.rules.numbers import number
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Cycle, Employee, HumanTask, TaskExtension
@@ -83,6 +84,7 @@ class Portal:
                 "other_lang": other,
                 "t": translator(lang),
                 "day": lambda value: format_day(value, lang) if value else "",
+                "num": lambda value, places=None: number(value, lang=lang, places=places),
                 "c": code_translator(lang),
                 **context,
             },

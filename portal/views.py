@@ -90,6 +90,10 @@ def task_context(session: Session, *, task: HumanTask, cycle: Cycle, lang: str) 
         ctx["predikat_label"] = label(
             pack.predikat.labels, result.predikat if result else None, lang
         )
+        config = cycle_config(cycle)
+        who = config.coordinator
+        ctx["appeal_days"] = config.appeal_window_days
+        ctx["appeal_to"] = f"{who.name} ({who.email})" if who.email else who.name
     elif task.kind in ("report_realisation", "report_period"):
         ctx.update(_standing(session, task=task, cycle=cycle, targets=ctx["targets"]))
     elif task.kind == "checkin":

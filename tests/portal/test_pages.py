@@ -334,3 +334,28 @@ def test_rejecting_an_appeal_needs_a_reason_then_closes_it(engine, monkeypatch):
         task = s.get(HumanTask, task_id)
         assert (task.state, task.closed_by) == ("done", H)
         assert s.get(Result, ("skp-2025", A)).hasil_kerja == "di_bawah"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("id", "berhak mengajukan keberatan"), ("en", "you may appeal in writing")],
+)
+def test_the_feedback_page_says_how_to_appeal(engine, monkeypatch, lang, words):
+    portal = build_portal(engine, monkeypatch)
+    html = portal.client.get(f"/t/{portal.token('acknowledge_feedback', B)}?lang={lang}").text
+    with portal.session() as s:
+        config = cycle_config(s.get(Cycle, "skp-2025"))
+    section = html.split('class="appeal-right"')[1].split("</section>")[0]
+    assert words in section
+    assert f"{config.appeal_window_days} " in section
+    assert config.coordinator.name in section
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("id", "1.234,5"), ("en", "1,234.5")])
+def test_numbers_on_a_page_are_in_its_language(engine, monkeypatch, lang, shown):
+    portal = build_portal(engine, monkeypatch)
+    with portal.session() as s:
+        s.get(Target, ("skp-2025", "A-1-T1")).target_value = 1234.5
+        s.commit()
+    html = portal.client.get(f"/t/{portal.token('approve_targets')}?lang={lang}").text
+    assert shown in html
