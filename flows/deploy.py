@@ -9,6 +9,8 @@ One ``serve`` process (no work pool, no worker) runs:
   parked as dead and ``kinerja.stage.overdue`` once for every stage still open past its
   final deadline (flows/sweeper.py: sending folds into the sweep, so the runs list is not
   an empty dispatcher run a minute);
+- ``start-cycle/start-cycle``: the HR coordinator creates and starts a cycle from the
+  UI's typed run form, from a config the server has or an uploaded one (flows/start.py);
 - ``hr-task-action/hr-task-action``: the HR coordinator's delegate / extend / remind, with
   a typed form and a table artifact of each item's result (flows/taskadmin.py);
 - ``ops-alert/ops-alert``: one message to ops, started by the automations below.
@@ -29,6 +31,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from kinerja.flows.cycle import performance_cycle
+from kinerja.flows.start import start_cycle
 from kinerja.flows.sweeper import sweeper
 from kinerja.flows.taskadmin import hr_task_action
 from kinerja.tasks.ops import DEAD_EVENT, OVERDUE_EVENT
@@ -80,6 +83,7 @@ def deployments(
             interval=timedelta(minutes=sweep_minutes),
             parameters={"db_url": db_url},
         ),
+        start_cycle.to_deployment(name="start-cycle", parameters={"db_url": db_url}),
         hr_task_action.to_deployment(name="hr-task-action", parameters={"db_url": db_url}),
         ops_alert.to_deployment(
             name="ops-alert",

@@ -35,7 +35,7 @@ from kinerja.models.stages.gates import (
     simulated_signature,
 )
 from kinerja.models.stages.summaries import gate_table_rows
-from kinerja.tasks.gates import read_gate_state, sign_task
+from kinerja.tasks.gates import announce_gate_task, read_gate_state, sign_task
 
 
 class GateInput(RunInput, GateSignature):
@@ -92,6 +92,8 @@ def run_gate(cycle_id: str, db_url: str | None, kind: str) -> dict[str, Any] | N
         key=key,
         description=gate_description(cycle_id, kind, summary),
     )
+    if announce_gate_task(db_url, cycle_id, kind):
+        log.info("cycle %s: the HR coordinator was told the %s gate waits", cycle_id, kind)
     if not api_reachable():
         log.info("cycle %s waits at the %s gate: sign with `kinerja gate`", cycle_id, kind)
         return None

@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja.models.cycles.cycle import cycle_config, get_cycle
 from kinerja.models.schemas.requests import GateSignature
+from kinerja.models.stages.gatemessage import announce_gate
 from kinerja.models.stages.gates import (
     GateError,
     check_input,
@@ -53,6 +54,22 @@ def sign(
         now = cycle_now(cycle.clock_at)
     audit_checkpoint(db_url, reason=f"{cycle_id}: gate {kind} {signed.decision}", at=now)
     return decision
+
+
+@task(name="announce-gate", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def announce_gate_task(db_url: str | None, cycle_id: str, kind: str) -> int:
+    """Tell the coordinator the gate waits (one message per cycle and gate, ever)."""
+    with session_scope(get_engine(db_url)) as session:
+        cycle = get_cycle(session, cycle_id)
+        config = cycle_config(cycle)
+        return announce_gate(
+            session,
+            cycle=cycle,
+            kind=kind,
+            summary=gate_summary(session, cycle=cycle, kind=kind),
+            link=f"{config.portal_url.rstrip('/')}/desk",
+            now=cycle_now(cycle.clock_at),
+        )
 
 
 @task(name="sign-gate", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

@@ -27,6 +27,7 @@ KINDS: tuple[str, ...] = (
     "superior_unplanned",
     "appeal_decided",
     "complaint_answered",
+    "gate_waiting",
 )
 
 LANGS: tuple[str, ...] = ("id", "en")

@@ -75,3 +75,31 @@ class GateSignature(BaseModel):
         default_factory=list,
         description="Unit gagal yang diterima, beralasan / accepted failing units, with reasons",
     )
+
+
+class CycleStart(BaseModel):
+    """The HR coordinator's request to create a cycle and start it: the typed run form of
+    the ``start-cycle`` deployment in the Prefect UI (``kinerja cycle start`` takes a file).
+
+    Either ``config`` names a cycle config among the configs the server has (under
+    ``KINERJA_HOME/configs`` or Kinerja's own ``configs/``), or ``config_yaml`` holds the text
+    of an uploaded one, which then wins.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    config: str = Field(
+        "demo/cycle.yaml",
+        description="Konfigurasi siklus di configs/ / a cycle config in configs/,"
+        " e.g. demo/cycle.yaml",
+    )
+    config_yaml: str = Field(
+        "",
+        description="Atau isi cycle.yaml yang diunggah (menggantikan `config`) / or the text"
+        " of an uploaded cycle.yaml (used instead of `config`)",
+    )
+    run: bool = Field(
+        True,
+        description="Jalankan alur siklus sekarang / run the cycle flow now (until people"
+        " must act)",
+    )

@@ -179,3 +179,77 @@ def test_a_cycle_started_through_the_deployment_reaches_the_first_human_stage(se
     # One start, one run of the cycle deployment.
     runs = api(base, "/flow_runs/filter", {"deployments": {"id": {"any_": [deployment["id"]]}}})
     assert [r["id"] for r in runs] == [run_id]
+
+
+def test_a_cycle_started_from_the_run_form_reaches_its_first_human_tasks(server):
+    """The ``start-cycle`` deployment's run form, through the API call the UI's form makes
+    (``POST /deployments/{id}/create_flow_run`` with the form's parameters)."""
+    env, base, procs = server["env"], server["base"], server["procs"]
+    kinerja(env, "db", "upgrade")
+    kinerja(env, "org", "import", str(DEMO))
+    server["start"]([sys.executable, "-m", "kinerja.cli.serve", "serve"], "serve.log")
+    form = wait_for(
+        "the start-cycle deployment",
+        lambda: api(base, "/deployments/name/start-cycle/start-cycle"),
+        120,
+        procs,
+    )
+    # The UI renders its form from this schema: the typed request, not a free dict.
+    schema = form["parameter_openapi_schema"]
+    fields = schema["definitions"]["CycleStart"]["properties"]
+    assert {"config", "config_yaml", "run"} <= set(fields)
+    assert fields["config"]["default"] == "demo/cycle.yaml"
+    wait_for(
+        "the cycle deployment",
+        lambda: api(base, "/deployments/name/performance-cycle/performance-cycle"),
+        120,
+        procs,
+    )
+
+    def run_form(request: dict[str, Any]) -> dict[str, Any]:
+        run = api(
+            base,
+            f"/deployments/{form['id']}/create_flow_run",
+            {"parameters": {"request": request}, "state": {"type": "SCHEDULED"}},
+        )
+        return wait_for(
+            "the start-cycle run",
+            lambda: (
+                (r := api(base, f"/flow_runs/{run['id']}"))["state_type"]
+                in ("COMPLETED", "FAILED", "CRASHED")
+                and r
+            ),
+            240,
+            procs,
+        )
+
+    bad = run_form({"config": "demo/cycle.yaml", "config_yaml": "name: x\nbogus: 1\n"})
+    assert bad["state_type"] == "FAILED"
+    done = run_form({"config": "demo/cycle.yaml"})
+    assert done["state_type"] == "COMPLETED", done["state"]
+
+    cycle_runs = wait_for(
+        "the cycle run it started",
+        lambda: api(
+            base, "/flow_runs/filter", {"flow_runs": {"name": {"any_": ["cycle-contoh-2026"]}}}
+        ),
+        60,
+        procs,
+    )
+    run_id = cycle_runs[0]["id"]
+    finished = wait_for(
+        "the cycle run to finish",
+        lambda: (
+            (r := api(base, f"/flow_runs/{run_id}"))["state_type"]
+            in ("COMPLETED", "FAILED", "CRASHED")
+            and r
+        ),
+        240,
+        procs,
+    )
+    assert finished["state_type"] == "COMPLETED", finished["state"]
+    with sqlite3.connect(server["tmp"] / "k.db") as db:
+        open_tasks = db.execute(
+            "SELECT count(*) FROM human_tasks WHERE stage = 'plan' AND state = 'open'"
+        ).fetchone()
+    assert open_tasks[0] > 0

@@ -25,7 +25,7 @@ from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import get_cycle, stage_row
 from kinerja.models.stages.gates import GateError, check_input
 from kinerja.models.store.db import get_engine, session_scope
-from kinerja.models.store.tables import AuditEvent, DistributionFinding
+from kinerja.models.store.tables import AuditEvent, DistributionFinding, Notification
 from kinerja.tasks.mailcatcher import MailCatcher
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
@@ -148,6 +148,22 @@ def test_gates_pause_and_approval_with_reasons_publishes(gated, db_url):
     # A rerun after the signatures does not pause again and changes nothing.
     assert performance_cycle(cycle_id=gated, db_url=db_url).done
     assert gate_events(db_url) == events
+
+    # The coordinator was told once per gate (the publication gate paused twice), in the
+    # cycle's language, with the figures and a link to the desk.
+    with session_scope(get_engine(db_url)) as s:
+        told = s.scalars(
+            select(Notification)
+            .where(Notification.kind == "gate_waiting")
+            .order_by(Notification.id)
+        ).all()
+    assert [(n.recipient_nip, n.key.split(":")[1]) for n in told] == [
+        ("HR-0001", "gate-payout"),
+        ("HR-0001", "gate-publication"),
+    ]
+    assert re.search(r"Total: Rp\d{1,3}(\.\d{3})+", told[0].body), told[0].body
+    assert "1 unit gagal uji distribusi" in told[1].body
+    assert all(n.link.endswith("/desk") and n.link in n.body for n in told)
 
     # What was signed is a table artifact per gate, with readable figures.
     payout, description = table_artifact(f"{gated}-gate-payout")
