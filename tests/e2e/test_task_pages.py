@@ -22,9 +22,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from kinerja.models.citizens.complaints import file_complaint
 from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.humantasks.opening import NewTask, open_tasks
-from kinerja.models.store.tables import Cycle, Goal, PeriodResult, Target
+from kinerja.models.schemas.citizens import ComplaintFiling
+from kinerja.models.store.tables import Cycle, Goal, PeriodResult, Target, Unit
 from kinerja.portal.i18n import TEXTS
 from kinerja.tests.e2e.test_browser import CHROMIUM_ARGS
 from kinerja.tests.models.orgfixture import H
@@ -36,6 +38,8 @@ PERIODIC = [
     ("report-2025-Q1", NewTask("report_period", A, A, {"period": Q1}, period=Q1)),
     ("checkin-2025-Q1", NewTask("checkin", A, M, {"period": Q1}, period=Q1)),
 ]
+COMPLAINT = "complaint"
+"""The key of the complaint officer's task (its subject is the complaint's tracking code)."""
 PAGES = [
     ("propose_targets", A),
     ("revise_targets", A),
@@ -47,6 +51,7 @@ PAGES = [
     ("write_feedback", A),
     ("acknowledge_feedback", B),
     ("decide_appeal", A),
+    ("answer_complaint", COMPLAINT),
 ]
 WIDTHS = (360, 1366)
 
@@ -146,6 +151,18 @@ def _add_revision_appeal_and_words(portal: Portal) -> None:
         s.commit()
         for task in opened:
             portal.tasks[(task.kind, task.subject_nip)] = task.id
+        # A citizen's complaint for the officer of a service unit (A), in the citizen's words.
+        sec = s.get(Unit, "SEC")
+        assert sec is not None
+        sec.is_service_unit, sec.complaint_officer_nip = True, A
+        filing = ComplaintFiling(
+            category="ringan",
+            text="Antrean KTP terlalu lama, petugas loket tidak ada sejak pukul 10.00.",
+            contact="warga@example.org",
+        )
+        complaint = file_complaint(s, unit_id="SEC", filing=filing, now=now)
+        s.commit()
+        portal.tasks[("answer_complaint", COMPLAINT)] = complaint.task_id
 
 
 def _refused_review_on_a_phone(browser: Any, portal: Portal, base: str, shots: Path) -> list[str]:
