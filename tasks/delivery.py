@@ -18,10 +18,11 @@ import apprise
 from apprise.plugins.email.base import NotifyEmail
 
 from kinerja.models.outbox.routes import MissingAddress, RouteError, Routes
-from kinerja.tasks import message_id, smtp_tls
+from kinerja.tasks import message_id, smtp_pool, smtp_tls
 
 smtp_tls.install()
 message_id.install()
+smtp_pool.install()
 
 _NOT_SECRET = ("_HOST", "_PORT")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
-from kinerja.models.outbox.claims import claim_due, record_outcome, release
+from kinerja.models.outbox.claims import claim_due, record_outcome, record_sent, release
 from kinerja.models.outbox.recipients import (
     Recipients,
     all_coordinators,
@@ -44,6 +44,7 @@ from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, ManualClock
 from kinerja.models.store.processes import ProcessId, current_process
 from kinerja.tasks.delivery import deliver
 from kinerja.tasks.logs import run_logger
+from kinerja.tasks.smtp_pool import ConnectionPool, reusing
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class DispatchReport:
     dead: int = 0
     by_channel: dict[str, int] = field(default_factory=dict, compare=False)
     """Messages sent per channel (``email``, ``telegram``, ...)."""
+    connections: int = field(default=0, compare=False)
+    """SMTP connections opened by the pass (kept open across its messages)."""
 
     def as_dict(self) -> dict[str, int]:
         """The counts by outcome (``sent``, ``failed``, ``dead``)."""
@@ -110,20 +113,23 @@ def dispatch_due(
         if not claimed:
             return DispatchReport()
         people: dict[str, dict[str, Any]] = {}
+        # One SMTP connection per relay and sending thread, kept for the whole pass.
+        connections = ConnectionPool()
 
         def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
             own = (cycle_routes or {}).get(row["cycle_id"] or "", routes)
             if isinstance(own, str):  # the cycle's routes file does not load
                 return "retry", own
-            return deliver(
-                own,
-                people.get(nip),
-                nip,
-                title=row["subject"],
-                body=row["body"],
-                key=row["key"],
-            )
+            with reusing(connections):
+                return deliver(
+                    own,
+                    people.get(nip),
+                    nip,
+                    title=row["subject"],
+                    body=row["body"],
+                    key=row["key"],
+                )
 
         def record(row: dict[str, Any], outcome: str, detail: str | None) -> str:
             return record_outcome(
@@ -150,30 +156,36 @@ def dispatch_due(
             session.commit()
             sends = {row["id"]: pool.submit(send, row) for row in claimed}
             rows = {future: row for row, future in zip(claimed, sends.values(), strict=True)}
-            for future in as_completed(rows):
-                row = rows[future]
-                outcome, detail = future.result()
-                final = record(row, outcome, detail)
-                # One commit per row: a crash loses at most the rows being sent, which are
-                # sent again (at-least-once), never silently dropped.
+            waiting = set(rows)
+            while waiting:
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                # Every send finished by now is recorded, then one commit: a crash loses
+                # at most the rows being sent or just sent, which are sent again
+                # (at-least-once, the same Message-ID), never silently dropped.
+                finished = [(rows[f], *f.result()) for f in done]
+                sent = [row for row, outcome, _ in finished if outcome == "sent"]
+                record_sent(session, ids=[r["id"] for r in sent], now=clock.now(), claimant=me)
+                for row, outcome, detail in finished:
+                    final = "sent" if outcome == "sent" else record(row, outcome, detail)
+                    counts[final] += 1
+                    if final == "sent" and detail:
+                        by_channel[detail] = by_channel.get(detail, 0) + 1
+                    if final != "sent":
+                        logger.warning(
+                            "notification %s to %s: %s (%s)",
+                            row["id"],
+                            row["recipient_nip"],
+                            final,
+                            detail,
+                        )
                 session.commit()
-                recorded.add(row["id"])
-                counts[final] += 1
-                if final == "sent" and outcome == "sent" and detail:
-                    by_channel[detail] = by_channel.get(detail, 0) + 1
-                if final != "sent":
-                    logger.warning(
-                        "notification %s to %s: %s (%s)",
-                        row["id"],
-                        row["recipient_nip"],
-                        final,
-                        detail,
-                    )
+                recorded.update(row["id"] for row, _, _ in finished)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            connections.close()
             if len(recorded) < len(claimed):
                 _give_back(session, claimed, sends, recorded, record, me)
-    report = DispatchReport(**counts, by_channel=by_channel)
+    report = DispatchReport(**counts, by_channel=by_channel, connections=connections.opened)
     logger.info(report.describe())
     return report
 

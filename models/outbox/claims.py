@@ -155,6 +155,25 @@ def record_outcome(
     return outcome
 
 
+def record_sent(session: Session, *, ids: Sequence[int], now: datetime, claimant: ProcessId) -> int:
+    """Record several claimed rows as sent in one statement (see :func:`record_outcome`);
+    returns the rows updated."""
+    if not ids:
+        return 0
+    result = session.execute(
+        update(_N)
+        .where(_N.c.id.in_(list(ids)), _N.c.status == "sending", claimed_by(claimant))
+        .values(
+            status="sent",
+            sent_at=now,
+            attempts=_N.c.attempts + 1,
+            next_attempt_at=None,
+            last_error=None,
+        )
+    )
+    return result.rowcount or 0
+
+
 def release(session: Session, *, ids: Sequence[int], claimant: ProcessId) -> int:
     """Give back claims of ``claimant`` that got no outcome (a pass cut short by an
     error): the rows are due again at once, no attempt counted. Returns the rows released."""
