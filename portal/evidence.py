@@ -93,7 +93,8 @@ def size_text(size: int, lang: str) -> str:
 
 def _limit_text(rules: EvidenceRules, lang: str) -> str:
     mb = rules.max_mb
-    return f"{format_number(mb, 0 if mb.is_integer() else 1, lang)} MB"
+    decimals = next(d for d in (0, 1, 2) if d == 2 or round(mb, d) == round(mb, 3))
+    return f"{format_number(mb, decimals, lang)} MB"
 
 
 def refusal_message(refused: Refused, rules: EvidenceRules, lang: str) -> str:

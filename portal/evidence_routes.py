@@ -69,6 +69,10 @@ def evidence_router(portal: Portal) -> APIRouter:
                     request, Refusal(403, "refused_title", "refused_body"), page_lang
                 )
             sha256, media_type, name, size = file.sha256, file.media_type, file.filename, file.size
+        if not portal.evidence.store.exists(sha256):  # a row whose bytes the store lost
+            return portal.refusal(
+                request, Refusal(404, "not_found_title", "file_gone_body"), page_lang
+            )
         return StreamingResponse(
             portal.evidence.store.chunks(sha256),
             media_type=media_type,

@@ -356,3 +356,14 @@ def test_a_periods_report_attaches_under_its_period_and_the_checkin_shows_it(eng
     download = portal.client.get(link)
     assert download.content == b"nip;nilai\nA-1;95\n"
     assert download.headers["content-type"].startswith("text/csv")
+
+
+def test_a_file_whose_bytes_are_lost_is_not_found(engine, monkeypatch):
+    portal = _portal(engine, monkeypatch)
+    file_id = _attached(portal)
+    for stored in Path(EvidenceStore().root).rglob("*"):
+        if stored.is_file():
+            stored.unlink()
+    token = sign_file(file_id, A, portal.clock.now() + timedelta(hours=1), SECRET)
+    response = portal.client.get(f"/f/{token}?lang=en")
+    assert response.status_code == 404 and "This file was not found." in response.text
