@@ -60,7 +60,8 @@ class EvidenceDesk:
 
 @dataclass(frozen=True)
 class Upload:
-    """A file that passed the checks, already hashed: what :func:`store_and_attach` takes."""
+    """A file that passed the checks, already hashed: what :func:`store` and
+    :func:`attach_uploads` take."""
 
     field: str
     upload: UploadFile
