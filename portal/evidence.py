@@ -98,6 +98,14 @@ def _limit_text(rules: EvidenceRules, lang: str) -> str:
     return f"{format_number(mb, decimals, lang)} MB"
 
 
+def _over_text(size: int, rules: EvidenceRules, lang: str) -> str:
+    """A size over the limit in the limit's unit, with as many decimals as it takes to be
+    seen over it (``10,01 MB`` against ``10 MB``)."""
+    mb = size / (1024 * 1024)
+    decimals = next(d for d in (1, 2, 3) if d == 3 or round(mb, d) > rules.max_mb)
+    return f"{format_number(mb, decimals, lang)} MB"
+
+
 def refusal_message(refused: Refused, rules: EvidenceRules, lang: str) -> str:
     """What the page says about a refused file, naming it and the limit or the types."""
     t = translator(lang)
@@ -105,7 +113,7 @@ def refusal_message(refused: Refused, rules: EvidenceRules, lang: str) -> str:
     known = KNOWN_TYPES.get(ext)
     return t(f"file_{refused.code}").format(
         name=refused.filename,
-        size=size_text(refused.size, lang),
+        size=_over_text(refused.size, rules, lang),
         limit=_limit_text(rules, lang),
         types=", ".join(rules.types),
         label=known.label if known else ext,

@@ -217,7 +217,7 @@ def test_a_refused_file_shows_the_form_again_and_changes_nothing(
     assert response.status_code == 400
     html = response.text
     assert f'<html lang="{lang}">' in html
-    assert message in html
+    assert message in html, re.findall(r"<li>.*?</li>", html)[:6]
     again = {"id": "pilih lagi sebelum mengirim", "en": "choose them again before sending"}
     assert again[lang] in html
     assert 'value="110"' in html and 'enctype="multipart/form-data"' in html
