@@ -11,6 +11,7 @@ Routes::
     /s/{code}...        the SKM survey form of a service unit (portal/survey.py)
     /pengaduan...       complaint forms and tracking pages (portal/complaints.py)
     /cycles/{id}/charts/..., /data/...   charts and open data (portal/published.py)
+    GET  /f/{token}     an evidence file, for a person who may see it (portal/evidence_routes.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -21,7 +22,10 @@ on any refusal.
 
 A request body over the size limit is refused with 413 as it arrives (portal/limits.py); a
 form may carry only the fields its task's page has, each within the typed input's bounds;
-the database work of a POST runs in the thread pool, never on the event loop.
+the database work of a POST runs in the thread pool, never on the event loop. Only a
+realisation report's form takes files (evidence, portal/evidence.py): its multipart POST
+may be larger, and each file is checked (size, type) before the answer is recorded; a
+refused file shows the form again, naming the file and the limit, and changes nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinerja.models.humantasks.links import (
@@ -53,14 +58,15 @@ from kinerja.models.humantasks.states import (
 )
 from kinerja.models.responses.base import parse_input
 from kinerja.models.responses.service import respond
-from kinerja.models.schemas.inputs import INPUT_FOR_KIND
+from kinerja.models.schemas.inputs import INPUT_FOR_KIND, MAX_TARGETS
 from kinerja.models.store.clock import SYSTEM_CLOCK, Clock
 from kinerja.models.store.db import get_engine, session_factory
 from kinerja.models.store.tables import Employee, HumanTask
-from kinerja.portal import forms, public, views
+from kinerja.portal import evidence, forms, public, views
 from kinerja.portal.complaints import complaint_router
+from kinerja.portal.evidence_routes import evidence_router
 from kinerja.portal.formerrors import in_lang
-from kinerja.portal.i18n import pick_lang
+from kinerja.portal.i18n import pick_lang, translator
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
 from kinerja.portal.pages import Access, Portal, Refusal
 from kinerja.portal.published import published_router
@@ -101,18 +107,23 @@ def create_app(
     portal = Portal(session_factory(get_engine(db_url)), key, clock or SYSTEM_CLOCK)
     app = FastAPI(title="Kinerja portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
-    app.add_middleware(BodyLimit, limit=max_body())
+    text_limit = max_body()
+    uploads = evidence.upload_limit(text_limit, portal.evidence.rules)
+    app.add_middleware(BodyLimit, limit=text_limit, upload_limit=uploads)
     public_limits = limits or PublicLimits()
     app.include_router(survey_router(portal, public_limits))
     app.include_router(complaint_router(portal, public_limits))
     app.include_router(published_router(portal))
+    app.include_router(evidence_router(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code != 413:
             return await http_exception_handler(request, exc)
         lang = pick_lang(request.query_params.get("lang"), None)
-        return portal.refusal(request, Refusal(413, "too_large_title", "too_large_body"), lang)
+        files = request.headers.get("content-type", "").startswith("multipart/")
+        body = "uploads_too_large_body" if files else "too_large_body"
+        return portal.refusal(request, Refusal(413, "too_large_title", body), lang)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -132,12 +143,26 @@ def create_app(
 
     @app.post("/t/{token}", response_class=HTMLResponse)
     async def submit_task(request: Request, token: str, lang: str | None = None) -> Response:
-        async with request.form(max_files=0, max_fields=MAX_FIELDS) as parsed:
+        multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
+        takes = multipart and await run_in_threadpool(
+            evidence.takes_files, portal.sessions, portal.secret, token
+        )
+        async with request.form(
+            max_files=MAX_TARGETS if takes else 0, max_fields=MAX_FIELDS, max_part_size=text_limit
+        ) as parsed:
             form = {k: v for k, v in parsed.items() if isinstance(v, str)}
-        # The database work (and a wait for another responder's lock) stays off the loop.
-        return await run_in_threadpool(_submit, request, token, lang, form)
+            files = evidence.chosen_files(parsed)
+            # The database work (and a wait for another responder's lock) stays off the loop,
+            # inside this block: the uploaded files are closed when it ends.
+            return await run_in_threadpool(_submit, request, token, lang, form, files)
 
-    def _submit(request: Request, token: str, lang: str | None, form: dict[str, str]) -> Response:
+    def _submit(
+        request: Request,
+        token: str,
+        lang: str | None,
+        form: dict[str, str],
+        files: dict[str, UploadFile],
+    ) -> Response:
         with portal.sessions() as session:
             access = portal.gate(session, token, method="POST", query_lang=lang)
             if isinstance(access, Refusal):
@@ -152,7 +177,8 @@ def create_app(
                     request, Refusal(400, "bad_request_title", "no_form"), access.lang
                 )
             ctx = views.task_context(session, task=task, cycle=access.cycle, lang=access.lang)
-            unknown = sorted(set(form) - forms.page_fields(task.kind, ctx) - {CSRF_FIELD})
+            sent = set(form) | set(files)
+            unknown = sorted(sent - forms.page_fields(task.kind, ctx) - {CSRF_FIELD})
             if unknown:
                 shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
                 refusal = Refusal(400, "bad_request_title", "unknown_fields_body", shown)
@@ -161,10 +187,14 @@ def create_app(
             data, read = forms.read_form(task.kind, form, access.lang, required=required)
             if task.state not in ACTIVE:
                 return _closed(request, access, data)
-            if data is None:
+            uploads, refused = evidence.check_uploads(files, portal.evidence.rules, access.lang)
+            again = [("", translator(access.lang)("choose_again"))] if files else []
+            if data is None or refused:
+                errors = read.errors + refused + again
                 return portal.task_page(
-                    request, session, access, token, status=400, errors=read.errors, values=form
+                    request, session, access, token, status=400, errors=errors, values=form
                 )
+            evidence.store(portal.evidence, uploads)
             try:
                 outcome = respond(
                     session, task_id=task.id, actor=Actor(access.nip), data=data, now=access.now
@@ -192,9 +222,18 @@ def create_app(
                     access,
                     token,
                     status=400,
-                    errors=[("", in_lang(str(exc), access.lang))],
+                    errors=[("", in_lang(str(exc), access.lang)), *again],
                     values=form,
                 )
+            evidence.attach_uploads(
+                session,
+                desk=portal.evidence,
+                task=task,
+                cycle=access.cycle,
+                nip=access.nip,
+                uploads=uploads,
+                now=access.now,
+            )
             session.commit()
             response = portal.page(
                 request,
@@ -240,6 +279,16 @@ def create_app(
             links = {}
             for task, _, _ in ctx["tasks"]:
                 links[task.id] = "/t/" + _task_token(task, nip, portal.secret)
+            for entry in ctx["cycles"]:
+                entry["evidence"] = evidence.listing(
+                    session,
+                    cycle_id=entry["cycle"].cycle_id,
+                    subject_nip=nip,
+                    viewer=nip,
+                    secret=portal.secret,
+                    now=now,
+                    lang=page_lang,
+                )
             return portal.page(
                 request,
                 "me.html",

@@ -106,14 +106,14 @@ def field_label(kind: str, name: str, ctx: Mapping[str, Any], lang: str) -> str:
     if name.startswith("pv:"):
         values = dict(ctx.get("behaviour_values") or ())
         return values.get(name.removeprefix("pv:"), name.removeprefix("pv:"))
-    if name.startswith(("value:", "tc:")):
-        target_id = name.split(":", 1)[1]
+    if name.startswith(("value:", "tc:", "file:")):
+        prefix, target_id = name.split(":", 1)
         statement = next(
             (x.statement for x in ctx.get("targets") or () if x.target_id == target_id),
             target_id,
         )
-        key = "realisation" if name.startswith("value:") else "comment_per_target"
-        return f"{t(key)}: {statement}"
+        key = {"value": "realisation", "tc": "comment_per_target", "file": "evidence_files"}
+        return f"{t(key[prefix])}: {statement}"
     if name.startswith("row") and "." in name:
         row, field = name.split(".", 1)
         return f"{t(field)} ({t('row')} {row.removeprefix('row')})"

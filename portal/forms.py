@@ -291,7 +291,7 @@ def page_fields(kind: str, ctx: Mapping[str, Any]) -> frozenset[str]:
     if kind == "approve_targets":
         names |= {f"tc:{t}" for t in targets}
     elif kind in ("report_realisation", "report_period"):
-        names |= {f"value:{t}" for t in targets}
+        names |= {f"value:{t}" for t in targets} | {f"file:{t}" for t in targets}
     elif kind == "review":
         names |= {f"pv:{code}" for code, _ in ctx.get("behaviour_values") or ()}
     elif kind in ("propose_targets", "revise_targets"):

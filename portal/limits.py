@@ -4,7 +4,8 @@ A request that declares a larger ``Content-Length`` is answered 413 before its b
 read; one that streams more than it declared (or declares nothing) is cut off with 413 as
 soon as it passes the limit, so an oversized POST never reaches memory whole, a form
 parser or the database. The limit is ``KINERJA_PORTAL_MAX_BODY`` bytes (default 64 KiB:
-every task form fits many times over).
+every task form fits many times over). A multipart POST on a task page (``/t/...``), which
+may carry evidence files, has the larger ``upload_limit`` (see portal/evidence.py).
 
 The public forms (survey, complaints) also have rate limits per client address and per form
 (:class:`RateLimit`).
@@ -46,18 +47,29 @@ def max_body() -> int:
 class BodyLimit:
     """ASGI middleware: refuse request bodies over ``limit`` bytes with 413."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, *, upload_limit: int | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit or limit
+
+    def _limit(self, scope: Scope, headers: dict[bytes, bytes]) -> int:
+        upload = (
+            scope.get("method") == "POST"
+            and scope.get("path", "").startswith("/t/")
+            and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        )
+        return self.upload_limit if upload else self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        headers = dict(scope.get("headers") or ())
+        limit = self._limit(scope, headers)
+        declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_large = int(declared) > self.limit
+                too_large = int(declared) > limit
             except ValueError:
                 too_large = True  # a Content-Length that is not a number is not honoured
             if too_large:
@@ -70,7 +82,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # Raised inside the endpoint's body read: the exception handler answers.
                     raise HTTPException(status_code=413)
             return message

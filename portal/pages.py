@@ -33,7 +33,7 @@ from kinerja.models.rules.numbers import number
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
 from kinerja.models.store.clock import Clock, cycle_now
 from kinerja.models.store.tables import Cycle, Employee, HumanTask, TaskExtension
-from kinerja.portal import views
+from kinerja.portal import evidence, views
 from kinerja.portal.formats import format_day
 from kinerja.portal.formerrors import field_label
 from kinerja.portal.i18n import both, code_translator, pick_lang, translator
@@ -66,10 +66,17 @@ class Access:
 class Portal:
     """The portal's state: database sessions, the signing secret, the clock, the templates."""
 
-    def __init__(self, sessions: sessionmaker[Session], secret: bytes, clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        secret: bytes,
+        clock: Clock,
+        desk: evidence.EvidenceDesk | None = None,
+    ) -> None:
         self.sessions = sessions
         self.secret = secret
         self.clock = clock
+        self.evidence = desk or evidence.EvidenceDesk.from_env()
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
 
     def page(
@@ -159,6 +166,15 @@ class Portal:
         values: dict[str, str] | None = None,
     ) -> HTMLResponse:
         ctx = views.task_context(session, task=access.task, cycle=access.cycle, lang=access.lang)
+        ctx |= evidence.page_context(
+            session,
+            desk=self.evidence,
+            task=access.task,
+            viewer=access.nip,
+            secret=self.secret,
+            now=self.clock.now(),
+            lang=access.lang,
+        )
         me = sign_person(
             access.nip, self.clock.now() + timedelta(days=PERSON_LINK_DAYS), self.secret
         )

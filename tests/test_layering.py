@@ -65,7 +65,8 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
         "outbox",
         "humantasks",
     ),
-    "results": ("store", "schemas", "policy", "rules", "cycles", "stages"),
+    "evidence": ("store", "schemas", "cycles", "audit"),
+    "results": ("store", "schemas", "policy", "rules", "cycles", "stages", "evidence"),
     "appeals": (
         "store",
         "schemas",

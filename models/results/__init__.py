@@ -2,5 +2,6 @@
 derivation of one person's result (``explain``), and whether the stored results agree with
 the audit events that recorded them (``agreement``, reading the ``audit_events`` table).
 
-May import: ``store``, ``schemas``, ``policy``, ``rules``, ``cycles``, ``stages``.
+May import: ``store``, ``schemas``, ``policy``, ``rules``, ``cycles``, ``stages``,
+``evidence``.
 """

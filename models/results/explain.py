@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.cycles.measurements import history
+from kinerja.models.evidence.files import evidence_of
 from kinerja.models.results.agreement import result_differences
 from kinerja.models.rules.achievement import aggregation_for
 from kinerja.models.rules.predikat import predikat_for
@@ -51,6 +52,7 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
     )
     rules = pack_of(cycle).achievement
     series = history(session, cycle_id=cycle.cycle_id, target_ids=[t.target_id for t in targets])
+    evidence = evidence_of(session, cycle_id=cycle.cycle_id, subject_nip=nip)
     for t in targets:
         target = ("-" if t.target_value is None else f"{t.target_value:.15g}") + (
             f"-{t.target_high:.15g}" if t.target_high is not None else ""
@@ -63,6 +65,11 @@ def explain_lines(session: Session, *, cycle: Cycle, nip: str) -> list[str] | No
             f" achievement {t.achievement}"
         )
         lines += [f"      {line}" for line in series.get(t.target_id, [])]
+        lines += [
+            f"      evidence {f.period}: {f.filename}, {f.size:,} bytes, sha256 {f.sha256[:12]}"
+            f" (attached by {f.nip} at {f.uploaded_at:%Y-%m-%d %H:%M})"
+            for f in evidence.get(t.target_id, [])
+        ]
     lines += [f"   {s}" for s in d.get("achievement", [])]
     lines += ["", f"2. Proposed rating hasil kerja: {result.proposed_hasil_kerja}"]
     lines += [f"   {s}" for s in d.get("proposal", []) + d.get("score", [])]

@@ -25,6 +25,7 @@ from kinerja.models.store.tables.cycle import (
     Target,
     UnitRating,
 )
+from kinerja.models.store.tables.evidence import EvidenceFile
 from kinerja.models.store.tables.inputs import (
     AttendanceLapse,
     AttendanceMonth,
@@ -58,6 +59,7 @@ __all__ = [
     "DisciplineSanction",
     "DistributionFinding",
     "Employee",
+    "EvidenceFile",
     "Feedback",
     "FunctionalPosition",
     "Goal",
