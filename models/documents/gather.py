@@ -51,7 +51,13 @@ class DocumentError(ValueError):
 
 
 class NoDocument(DocumentError):
-    """The person has no such document (yet): no approved targets, or not rated."""
+    """The person has no such document (yet): no approved targets, or not rated.
+
+    ``reason`` says why in a few words, for a table row."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def coded(labels: dict[str, Label], code: str | None, lang: str) -> Coded:
@@ -97,13 +103,15 @@ def gather(
     if not targets:
         raise NoDocument(
             f"{nip}: belum ada SKP yang disetujui dalam siklus {cycle.cycle_id} / "
-            f"no approved targets in cycle {cycle.cycle_id}"
+            f"no approved targets in cycle {cycle.cycle_id}",
+            "belum ada SKP disetujui / no approved targets",
         )
     result = session.get(Result, (cycle.cycle_id, nip))
     if kind == "evaluation" and (result is None or result.hasil_kerja is None):
         raise NoDocument(
             f"{nip}: belum dinilai dalam siklus {cycle.cycle_id} / "
-            f"not rated yet in cycle {cycle.cycle_id}"
+            f"not rated yet in cycle {cycle.cycle_id}",
+            "belum dinilai / not rated yet",
         )
     rater, superior = _raters(session, config=config, employee=employee, result=result)
     bh = pack.behaviour
