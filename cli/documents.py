@@ -8,7 +8,6 @@ approved targets (SKP) or not yet rated (evaluation) is listed as skipped, not a
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,6 @@ KIND_CHOICES = {"skp": ("skp",), "evaluation": ("evaluation",), "both": ("skp", 
 def register(app: typer.Typer) -> None:
     """Add ``kinerja documents`` to ``app``."""
     app.command("documents")(documents)
-
-
-def file_name(nip: str, kind: str) -> str:
-    """``<NIP>-<kind>.pdf``; a character a file name cannot hold becomes ``_``."""
-    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', nip)}-{kind}.pdf"
 
 
 def documents(
@@ -81,7 +75,7 @@ def _write_all(
 
     from kinerja.models.documents.gather import NoDocument
     from kinerja.models.documents.render import RendererMissing
-    from kinerja.models.documents.service import document_pdf
+    from kinerja.models.documents.service import document_pdf, file_name
 
     rows: list[dict[str, Any]] = []
     written = 0

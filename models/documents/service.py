@@ -4,6 +4,8 @@ as PDF bytes, and who in a cycle (a unit, one NIP) has documents at all.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,12 @@ from kinerja.models.cycles.cycle import get_cycle
 from kinerja.models.documents.gather import DocumentError, gather
 from kinerja.models.documents.render import render_pdf
 from kinerja.models.store.tables import Employee, Result, Target, Unit
+
+
+def file_name(nip: str, kind: str) -> str:
+    """A document's file name, ``<NIP>-<kind>.pdf``; a character a file name (or a
+    Content-Disposition header) cannot hold becomes ``_``."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', nip)}-{kind}.pdf"
 
 
 def document_pdf(
