@@ -8,6 +8,7 @@ languages.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = {"skp": "skp.html.j2", "evaluation": "evaluation.html.j2"}
 TITLE = {"skp": "skp_title", "evaluation": "evaluation_title"}
 PERSON_FIELDS = ("name", "nip", "grade", "position", "unit")
+_ONE_AT_A_TIME = threading.Lock()
+"""WeasyPrint does not promise thread safety (Pango and fontconfig lie beneath it), and the
+portal serves requests from a thread pool: one PDF at a time per process."""
 
 
 class RendererMissing(DocumentError):
@@ -98,4 +102,5 @@ def render_pdf(doc: PersonDocument, *, place: str | None = None) -> bytes:
             "PDF tidak dapat dibuat: WeasyPrint atau Pango tidak tersedia / cannot make PDFs:"
             f" WeasyPrint or Pango is not available ({type(exc).__name__}: {exc})"
         ) from exc
-    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    with _ONE_AT_A_TIME:
+        return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
