@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from kinerja.models.cycles.cycle import CycleError
 from kinerja.models.documents.gather import DocumentError, NoDocument, gather
+from kinerja.models.documents.render import document_html
 from kinerja.models.documents.service import people_of
+from kinerja.models.store.tables import UnitRating
 from kinerja.tests.models.documents.docfixture import (
     GOAL,
     MANAGER_TARGET,
     RETURNED,
     add_documents_data,
 )
-from kinerja.tests.models.orgfixture import CYCLE_ID, STRANGER, A, B, H, M, build_org
+from kinerja.tests.models.orgfixture import (
+    CYCLE_ID,
+    START,
+    STRANGER,
+    A,
+    B,
+    H,
+    M,
+    approvals,
+    build_org,
+    open_with_tasks,
+)
 
 
 @pytest.fixture
@@ -118,3 +133,24 @@ def test_people_of_a_unit_one_nip_or_the_cycle(session, org):
         people_of(session, cycle_id=CYCLE_ID, unit_id="NOPE")
     with pytest.raises(DocumentError, match="unknown NIP: 999"):
         people_of(session, cycle_id=CYCLE_ID, nip="999")
+
+
+def test_the_units_predikat_organisasi_when_the_pack_has_a_curve(session, org):
+    before = gather(session, cycle_id=CYCLE_ID, nip=A, kind="evaluation").evaluation
+    assert before.predikat_organisasi is None
+    session.add(UnitRating(cycle_id=CYCLE_ID, unit_id="SEC", predikat_organisasi="istimewa"))
+    session.commit()
+    e = gather(session, cycle_id=CYCLE_ID, nip=A, kind="evaluation").evaluation
+    assert e.predikat_organisasi.label == "Istimewa"
+
+
+def test_the_skp_is_dated_the_day_its_targets_were_approved(session, org):
+    assert gather(session, cycle_id=CYCLE_ID, nip=A, kind="skp").signed_on is None
+    (task, _) = open_with_tasks(
+        session, org=org, stage="approve_targets", tasks=approvals(), now=START
+    )
+    task.state, task.closed_at = "done", datetime(2025, 1, 20, 9, 30)
+    session.commit()
+    doc = gather(session, cycle_id=CYCLE_ID, nip=A, kind="skp")
+    assert doc.signed_on == date(2025, 1, 20)
+    assert "Kota Contoh, 20 Januari 2025" in document_html(doc, place="Kota Contoh")
