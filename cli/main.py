@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from kinerja.cli import appeals, citizens, faults, people, runs
+from kinerja.cli import documents as documents_cli
 from kinerja.cli import portal as portal_cli
 from kinerja.cli import serve as serve_cli
 from kinerja.cli import training as training_cli
@@ -314,6 +315,7 @@ citizens.register(app, survey_app)
 training_cli.register(app)
 serve_cli.register(app)
 portal_cli.register(app)
+documents_cli.register(app)
 
 
 @app.callback()

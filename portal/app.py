@@ -12,6 +12,8 @@ Routes::
     /pengaduan...       complaint forms and tracking pages (portal/complaints.py)
     /cycles/{id}/charts/..., /data/...   charts and open data (portal/published.py)
     GET  /f/{token}     an evidence file, for a person who may see it (portal/evidence_routes.py)
+    /me/{token}/documents/..., /t/{token}/documents/...   SKP and evaluation PDFs
+                                        (portal/documents.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -65,6 +67,7 @@ from kinerja.models.store.tables import Employee, HumanTask
 from kinerja.portal import evidence, forms, public, views
 from kinerja.portal.complaints import complaint_router
 from kinerja.portal.evidence_routes import evidence_router
+from kinerja.portal.documents import documents_router
 from kinerja.portal.formerrors import in_lang
 from kinerja.portal.i18n import pick_lang, translator
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
@@ -115,6 +118,7 @@ def create_app(
     app.include_router(complaint_router(portal, public_limits))
     app.include_router(published_router(portal))
     app.include_router(evidence_router(portal))
+    app.include_router(documents_router(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from kinerja.portal.codes import code_texts
 from kinerja.portal.i18n_citizens import CITIZEN_TEXTS
 from kinerja.portal.i18n_evidence import EVIDENCE_TEXTS
+from kinerja.portal.i18n_documents import DOCUMENT_TEXTS
 
 LANGS = ("id", "en")
 
@@ -246,6 +247,7 @@ TEXTS.update(code_texts())
 
 TEXTS.update(CITIZEN_TEXTS)
 TEXTS.update(EVIDENCE_TEXTS)
+TEXTS.update(DOCUMENT_TEXTS)
 
 
 def pick_lang(query: str | None, person: str | None) -> str:

@@ -114,6 +114,7 @@ MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
         "humantasks",
         "responses",
     ),
+    "documents": ("store", "schemas", "policy", "rules", "cycles"),
 }
 """Each subpackage of models/ and the subpackages it may import, lowest first."""
 
