@@ -11,6 +11,7 @@ Routes::
     /s/{code}...        the SKM survey form of a service unit (portal/survey.py)
     /pengaduan...       complaint forms and tracking pages (portal/complaints.py)
     /cycles/{id}/charts/..., /data/...   charts and open data (portal/published.py)
+    /desk...            the HR coordinator's desk (portal/desk.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -59,6 +60,7 @@ from kinerja.models.store.db import get_engine, session_factory
 from kinerja.models.store.tables import Employee, HumanTask
 from kinerja.portal import forms, public, views
 from kinerja.portal.complaints import complaint_router
+from kinerja.portal.desk import desk_router
 from kinerja.portal.formerrors import in_lang
 from kinerja.portal.i18n import pick_lang
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
@@ -106,6 +108,7 @@ def create_app(
     app.include_router(survey_router(portal, public_limits))
     app.include_router(complaint_router(portal, public_limits))
     app.include_router(published_router(portal))
+    app.include_router(desk_router(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

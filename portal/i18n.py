@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from kinerja.portal.codes import code_texts
 from kinerja.portal.i18n_citizens import CITIZEN_TEXTS
+from kinerja.portal.i18n_desk import DESK_TEXTS
 
 LANGS = ("id", "en")
 
@@ -233,6 +234,7 @@ TEXTS.update(code_texts())
 
 
 TEXTS.update(CITIZEN_TEXTS)
+TEXTS.update(DESK_TEXTS)
 
 
 def pick_lang(query: str | None, person: str | None) -> str:

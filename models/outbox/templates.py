@@ -27,6 +27,7 @@ KINDS: tuple[str, ...] = (
     "superior_unplanned",
     "appeal_decided",
     "complaint_answered",
+    "desk_link",
 )
 
 LANGS: tuple[str, ...] = ("id", "en")
