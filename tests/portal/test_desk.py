@@ -126,7 +126,9 @@ def test_the_desk_shows_only_the_coordinators_cycles(engine, monkeypatch):
     cells = re.findall(r'<td class="num">([^<]*)</td>', row[1])
     assert cells == ["7", "0", "0", "7", "1", "0,0%"]
     # Late and escalated people per unit, with the task in words and the due date.
-    assert "<strong>Maya</strong>: Menyetujui SKP (Mengenai Bella)" in html
+    # Who must act: the escalation target of an escalated task.
+    assert "<strong>Hartono</strong>: Menyetujui SKP (Mengenai Bella)" in html
+    assert "<strong>Maya</strong>: Menilai kinerja (Mengenai Agus)" in html
     assert "eskalasi tingkat 1" in html and "20 Januari 2025" in html
     theirs = desk.client.get(desk.path(OTHER) + "?lang=en")
     assert theirs.status_code == 200
@@ -139,7 +141,9 @@ def test_a_waiting_gate_shows_its_figures_in_the_pages_number_format(engine, mon
     wait_at_payout(desk)
     id_page = desk.client.get(desk.path()).text
     assert "Persetujuan Anda: Persetujuan pembayaran tunjangan" in id_page
-    assert "Rp21.285.000" in id_page and "Rp17.035.000" in id_page
+    # Per unit: the people paid and their total; then the total against the budget.
+    assert '<td class="num">2</td><td class="num">Rp21.285.000</td>' in id_page
+    assert '<dd class="gate-total">Rp21.285.000</dd>' in id_page
     en_page = desk.client.get(desk.path() + "?lang=en").text
     assert "Your approval: Payout approval" in en_page
     assert "IDR21,285,000" in en_page and "Rp21.285.000" not in en_page
@@ -272,7 +276,9 @@ def test_delegate_while_someone_is_away(engine, monkeypatch):
     )
     recorded = [e for e in audit_events(engine) if e.action == "absence.record"]
     assert [e.actor for e in recorded] == [HR]
-    assert {e.actor for e in audit_events(engine) if e.action == "task.delegate"} == {HR}
+    # Each hand-over is audited (by the delegation sync, as every sweep does).
+    handovers = [e for e in audit_events(engine) if e.action == "task.delegate"]
+    assert {int(e.entity_id) for e in handovers} == {t.id for t in handed}
 
 
 def test_every_action_without_csrf_is_refused_and_changes_nothing(engine, monkeypatch):
@@ -324,3 +330,25 @@ def test_a_refused_action_says_why_and_changes_nothing(engine, monkeypatch):
     )
     assert extra.status_code == 400
     assert table_rows(engine, with_audit=True) == before
+
+
+def test_the_cli_prints_a_coordinators_desk_link(engine, monkeypatch):
+    import typer
+    from typer.testing import CliRunner
+
+    from kinerja.cli.portal import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop", hidden=True)(lambda: None)
+    desk = build_desk(engine, monkeypatch)
+    monkeypatch.setenv("KINERJA_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("KINERJA_PUBLIC_URL", raising=False)
+    result = CliRunner().invoke(app, ["portal", "--desk-link", HR])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip()
+    assert link.startswith("http://127.0.0.1:8700/desk/d.")
+    page = desk.client.get(link.removeprefix("http://127.0.0.1:8700"))
+    assert page.status_code == 200 and "SKP 2025" in page.text
+    nobody = CliRunner().invoke(app, ["portal", "--desk-link", M])
+    assert nobody.exit_code == 1 and "coordinates no cycle" in nobody.output
