@@ -47,8 +47,8 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
     "desk_no_stage": ("Tidak ada tahap yang terbuka", "No stage is open"),
     "desk_waits": ("Menunggu", "Waiting for"),
     "desk_waits_tasks": (
-        "{stage}: {n} tugas belum selesai, batas waktu {due}, batas akhir {final}",
-        "{stage}: {n} tasks still open, due {due}, final deadline {final}",
+        "{stage}: tugas belum selesai {n}, batas waktu {due}, batas akhir {final}",
+        "{stage}: tasks still open {n}, due {due}, final deadline {final}",
     ),
     "desk_waits_gate": ("Persetujuan Anda: {gate}", "Your approval: {gate}"),
     "desk_waits_opens": ("{stage} dibuka pada {day}", "{stage} opens on {day}"),
@@ -77,7 +77,8 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
     "desk_no_late": ("Tidak ada yang terlambat.", "Nobody is late."),
     "desk_who": ("Yang harus bertindak", "Who must act"),
     "desk_task": ("Tugas", "Task"),
-    "desk_about": ("Mengenai", "About"),
+    "desk_about": ("mengenai", "about"),
+    "desk_due": ("batas waktu", "due"),
     "desk_level": ("eskalasi tingkat {n}", "escalated, level {n}"),
     "desk_more": ("dan {n} lainnya", "and {n} more"),
     "desk_gate": ("Persetujuan yang menunggu", "Gate waiting"),
@@ -142,19 +143,19 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
     "desk_until": ("Hari terakhir", "Last day"),
     "desk_delegate_button": ("Catat pelimpahan", "Record the delegation"),
     "desk_done_remind": (
-        "Pengingat untuk {unit}: {ok} tugas diingatkan, {skipped} dilewati, {refused} ditolak.",
-        "Reminders for {unit}: {ok} tasks reminded, {skipped} skipped, {refused} refused.",
+        "Pengingat untuk {unit}: tugas diingatkan {ok}, dilewati {skipped}, ditolak {refused}.",
+        "Reminders for {unit}: tasks reminded {ok}, skipped {skipped}, refused {refused}.",
     ),
     "desk_done_extend": (
-        "Perpanjangan untuk {unit}: {ok} tugas diperpanjang, {skipped} dilewati, "
-        "{refused} ditolak.",
-        "Extension for {unit}: {ok} tasks extended, {skipped} skipped, {refused} refused.",
+        "Perpanjangan untuk {unit}: tugas diperpanjang {ok}, dilewati {skipped}, "
+        "ditolak {refused}.",
+        "Extension for {unit}: tasks extended {ok}, skipped {skipped}, refused {refused}.",
     ),
     "desk_done_delegate": (
-        "Pelimpahan dicatat untuk {unit}: {ok} tugas dilimpahkan sekarang, {skipped} tetap "
-        "pada pegawai, {refused} ditolak.",
-        "Delegation recorded for {unit}: {ok} tasks handed over now, {skipped} left with "
-        "the person, {refused} refused.",
+        "Pelimpahan dicatat untuk {unit}: tugas dilimpahkan sekarang {ok}, tetap pada "
+        "pegawai {skipped}, ditolak {refused}.",
+        "Delegation recorded for {unit}: tasks handed over now {ok}, left with the person "
+        "{skipped}, refused {refused}.",
     ),
     "desk_refused": ("Tindakan ditolak:", "The action was refused:"),
 }

@@ -80,7 +80,7 @@ def _remind_on_a_phone(browser: Any, desk: Desk, base: str, shots: Path) -> list
         page.screenshot(path=shots / "desk-reminded-id-360.png", full_page=True)
         problems = []
         said = page.locator("#confirmation").inner_text()
-        if "7 tugas diingatkan" not in said or LONG_UNIT not in said:
+        if "tugas diingatkan 7," not in said or LONG_UNIT not in said:
             problems.append(f"remind: the confirmation says {said!r}")
         if "/desk/" not in page.url or "done=remind" not in page.url:
             problems.append(f"remind: not back on the desk ({page.url})")
