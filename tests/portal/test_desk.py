@@ -352,3 +352,25 @@ def test_the_cli_prints_a_coordinators_desk_link(engine, monkeypatch):
     assert page.status_code == 200 and "SKP 2025" in page.text
     nobody = CliRunner().invoke(app, ["portal", "--desk-link", M])
     assert nobody.exit_code == 1 and "coordinates no cycle" in nobody.output
+
+
+def test_a_coordinator_who_is_an_employee_signs_in_with_their_employee_address(engine, monkeypatch):
+    from kinerja.models.store.tables import Employee
+
+    desk = build_desk(engine, monkeypatch)
+    with desk.session() as s:
+        s.add(
+            Employee(
+                nip=OTHER,
+                name="Sri Koordinator",
+                unit_id="ROOT",
+                position="Analis SDM",
+                email="Sri.Koordinator@contoh.go.id",
+                lang="en",
+            )
+        )
+        s.commit()
+    _ask(desk, "sri.koordinator@contoh.go.id")
+    (message,) = _desk_links(desk)
+    assert message.recipient_nip == OTHER and message.cycle_id == OTHER_CYCLE
+    assert message.body.startswith("Yth. Sri Koordinator,")  # the cycle's language
