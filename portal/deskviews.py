@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import altair as alt
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import CycleError, cycle_config
@@ -55,10 +55,8 @@ def cycle_view(session: Session, *, cycle: Cycle, clock: Clock, lang: str) -> di
     )
     open_stages = [s.stage for s in stages if s.status == "open"]
     units = dict(session.execute(select(Unit.unit_id, Unit.name)).all())
-    tasks = _tasks(session, cycle_id=cycle.cycle_id, stages=open_stages)
-    names = _names(session, {n for t in tasks for n in (acting_nip(t), t.subject_nip)})
-    unit_of = _units_of(session, {t.assignee_nip for t in tasks})
-    progress = _progress(tasks, unit_of=unit_of, units=units, now=now)
+    scope = _scope(cycle.cycle_id, open_stages)
+    progress = _progress(session, scope=scope, units=units, now=now)
     return {
         "cycle": cycle,
         "now": now,
@@ -71,17 +69,16 @@ def cycle_view(session: Session, *, cycle: Cycle, clock: Clock, lang: str) -> di
         "all_stages": not open_stages,
         "progress": progress,
         "chart": _chart(progress, lang) if progress else None,
-        "late": _late(tasks, unit_of=unit_of, units=units, names=names, now=now, lang=lang),
+        "late": _late(session, scope=scope, units=units, now=now, lang=lang),
         "gate": _gate(session, cycle=cycle, units=units, lang=lang),
         "units": sorted(units.items(), key=lambda item: (item[1], item[0])),
     }
 
 
-def _tasks(session: Session, *, cycle_id: str, stages: list[str]) -> list[HumanTask]:
-    query = select(HumanTask).where(HumanTask.cycle_id == cycle_id)
-    if stages:
-        query = query.where(HumanTask.stage.in_(stages))
-    return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.id)))
+def _scope(cycle_id: str, stages: list[str]) -> Any:
+    """The tasks the desk counts: the open stages' (the whole cycle's when none is open)."""
+    where = HumanTask.cycle_id == cycle_id
+    return and_(where, HumanTask.stage.in_(stages)) if stages else where
 
 
 def _names(session: Session, nips: set[str]) -> dict[str, str]:
@@ -96,89 +93,91 @@ def _names(session: Session, nips: set[str]) -> dict[str, str]:
     return out
 
 
-def _units_of(session: Session, nips: set[str]) -> dict[str, str]:
-    wanted = sorted(nips)
-    out: dict[str, str] = {}
-    for i in range(0, len(wanted), 1000):
-        out.update(
-            session.execute(
-                select(Employee.nip, Employee.unit_id).where(Employee.nip.in_(wanted[i : i + 1000]))
-            ).all()
-        )
-    return out
-
-
 def _progress(
-    tasks: list[HumanTask], *, unit_of: dict[str, str], units: dict[str, str], now: datetime
+    session: Session, *, scope: Any, units: dict[str, str], now: datetime
 ) -> list[dict[str, Any]]:
-    """One row per unit: tasks, done, open on time, late, escalated, closed otherwise, and
-    the share done (percent); units by name."""
-    rows: dict[str, dict[str, Any]] = {}
-    for task in tasks:
-        unit = unit_of.get(task.assignee_nip, "-")
-        row = rows.setdefault(
-            unit,
+    """One row per unit: tasks, done, open on time, late, escalated, and the share done
+    (percent); units by name. One grouped query, whatever the number of tasks."""
+    t = HumanTask
+    active = t.state.in_(ACTIVE)
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    query = (
+        select(
+            Employee.unit_id,
+            func.count(),
+            count(t.state.in_(DONE)),
+            count(and_(active, t.due_at >= now)),
+            count(and_(active, t.due_at < now)),
+            count(t.state == "escalated"),
+        )
+        .join(Employee, Employee.nip == t.assignee_nip, isouter=True)
+        .where(scope)
+        .group_by(Employee.unit_id)
+    )
+    rows = []
+    for unit, tasks, done, waiting, late, escalated in session.execute(query):
+        unit = unit or "-"
+        rows.append(
             {
                 "unit_id": unit,
                 "name": units.get(unit, unit),
-                "tasks": 0,
-                "done": 0,
-                "open": 0,
-                "late": 0,
-                "escalated": 0,
-                "closed": 0,
-            },
+                "tasks": tasks,
+                "done": int(done or 0),
+                "open": int(waiting or 0),
+                "late": int(late or 0),
+                "escalated": int(escalated or 0),
+                "share": 100.0 * int(done or 0) / tasks,
+            }
         )
-        row["tasks"] += 1
-        if task.state in DONE:
-            row["done"] += 1
-        elif task.state in ACTIVE:
-            row["late" if task.due_at < now else "open"] += 1
-            row["escalated"] += task.state == "escalated"
-        else:
-            row["closed"] += 1
-    for row in rows.values():
-        row["share"] = 100.0 * row["done"] / row["tasks"]
-    return sorted(rows.values(), key=lambda r: (r["name"], r["unit_id"]))
+    return sorted(rows, key=lambda r: (r["name"], r["unit_id"]))
 
 
 def _late(
-    tasks: list[HumanTask],
-    *,
-    unit_of: dict[str, str],
-    units: dict[str, str],
-    names: dict[str, str],
-    now: datetime,
-    lang: str,
+    session: Session, *, scope: Any, units: dict[str, str], now: datetime, lang: str
 ) -> list[dict[str, Any]]:
     """Per unit (by name), the active tasks past their due date or escalated, earliest due
-    first: who must act, the task in words, whom it is about, the due date."""
-    by_unit: dict[str, list[HumanTask]] = defaultdict(list)
-    for task in tasks:
-        if task.state in ACTIVE and (task.due_at < now or task.state == "escalated"):
-            by_unit[unit_of.get(task.assignee_nip, "-")].append(task)
+    first, at most :data:`LATE_LIMIT` each (the rest counted): who must act, the task in
+    words, whom it is about, the due date."""
+    t = HumanTask
+    query = (
+        select(t, Employee.unit_id)
+        .join(Employee, Employee.nip == t.assignee_nip, isouter=True)
+        .where(scope, t.state.in_(ACTIVE), or_(t.due_at < now, t.state == "escalated"))
+        .order_by(Employee.unit_id, t.due_at, t.id)
+    )
+    shown: dict[str, list[HumanTask]] = defaultdict(list)
+    more: dict[str, int] = defaultdict(int)
+    for task, unit in session.execute(query.execution_options(yield_per=1000)):
+        unit = unit or "-"
+        if len(shown[unit]) < LATE_LIMIT:
+            shown[unit].append(task)
+        else:
+            more[unit] += 1
+            session.expunge(task)  # only counted: keep the identity map small
+    names = _names(
+        session,
+        {n for found in shown.values() for t in found for n in (acting_nip(t), t.subject_nip)},
+    )
     out = []
-    for unit, found in by_unit.items():
+    for unit, found in shown.items():
         people = [
             {
-                "task_id": t.id,
-                "nip": acting_nip(t),
-                "name": names.get(acting_nip(t), acting_nip(t)),
-                "kind": title(t.kind, lang),
-                "subject": names.get(t.subject_nip, t.subject_nip),
-                "due": format_day(t.due_at, lang),
-                "escalated": t.state == "escalated",
-                "level": t.escalation_level,
+                "task_id": task.id,
+                "nip": acting_nip(task),
+                "name": names.get(acting_nip(task), acting_nip(task)),
+                "kind": title(task.kind, lang),
+                "subject": names.get(task.subject_nip, task.subject_nip),
+                "due": format_day(task.due_at, lang),
+                "escalated": task.state == "escalated",
+                "level": task.escalation_level,
             }
-            for t in found[:LATE_LIMIT]
+            for task in found
         ]
         out.append(
-            {
-                "unit_id": unit,
-                "name": units.get(unit, unit),
-                "people": people,
-                "more": max(0, len(found) - LATE_LIMIT),
-            }
+            {"unit_id": unit, "name": units.get(unit, unit), "people": people, "more": more[unit]}
         )
     return sorted(out, key=lambda u: (u["name"], u["unit_id"]))
 
