@@ -23,11 +23,11 @@ KINDS: tuple[str, ...] = (
     "task_returned",
     "task_delegated",
     "task_extended",
+    "desk_link",
     "cycle_published",
     "superior_unplanned",
     "appeal_decided",
     "complaint_answered",
-    "desk_link",
 )
 
 LANGS: tuple[str, ...] = ("id", "en")
