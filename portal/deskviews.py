@@ -289,7 +289,11 @@ def _chart(progress: list[dict[str, Any]], lang: str) -> str:
             ),
             order=alt.Order("rank:Q"),
         )
-        .properties(title=t("desk_progress"), width=260)
+        .properties(title=t("desk_progress"), width=240)
+        # Drawn about 400 px wide and shown smaller on a phone: larger type stays legible.
+        .configure_axis(labelFontSize=13, titleFontSize=13, labelLimit=150)
+        .configure_legend(labelFontSize=13)
+        .configure_title(fontSize=15)
     )
     svg = render_svg(chart.to_dict())
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
