@@ -14,6 +14,7 @@ Routes::
     GET  /f/{token}     an evidence file, for a person who may see it (portal/evidence_routes.py)
     /me/{token}/documents/..., /t/{token}/documents/...   SKP and evaluation PDFs
                                         (portal/documents.py)
+    /desk...            the HR coordinator's desk (portal/desk.py)
 
 Every request on a task goes through the same gate, in this order: a forged token is
 refused (403) and an expired one is gone (410), both without touching the database; a
@@ -68,6 +69,7 @@ from kinerja.portal import evidence, forms, public, views
 from kinerja.portal.complaints import complaint_router
 from kinerja.portal.evidence_routes import evidence_router
 from kinerja.portal.documents import documents_router
+from kinerja.portal.desk import desk_router
 from kinerja.portal.formerrors import in_lang
 from kinerja.portal.i18n import pick_lang, translator
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body
@@ -119,6 +121,7 @@ def create_app(
     app.include_router(published_router(portal))
     app.include_router(evidence_router(portal))
     app.include_router(documents_router(portal))
+    app.include_router(desk_router(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -12,6 +12,7 @@ from kinerja.portal.codes import code_texts
 from kinerja.portal.i18n_citizens import CITIZEN_TEXTS
 from kinerja.portal.i18n_evidence import EVIDENCE_TEXTS
 from kinerja.portal.i18n_documents import DOCUMENT_TEXTS
+from kinerja.portal.i18n_desk import DESK_TEXTS
 
 LANGS = ("id", "en")
 
@@ -248,6 +249,7 @@ TEXTS.update(code_texts())
 TEXTS.update(CITIZEN_TEXTS)
 TEXTS.update(EVIDENCE_TEXTS)
 TEXTS.update(DOCUMENT_TEXTS)
+TEXTS.update(DESK_TEXTS)
 
 
 def pick_lang(query: str | None, person: str | None) -> str:

@@ -4,8 +4,10 @@ and exactly one person, with an expiry.
 A task token reads ``<task id>.<nip, base64url>.<expiry, epoch seconds>.<signature>``; the
 signature covers a purpose tag, the task id, the NIP and the expiry, so changing any part
 (another task, another person, a later expiry) makes it a forgery. A person token
-(``/me/...``) uses the tag ``p`` and has no task id. Tokens are deterministic: the same task,
-person and expiry always give the same link, so a re-rendered message keeps its link.
+(``/me/...``) uses the tag ``p`` and has no task id; a coordinator's desk token
+(``/desk/...``) uses the tag ``d``, so neither opens the other's page. Tokens are
+deterministic: the same task, person and expiry always give the same link, so a re-rendered
+message keeps its link.
 
 Whether the task is still open is not the token's business: the portal checks that at use.
 
@@ -54,11 +56,13 @@ class ExpiredLink(LinkError):
 
 @dataclass(frozen=True)
 class LinkClaims:
-    """What a genuine token says: the task (None for a person link), the person, the expiry."""
+    """What a genuine token says: the task (None for a person or desk link), the person, the
+    expiry, and the purpose (``t`` task, ``p`` person's page, ``d`` coordinator's desk)."""
 
     task_id: int | None
     nip: str
     expires_at: datetime
+    purpose: str = "t"
 
 
 def is_demo(environ: Mapping[str, str] | None = None) -> bool:
@@ -135,18 +139,27 @@ def sign_person(nip: str, expires_at: datetime, secret: bytes) -> str:
     return f"p.{_b64(nip.encode())}.{exp}.{_mac(secret, 'p', nip, exp)}"
 
 
+def sign_desk(nip: str, expires_at: datetime, secret: bytes) -> str:
+    """A token for the HR coordinator ``nip``'s desk (``/desk/<token>``) until ``expires_at``."""
+    exp = str(_epoch(expires_at))
+    return f"d.{_b64(nip.encode())}.{exp}.{_mac(secret, 'd', nip, exp)}"
+
+
 PERSON_LINK_DAYS = 30
 """How long a link to a person's own page stays valid."""
+
+DESK_LINK_DAYS = 7
+"""How long a link to a coordinator's desk stays valid."""
 
 _FORGED = "Tautan tidak sah / invalid link"
 
 
 _TOKEN = re.compile(
-    r"(?P<head>p|[1-9][0-9]{0,17})\.(?P<nip>[A-Za-z0-9_-]{1,200})"
+    r"(?P<head>p|d|[1-9][0-9]{0,17})\.(?P<nip>[A-Za-z0-9_-]{1,200})"
     r"\.(?P<exp>[1-9][0-9]{0,11})\.(?P<mac>[A-Za-z0-9_-]{43})"
 )
-"""A token as :func:`sign` and :func:`sign_person` write it, and nothing else: ASCII, no
-padding, no sign or spaces in numbers, no leading zeros, a 256-bit MAC."""
+"""A token as :func:`sign`, :func:`sign_person` and :func:`sign_desk` write it, and nothing
+else: ASCII, no padding, no sign or spaces in numbers, no leading zeros, a 256-bit MAC."""
 
 
 def decode(token: str, secret: bytes) -> LinkClaims:
@@ -166,12 +179,13 @@ def decode(token: str, secret: bytes) -> LinkClaims:
         raise ForgedLink(_FORGED) from exc
     if _b64(nip.encode()) != nip_b64:  # only the canonical encoding of a NIP
         raise ForgedLink(_FORGED)
-    task_id = None if head == "p" else int(head)
-    tagged = ("p", nip, exp) if task_id is None else ("t", head, nip, exp)
+    purpose = head if head in ("p", "d") else "t"
+    task_id = None if purpose != "t" else int(head)
+    tagged = (purpose, nip, exp) if task_id is None else ("t", head, nip, exp)
     if not hmac.compare_digest(mac.encode(), _mac(secret, *tagged).encode()):
         raise ForgedLink(_FORGED)
     expires_at = datetime.fromtimestamp(int(exp), UTC).replace(tzinfo=None)
-    return LinkClaims(task_id=task_id, nip=nip, expires_at=expires_at)
+    return LinkClaims(task_id=task_id, nip=nip, expires_at=expires_at, purpose=purpose)
 
 
 def check_expiry(claims: LinkClaims, now: datetime) -> None:
@@ -195,10 +209,31 @@ def verify(token: str, secret: bytes, now: datetime) -> tuple[int, str]:
 def verify_person(token: str, secret: bytes, now: datetime) -> str:
     """The NIP of a genuine, unexpired person token; raises :class:`LinkError`."""
     claims = decode(token, secret)
-    if claims.task_id is not None:
+    if claims.purpose != "p":
         raise ForgedLink(_FORGED)
     check_expiry(claims, now)
     return claims.nip
+
+
+def verify_desk(token: str, secret: bytes, now: datetime) -> str:
+    """The NIP of a genuine, unexpired desk token; raises :class:`LinkError`."""
+    claims = decode(token, secret)
+    if claims.purpose != "d":
+        raise ForgedLink(_FORGED)
+    check_expiry(claims, now)
+    return claims.nip
+
+
+def desk_url(base_url: str, nip: str, secret: bytes, now: datetime) -> str:
+    """The signed link to the desk of the HR coordinator ``nip``, valid for
+    :data:`DESK_LINK_DAYS` from ``now``: what a message to the coordinator links to.
+
+    >>> url = desk_url("https://kinerja.example.go.id/", "HR-1", b"k" * 32, datetime(2026, 1, 1))
+    >>> url.startswith("https://kinerja.example.go.id/desk/d.SFItMQ.1767830400.")
+    True
+    """
+    token = sign_desk(nip, now + timedelta(days=DESK_LINK_DAYS), secret)
+    return f"{base_url.rstrip('/')}/desk/{token}"
 
 
 def check_task_expiry(

@@ -23,6 +23,7 @@ KINDS: tuple[str, ...] = (
     "task_returned",
     "task_delegated",
     "task_extended",
+    "desk_link",
     "cycle_published",
     "superior_unplanned",
     "appeal_decided",
