@@ -67,9 +67,9 @@ from kinerja.models.store.db import get_engine, session_factory
 from kinerja.models.store.tables import Employee, HumanTask
 from kinerja.portal import evidence, forms, public, views
 from kinerja.portal.complaints import complaint_router
-from kinerja.portal.evidence_routes import evidence_router
-from kinerja.portal.documents import documents_router
 from kinerja.portal.desk import desk_router
+from kinerja.portal.documents import documents_router
+from kinerja.portal.evidence_routes import evidence_router
 from kinerja.portal.formerrors import in_lang
 from kinerja.portal.i18n import pick_lang, translator
 from kinerja.portal.limits import MAX_FIELDS, BodyLimit, max_body

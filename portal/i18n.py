@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from kinerja.portal.codes import code_texts
 from kinerja.portal.i18n_citizens import CITIZEN_TEXTS
-from kinerja.portal.i18n_evidence import EVIDENCE_TEXTS
-from kinerja.portal.i18n_documents import DOCUMENT_TEXTS
 from kinerja.portal.i18n_desk import DESK_TEXTS
+from kinerja.portal.i18n_documents import DOCUMENT_TEXTS
+from kinerja.portal.i18n_evidence import EVIDENCE_TEXTS
 
 LANGS = ("id", "en")
 
