@@ -46,7 +46,11 @@ def test_a_file_attached_on_a_phone_shows_up_for_the_rater(served):
         browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(
-                viewport=PHONE, is_mobile=True, has_touch=True, accept_downloads=True
+                viewport=PHONE,
+                is_mobile=True,
+                has_touch=True,
+                accept_downloads=True,
+                locale="id-ID",
             )
             page = context.new_page()
             page.goto(f"{base}/t/{portal.token('report_realisation')}")  # Agus reads Indonesian
