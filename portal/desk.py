@@ -162,7 +162,8 @@ def desk_router(portal: Portal, limit: RateLimit | None = None) -> APIRouter:
         if isinstance(nip, Refusal):
             return portal.refusal(request, nip, pick_lang(lang, None))
         if action not in ACTION_FIELDS:
-            return portal.refusal(request, Refusal(404, "not_found_title", "no_form"), "id")
+            refusal = Refusal(404, "not_found_title", "desk_no_action")
+            return portal.refusal(request, refusal, pick_lang(lang, None))
         with portal.sessions() as session:
             cycles = coordinator_cycles(session, nip)
             page_lang = pick_lang(lang, cycle_config(cycles[0]).lang if cycles else None)

@@ -158,4 +158,5 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
         "{skipped}, refused {refused}.",
     ),
     "desk_refused": ("Tindakan ditolak:", "The action was refused:"),
+    "desk_no_action": ("Meja ini tidak memiliki tindakan itu.", "The desk has no such action."),
 }

@@ -329,6 +329,8 @@ def test_a_refused_action_says_why_and_changes_nothing(engine, monkeypatch):
         f"{path}/remind", data={"csrf_token": csrf, "cycle": "skp-2025", "unit": "SEC", "x": "1"}
     )
     assert extra.status_code == 400
+    nothing = desk.client.post(f"{path}/publish", data={"csrf_token": csrf, "cycle": "skp-2025"})
+    assert nothing.status_code == 404 and "The desk has no such action." in nothing.text
     assert table_rows(engine, with_audit=True) == before
 
 
