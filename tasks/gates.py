@@ -22,7 +22,7 @@ from kinerja.models.stages.gates import (
     pending_gate,
     record_decision,
 )
-from kinerja.models.store.clock import cycle_now
+from kinerja.models.store.clock import SYSTEM_CLOCK, cycle_now
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.tasks.audit import audit_checkpoint
 
@@ -61,14 +61,12 @@ def announce_gate_task(db_url: str | None, cycle_id: str, kind: str) -> int:
     """Tell the coordinator the gate waits (one message per cycle and gate, ever)."""
     with session_scope(get_engine(db_url)) as session:
         cycle = get_cycle(session, cycle_id)
-        config = cycle_config(cycle)
         return announce_gate(
             session,
             cycle=cycle,
             kind=kind,
             summary=gate_summary(session, cycle=cycle, kind=kind),
-            link=f"{config.portal_url.rstrip('/')}/desk",
-            now=cycle_now(cycle.clock_at),
+            now=SYSTEM_CLOCK.now(),
         )
 
 

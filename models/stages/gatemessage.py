@@ -3,7 +3,7 @@
 Queued once per cycle and gate (its outbox key names the gate), in the cycle's language,
 with the gate's figures (the units failing the distribution check, or the incentive total
 against the budget, in that language's number format), the date the pause runs out, and a
-link to the coordinator's desk in the portal.
+signed link that opens the coordinator's desk in the portal.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.humantasks.links import LINK_GRACE, link_secret, sign_desk
 from kinerja.models.outbox.formats import format_day
 from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.outbox.templates import render
@@ -54,14 +55,19 @@ def announce_gate(
     cycle: Cycle,
     kind: str,
     summary: dict[str, Any],
-    link: str,
     now: datetime,
 ) -> int:
-    """Queue the gate-waiting message to the cycle's coordinator; 0 when already queued."""
+    """Queue the gate-waiting message to the cycle's coordinator; 0 when already queued.
+
+    Its link opens the coordinator's desk at once (a desk token, valid while the gate may
+    still be signed); ``now`` is the wall clock, which the portal checks links against.
+    """
     config = cycle_config(cycle)
     coordinator, lang = config.coordinator, config.lang
     title = gate_title(kind)[0 if lang == "id" else 1]
     until = now + timedelta(days=gates_config(cycle).timeout_days)
+    token = sign_desk(coordinator.nip, until + LINK_GRACE, link_secret())
+    link = f"{config.portal_url.rstrip('/')}/desk/{token}"
     subject, body = render(
         KIND,
         lang,

@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from kinerja.flows.simulate import simulate
 from kinerja.flows.stage import StageOutcome
 from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import get_cycle, stage_row
+from kinerja.models.humantasks.links import link_secret, verify_desk
 from kinerja.models.stages.gates import GateError, check_input
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import AuditEvent, DistributionFinding, Notification
@@ -163,7 +165,11 @@ def test_gates_pause_and_approval_with_reasons_publishes(gated, db_url):
     ]
     assert re.search(r"Total: Rp\d{1,3}(\.\d{3})+", told[0].body), told[0].body
     assert "1 unit gagal uji distribusi" in told[1].body
-    assert all(n.link.endswith("/desk") and n.link in n.body for n in told)
+    assert all("/desk/d." in n.link and n.link in n.body for n in told)
+    # The link opens the coordinator's desk, still when the gate's pause is nearly over.
+    token = told[0].link.rsplit("/", 1)[1]
+    late = datetime.now() + timedelta(days=29)
+    assert verify_desk(token, link_secret(), late) == "HR-0001"
 
     # What was signed is a table artifact per gate, with readable figures.
     payout, description = table_artifact(f"{gated}-gate-payout")
