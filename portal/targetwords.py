@@ -8,28 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.store.tables import Goal, Target, Unit
+from kinerja.models.cycles.cascade import serves_statements as serves_texts
+from kinerja.models.store.tables import Unit
 
-
-def serves_texts(session: Session, *, cycle_id: str, codes: Sequence[str]) -> dict[str, str]:
-    """The statement of each goal or target in ``codes`` that the cycle has, by its id."""
-    wanted = sorted({c for c in codes if c})
-    if not wanted:
-        return {}
-    goals = session.execute(
-        select(Goal.goal_id, Goal.statement).where(
-            Goal.cycle_id == cycle_id, Goal.goal_id.in_(wanted)
-        )
-    )
-    targets = session.execute(
-        select(Target.target_id, Target.statement).where(
-            Target.cycle_id == cycle_id, Target.target_id.in_(wanted)
-        )
-    )
-    return {code: statement for code, statement in [*goals, *targets]}
+__all__ = ["serves_texts", "unit_name", "weight_total"]
 
 
 def unit_name(session: Session, unit_id: str | None) -> str | None:

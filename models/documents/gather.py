@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.cycles.cascade import serves_statements
 from kinerja.models.cycles.cycle import cycle_config, get_cycle, pack_of
 from kinerja.models.documents.records import (
     KINDS,
@@ -35,7 +36,6 @@ from kinerja.models.store.tables import (
     Cycle,
     Employee,
     Feedback,
-    Goal,
     HumanTask,
     Measurement,
     PeriodResult,
@@ -192,7 +192,7 @@ def _target_lines(
     session: Session, *, cycle: Cycle, targets: list[Target], pack: Any, lang: str, kind: str
 ) -> list[TargetLine]:
     ids = [t.target_id for t in targets]
-    serves = _serves_statements(session, cycle_id=cycle.cycle_id, codes=[t.serves for t in targets])
+    serves = serves_statements(session, cycle_id=cycle.cycle_id, codes=[t.serves for t in targets])
     evidence: dict[str, str] = {}
     if kind == "evaluation":
         # The latest period's evidence stands for the realisation (qualitative cycles have
@@ -227,24 +227,6 @@ def _target_lines(
         for t in targets
     ]
     return sorted(lines, key=lambda line: order.get(line.kind.code or "", len(order)))
-
-
-def _serves_statements(session: Session, *, cycle_id: str, codes: list[str]) -> dict[str, str]:
-    """The statement of each goal (IKU) or superior's target the targets serve."""
-    wanted = sorted({c for c in codes if c})
-    if not wanted:
-        return {}
-    goals = session.execute(
-        select(Goal.goal_id, Goal.statement).where(
-            Goal.cycle_id == cycle_id, Goal.goal_id.in_(wanted)
-        )
-    )
-    theirs = session.execute(
-        select(Target.target_id, Target.statement).where(
-            Target.cycle_id == cycle_id, Target.target_id.in_(wanted)
-        )
-    )
-    return {code: statement for code, statement in [*goals, *theirs]}
 
 
 def _signed_on(session: Session, *, cycle: Cycle, nip: str, kind: str) -> date | None:

@@ -100,6 +100,20 @@ def server(tmp_path) -> Iterator[dict[str, Any]]:
             stop(proc)
 
 
+def finished(base: str, run_id: str, what: str, procs: list[subprocess.Popen]) -> Any:
+    """The flow run once it has ended (completed, failed or crashed)."""
+    return wait_for(
+        what,
+        lambda: (
+            (r := api(base, f"/flow_runs/{run_id}"))["state_type"]
+            in ("COMPLETED", "FAILED", "CRASHED")
+            and r
+        ),
+        240,
+        procs,
+    )
+
+
 def kinerja(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "kinerja.cli.main", *args],
@@ -155,16 +169,7 @@ def test_a_cycle_started_through_the_deployment_reaches_the_first_human_stage(se
     assert "queued on the Prefect server: flow run " in started.stderr
     run_id = started.stderr.split("flow run ")[1].split()[0]
 
-    run = wait_for(
-        "the cycle run to finish",
-        lambda: (
-            (r := api(base, f"/flow_runs/{run_id}"))["state_type"]
-            in ("COMPLETED", "FAILED", "CRASHED")
-            and r
-        ),
-        240,
-        procs,
-    )
+    run = finished(base, run_id, "the cycle run to finish", procs)
     assert run["state_type"] == "COMPLETED", run["state"]
     assert run["deployment_id"] == deployment["id"]
     assert run["name"] == "cycle-contoh-2026"
@@ -212,16 +217,7 @@ def test_a_cycle_started_from_the_run_form_reaches_its_first_human_tasks(server)
             f"/deployments/{form['id']}/create_flow_run",
             {"parameters": {"request": request}, "state": {"type": "SCHEDULED"}},
         )
-        return wait_for(
-            "the start-cycle run",
-            lambda: (
-                (r := api(base, f"/flow_runs/{run['id']}"))["state_type"]
-                in ("COMPLETED", "FAILED", "CRASHED")
-                and r
-            ),
-            240,
-            procs,
-        )
+        return finished(base, run["id"], "the start-cycle run", procs)
 
     bad = run_form({"config": "demo/cycle.yaml", "config_yaml": "name: x\nbogus: 1\n"})
     assert bad["state_type"] == "FAILED"
@@ -237,17 +233,8 @@ def test_a_cycle_started_from_the_run_form_reaches_its_first_human_tasks(server)
         procs,
     )
     run_id = cycle_runs[0]["id"]
-    finished = wait_for(
-        "the cycle run to finish",
-        lambda: (
-            (r := api(base, f"/flow_runs/{run_id}"))["state_type"]
-            in ("COMPLETED", "FAILED", "CRASHED")
-            and r
-        ),
-        240,
-        procs,
-    )
-    assert finished["state_type"] == "COMPLETED", finished["state"]
+    cycle_run = finished(base, run_id, "the cycle run to finish", procs)
+    assert cycle_run["state_type"] == "COMPLETED", cycle_run["state"]
     with sqlite3.connect(server["tmp"] / "k.db") as db:
         open_tasks = db.execute(
             "SELECT count(*) FROM human_tasks WHERE stage = 'plan' AND state = 'open'"
