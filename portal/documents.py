@@ -6,11 +6,16 @@ Routes::
                                                     (default: the newest cycle with an SKP)
     GET /t/{token}/documents/skp.pdf                the ratee's SKP, through the rater's own
                                                     review or check-in task
+    GET /desk/{token}/documents/{kind}.pdf?cycle=ID&nip=NIP
+                                                    anyone's document in a cycle the HR
+                                                    coordinator's desk token covers
 
 A person link opens only its own person's documents. A task link passes the same gate as
 the task's page (portal/pages.py: forged 403, expired or closed 410, another person 403 and
 recorded), and opens only the SKP of the task's subject, only from a task where a rater
-judges them. The PDF is in the cycle's language, never cached, never sent on as a referrer.
+judges them. A desk link opens documents of the cycles whose coordinator it names; any
+other cycle is refused (403) and the attempt recorded. The PDF is in the cycle's language,
+never cached, never sent on as a referrer.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.cycles.cycle import CycleError
+from kinerja.models.audit.chain import append_event
+from kinerja.models.cycles.cycle import CycleError, cycle_config
 from kinerja.models.documents.gather import DocumentError
 from kinerja.models.documents.render import RendererMissing
 from kinerja.models.documents.service import document_pdf, file_name
-from kinerja.models.humantasks.links import ExpiredLink, ForgedLink, verify_person
+from kinerja.models.humantasks.desk import coordinator_cycles
+from kinerja.models.humantasks.links import ExpiredLink, ForgedLink, verify_desk, verify_person
 from kinerja.models.humantasks.states import ACTIVE
 from kinerja.models.store.tables import Cycle, Employee, Target
 from kinerja.portal.i18n import pick_lang
@@ -133,6 +140,42 @@ def documents_router(portal: Portal) -> APIRouter:
                 nip=task.subject_nip,
                 kind="skp",
                 lang=access.lang,
+            )
+
+    @router.get("/desk/{token}/documents/{kind}.pdf")
+    def coordinator_document(
+        request: Request, token: str, kind: str, cycle: str, nip: str, lang: str | None = None
+    ) -> Response:
+        try:
+            holder = verify_desk(token, portal.secret, portal.clock.now())
+        except ExpiredLink as exc:
+            refusal = Refusal(410, "expired_title", "desk_expired_body", str(exc))
+            return portal.refusal(request, refusal, pick_lang(lang, None))
+        except ForgedLink:
+            return portal.refusal(
+                request, Refusal(403, "refused_title", "forged_body"), pick_lang(lang, None)
+            )
+        nip = nip.strip()
+        with portal.sessions() as session:
+            mine = {c.cycle_id: c for c in coordinator_cycles(session, holder)}
+            page_lang = pick_lang(lang, cycle_config(mine[cycle]).lang if cycle in mine else None)
+            if cycle not in mine:
+                append_event(
+                    session,
+                    at=portal.clock.now(),
+                    actor=holder,
+                    action="portal.refused",
+                    cycle_id=None,
+                    entity="document",
+                    entity_id=f"{cycle}:{nip}:{kind}",
+                    payload={"reason": "not this coordinator's cycle", "method": "GET"},
+                )
+                session.commit()
+                return portal.refusal(
+                    request, Refusal(403, "refused_title", "refused_body"), page_lang
+                )
+            return pdf_response(
+                request, session, cycle_id=cycle, nip=nip, kind=kind, lang=page_lang
             )
 
     return router

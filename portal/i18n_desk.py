@@ -159,4 +159,12 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "desk_refused": ("Tindakan ditolak:", "The action was refused:"),
     "desk_no_action": ("Meja ini tidak memiliki tindakan itu.", "The desk has no such action."),
+    "desk_documents": ("Dokumen pegawai (PDF)", "An employee's documents (PDF)"),
+    "desk_documents_hint": (
+        "SKP yang disetujui dan dokumen evaluasi, dalam bahasa siklus.",
+        "The approved SKP and the evaluation document, in the cycle's language.",
+    ),
+    "desk_documents_nip": ("NIP pegawai", "Employee's NIP"),
+    "desk_documents_skp": ("Unduh SKP", "Download the SKP"),
+    "desk_documents_evaluation": ("Unduh dokumen evaluasi", "Download the evaluation"),
 }

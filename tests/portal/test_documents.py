@@ -98,3 +98,46 @@ def test_only_the_skp_and_only_from_a_raters_task(portal):
     # Agus's own task about himself shows no document through the task link.
     own = portal.token("report_realisation", A)
     assert portal.client.get(f"/t/{own}/documents/skp.pdf").status_code == 403
+
+
+def test_the_coordinator_gets_documents_of_their_cycles_from_the_desk(engine, monkeypatch):
+    from kinerja.tests.portal.deskfixture import OTHER, OTHER_CYCLE, build_desk
+
+    desk = build_desk(engine, monkeypatch)
+    with Session(engine) as session:
+        add_documents_data(session)
+        session.commit()
+    token = desk.token()
+    page = desk.client.get(f"/desk/{token}").text
+    assert f'action="/desk/{token}/documents/skp.pdf"' in page
+    assert f'formaction="/desk/{token}/documents/evaluation.pdf"' in page
+    for kind, shown in (("skp", "SASARAN KINERJA PEGAWAI"), ("evaluation", "Baik")):
+        response = desk.client.get(
+            f"/desk/{token}/documents/{kind}.pdf", params={"cycle": "skp-2025", "nip": A}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/pdf"
+        assert shown in pdf_text(response.content)
+
+    # A cycle the token's coordinator does not coordinate: refused and recorded.
+    def refusals() -> int:
+        return sum(1 for e in audit_events(engine) if e.action == "portal.refused")
+
+    before = refusals()
+    refused = desk.client.get(
+        f"/desk/{token}/documents/skp.pdf", params={"cycle": OTHER_CYCLE, "nip": A}
+    )
+    assert refused.status_code == 403
+    assert refusals() == before + 1
+    # The other coordinator's token opens nothing of this cycle either.
+    other = desk.client.get(
+        f"/desk/{desk.token(OTHER)}/documents/skp.pdf", params={"cycle": "skp-2025", "nip": A}
+    )
+    assert other.status_code == 403
+    # A person's link is not a desk link.
+    assert (
+        desk.client.get(
+            f"/desk/{me(A)}/documents/skp.pdf", params={"cycle": "skp-2025", "nip": A}
+        ).status_code
+        == 403
+    )
