@@ -20,6 +20,9 @@ never cached, never sent on as a referrer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
@@ -85,6 +88,17 @@ def documents_router(portal: Portal) -> APIRouter:
             },
         )
 
+    def holder_of(
+        verify: Callable[[str, bytes, datetime], str], token: str, *, expired_body: str
+    ) -> str | Refusal:
+        """The NIP a person or desk token names, or why it is refused."""
+        try:
+            return verify(token, portal.secret, portal.clock.now())
+        except ExpiredLink as exc:
+            return Refusal(410, "expired_title", expired_body, str(exc))
+        except ForgedLink:
+            return Refusal(403, "refused_title", "forged_body")
+
     @router.get("/me/{token}/documents/{kind}.pdf")
     def my_document(
         request: Request,
@@ -93,15 +107,9 @@ def documents_router(portal: Portal) -> APIRouter:
         cycle: str | None = None,
         lang: str | None = None,
     ) -> Response:
-        try:
-            nip = verify_person(token, portal.secret, portal.clock.now())
-        except ExpiredLink as exc:
-            refusal = Refusal(410, "expired_title", "expired_body", str(exc))
-            return portal.refusal(request, refusal, pick_lang(lang, None))
-        except ForgedLink:
-            return portal.refusal(
-                request, Refusal(403, "refused_title", "forged_body"), pick_lang(lang, None)
-            )
+        nip = holder_of(verify_person, token, expired_body="expired_body")
+        if isinstance(nip, Refusal):
+            return portal.refusal(request, nip, pick_lang(lang, None))
         with portal.sessions() as session:
             employee = session.get(Employee, nip)
             page_lang = pick_lang(lang, employee.lang if employee else None)
@@ -146,15 +154,9 @@ def documents_router(portal: Portal) -> APIRouter:
     def coordinator_document(
         request: Request, token: str, kind: str, cycle: str, nip: str, lang: str | None = None
     ) -> Response:
-        try:
-            holder = verify_desk(token, portal.secret, portal.clock.now())
-        except ExpiredLink as exc:
-            refusal = Refusal(410, "expired_title", "desk_expired_body", str(exc))
-            return portal.refusal(request, refusal, pick_lang(lang, None))
-        except ForgedLink:
-            return portal.refusal(
-                request, Refusal(403, "refused_title", "forged_body"), pick_lang(lang, None)
-            )
+        holder = holder_of(verify_desk, token, expired_body="desk_expired_body")
+        if isinstance(holder, Refusal):
+            return portal.refusal(request, holder, pick_lang(lang, None))
         nip = nip.strip()
         with portal.sessions() as session:
             mine = {c.cycle_id: c for c in coordinator_cycles(session, holder)}
