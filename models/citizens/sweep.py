@@ -21,14 +21,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import append_many
 from kinerja.models.citizens.calendar import holidays
 from kinerja.models.citizens.complaints import KIND, complaint_rules
 from kinerja.models.cycles.cycle import cycle_config
-from kinerja.models.humantasks.messages import queue_task_messages, remind
+from kinerja.models.humantasks.messages import escalate, remind
 from kinerja.models.humantasks.states import ACTIVE, manager_of
 from kinerja.models.rules.workdays import is_working_day, working_days_between
 from kinerja.models.schemas.config import CycleConfig
@@ -105,9 +104,17 @@ def sweep_complaints(
                 and past[t.id] >= levels[level - 1]
             ]
             if due:
-                report.escalations += _escalate(
-                    session, cycle=cycle, config=config, tasks=due, level=level, now=now
+                to = {t.id: (t, _target(session, t, level, config)) for t in due}
+                moved = escalate(
+                    session,
+                    cycle=cycle,
+                    config=config,
+                    to=to,
+                    level=level,
+                    chain="complaints",
+                    now=now,
                 )
+                report.escalations += len(moved)
     session.flush()
     return report
 
@@ -121,54 +128,3 @@ def _target(session: Session, task: HumanTask, level: int, config: CycleConfig) 
         if manager:
             return manager
     return config.coordinator.nip
-
-
-def _escalate(
-    session: Session,
-    *,
-    cycle: Cycle,
-    config: CycleConfig,
-    tasks: list[HumanTask],
-    level: int,
-    now: datetime,
-) -> int:
-    """Move each task to ``level`` (a conditional UPDATE: an answer committed meanwhile
-    stands), one audit event each, one ``task_escalated`` message per recipient."""
-    moved: list[HumanTask] = []
-    recipients: dict[int, str] = {}
-    events = []
-    for task in tasks:
-        nip = _target(session, task, level, config)
-        count = session.execute(
-            update(HumanTask)
-            .where(HumanTask.id == task.id, HumanTask.state.in_(ACTIVE))
-            .values(escalation_level=level, state="escalated", escalated_to=nip)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if count != 1:
-            continue
-        task.escalation_level, task.state, task.escalated_to = level, "escalated", nip
-        moved.append(task)
-        recipients[task.id] = nip
-        events.append(
-            {
-                "actor": "system",
-                "action": "task.escalate",
-                "cycle_id": cycle.cycle_id,
-                "entity": "human_task",
-                "entity_id": str(task.id),
-                "payload": {"level": level, "to": nip, "chain": "complaints"},
-            }
-        )
-    append_many(session, events=events, at=now)
-    queue_task_messages(
-        session,
-        cycle=cycle,
-        config=config,
-        tasks=moved,
-        kind="task_escalated",
-        now=now,
-        slot=level,
-        recipients=recipients,
-    )
-    return len(moved)

@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kinerja.models.audit.chain import append_many
 from kinerja.models.humantasks.links import link_secret, sign, task_expiry
-from kinerja.models.humantasks.states import title
+from kinerja.models.humantasks.states import ACTIVE, title
 from kinerja.models.outbox.formats import format_day
 from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.outbox.templates import render
@@ -170,3 +171,60 @@ def remind(
         recipients={t.id: t.delegate_nip for t in tasks if t.delegate_nip},
     )
     return len(tasks)
+
+
+def escalate(
+    session: Session,
+    *,
+    cycle: Cycle,
+    config: CycleConfig,
+    to: dict[int, tuple[HumanTask, str]],
+    level: int,
+    chain: str,
+    now: datetime,
+    why: str | None = None,
+) -> list[HumanTask]:
+    """Escalate each task of ``to`` (task id -> (task, recipient)) to ``level``: state,
+    target, one audit event each (its ``chain`` names the escalation chain), one
+    ``task_escalated`` message per recipient. The task sweeper and the complaint sweep
+    both escalate through here.
+
+    Each task moves with a conditional UPDATE (still active), so an answer committed since
+    the task was read is never overwritten; such a task is left out. Returns the tasks
+    escalated."""
+    tasks = []
+    events = []
+    for task, nip in to.values():
+        moved = session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id, HumanTask.state.in_(ACTIVE))
+            .values(escalation_level=level, state="escalated", escalated_to=nip)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            continue
+        task.escalation_level, task.state, task.escalated_to = level, "escalated", nip
+        tasks.append(task)
+        payload = {"level": level, "to": nip, "chain": chain}
+        events.append(
+            {
+                "actor": "system",
+                "action": "task.escalate",
+                "cycle_id": cycle.cycle_id,
+                "entity": "human_task",
+                "entity_id": str(task.id),
+                "payload": payload if why is None else {**payload, "why": why},
+            }
+        )
+    append_many(session, events=events, at=now)
+    queue_task_messages(
+        session,
+        cycle=cycle,
+        config=config,
+        tasks=tasks,
+        kind="task_escalated",
+        now=now,
+        slot=level,
+        recipients={task.id: nip for task, nip in to.values() if task in tasks},
+    )
+    return tasks

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.appeals.outcome import queue_appeal_outcome
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.delegations import sync_delegations
-from kinerja.models.humantasks.messages import queue_task_messages, remind
+from kinerja.models.humantasks.messages import escalate, queue_task_messages, remind
 from kinerja.models.humantasks.states import ACTIVE, KINDS, AlreadyClosed, manager_of
 from kinerja.models.responses.effects import expire_task
 from kinerja.models.schemas.config import CycleConfig
@@ -68,61 +68,6 @@ def _escalation_target(
     return config.coordinator.nip
 
 
-def _escalate(
-    session: Session,
-    *,
-    cycle: Cycle,
-    config: CycleConfig,
-    to: dict[int, tuple[HumanTask, str]],
-    level: int,
-    chain: str,
-    now: datetime,
-    why: str | None = None,
-) -> list[HumanTask]:
-    """Escalate each task of ``to`` (task id -> (task, recipient)) to ``level``: state,
-    target, one audit event each, one ``task_escalated`` message per recipient.
-
-    Each task moves with a conditional UPDATE (still active), so an answer committed since
-    the task was read is never overwritten; such a task is left out. Returns the tasks
-    escalated."""
-    tasks = []
-    events = []
-    for task, nip in to.values():
-        moved = session.execute(
-            update(HumanTask)
-            .where(HumanTask.id == task.id, HumanTask.state.in_(ACTIVE))
-            .values(escalation_level=level, state="escalated", escalated_to=nip)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if moved != 1:
-            continue
-        task.escalation_level, task.state, task.escalated_to = level, "escalated", nip
-        tasks.append(task)
-        payload = {"level": level, "to": nip, "chain": chain}
-        events.append(
-            {
-                "actor": "system",
-                "action": "task.escalate",
-                "cycle_id": cycle.cycle_id,
-                "entity": "human_task",
-                "entity_id": str(task.id),
-                "payload": payload if why is None else {**payload, "why": why},
-            }
-        )
-    append_many(session, events=events, at=now)
-    queue_task_messages(
-        session,
-        cycle=cycle,
-        config=config,
-        tasks=tasks,
-        kind="task_escalated",
-        now=now,
-        slot=level,
-        recipients={task.id: nip for task, nip in to.values() if task in tasks},
-    )
-    return tasks
-
-
 def _hold_with_hr(
     session: Session,
     *,
@@ -136,7 +81,7 @@ def _hold_with_hr(
     coordinator = config.coordinator.nip
     moved = [t for t in tasks if t.escalated_to != coordinator]
     if moved:
-        moved = _escalate(
+        moved = escalate(
             session,
             cycle=cycle,
             config=config,
@@ -187,7 +132,7 @@ def sweep_stage(session: Session, *, cycle: Cycle, stage: str, now: datetime) ->
             continue
         managers = manager_of(session, [t.assignee_nip for t in due])
         link = sc.escalation_chain[level - 1]
-        escalated = _escalate(
+        escalated = escalate(
             session,
             cycle=cycle,
             config=config,
