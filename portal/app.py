@@ -45,8 +45,6 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinerja.models.humantasks.links import (
-    ExpiredLink,
-    ForgedLink,
     load_secret,
     sign,
     task_expiry,
@@ -271,14 +269,9 @@ def create_app(
     @app.get("/me/{token}", response_class=HTMLResponse)
     def my_page(request: Request, token: str, lang: str | None = None) -> Response:
         now = portal.clock.now()
-        try:
-            nip = verify_person(token, portal.secret, now)
-        except ExpiredLink as exc:
-            refusal = Refusal(410, "expired_title", "expired_body", str(exc))
-            return portal.refusal(request, refusal, pick_lang(lang, None))
-        except ForgedLink:
-            refusal = Refusal(403, "refused_title", "forged_body")
-            return portal.refusal(request, refusal, pick_lang(lang, None))
+        nip = portal.holder(verify_person, token)
+        if isinstance(nip, Refusal):
+            return portal.refusal(request, nip, pick_lang(lang, None))
         with portal.sessions() as session:
             employee = session.get(Employee, nip)
             page_lang = pick_lang(lang, employee.lang if employee else None)

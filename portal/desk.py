@@ -28,11 +28,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.humantasks.admin import run_action
 from kinerja.models.humantasks.desk import coordinator_cycles, queue_desk_link
-from kinerja.models.humantasks.links import ExpiredLink, ForgedLink, verify_desk
+from kinerja.models.humantasks.links import verify_desk
 from kinerja.models.rules.numbers import number
 from kinerja.models.store.tables import Cycle, Employee, Unit
 from kinerja.portal.deskviews import cycle_view
@@ -40,7 +39,7 @@ from kinerja.portal.formerrors import in_lang
 from kinerja.portal.i18n import pick_lang, translator
 from kinerja.portal.limits import MAX_FIELDS, RateLimit
 from kinerja.portal.pages import Portal, Refusal
-from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token
+from kinerja.portal.security import CSRF_FIELD, csrf_ok, csrf_token, record_refused
 
 SIGNIN_CSRF = "desk-signin"
 """What a sign-in form's CSRF token is bound to (the form has no link token)."""
@@ -95,12 +94,7 @@ def desk_router(portal: Portal, limit: RateLimit | None = None) -> APIRouter:
 
     def holder(token: str) -> str | Refusal:
         """The NIP a desk token names, or why it is refused."""
-        try:
-            return verify_desk(token, portal.secret, portal.clock.now())
-        except ExpiredLink as exc:
-            return Refusal(410, "expired_title", "desk_expired_body", str(exc))
-        except ForgedLink:
-            return Refusal(403, "refused_title", "forged_body")
+        return portal.holder(verify_desk, token, expired_body="desk_expired_body")
 
     @router.get("/desk/{token}", response_class=HTMLResponse)
     def desk(request: Request, token: str, lang: str | None = None) -> Response:
@@ -180,14 +174,13 @@ def desk_router(portal: Portal, limit: RateLimit | None = None) -> APIRouter:
                 return portal.refusal(request, refusal, page_lang)
             cycle_id = form.get("cycle", "")
             if cycle_id not in {c.cycle_id for c in cycles}:
-                append_event(
+                record_refused(
                     session,
-                    actor=nip,
-                    action="portal.refused",
+                    nip=nip,
                     entity="desk",
                     entity_id=cycle_id[:64],
                     payload={"action": action, "reason": "not the coordinator of this cycle"},
-                    at=now,
+                    now=now,
                 )
                 session.commit()
                 return message(request, page_lang, "refused_title", "desk_not_yours", 403)

@@ -20,26 +20,22 @@ never cached, never sent on as a referrer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import append_event
 from kinerja.models.cycles.cycle import CycleError, cycle_config
 from kinerja.models.documents.gather import DocumentError
 from kinerja.models.documents.render import RendererMissing
 from kinerja.models.documents.service import document_pdf, file_name
 from kinerja.models.humantasks.desk import coordinator_cycles
-from kinerja.models.humantasks.links import ExpiredLink, ForgedLink, verify_desk, verify_person
+from kinerja.models.humantasks.links import verify_desk, verify_person
 from kinerja.models.humantasks.states import ACTIVE
 from kinerja.models.store.tables import Cycle, Employee, Target
 from kinerja.portal.i18n import pick_lang
 from kinerja.portal.pages import Portal, Refusal
-from kinerja.portal.security import record_refusal
+from kinerja.portal.security import record_refusal, record_refused
 
 RATER_KINDS = frozenset({"review", "checkin"})
 """The tasks from which a rater may open the ratee's SKP."""
@@ -88,17 +84,6 @@ def documents_router(portal: Portal) -> APIRouter:
             },
         )
 
-    def holder_of(
-        verify: Callable[[str, bytes, datetime], str], token: str, *, expired_body: str
-    ) -> str | Refusal:
-        """The NIP a person or desk token names, or why it is refused."""
-        try:
-            return verify(token, portal.secret, portal.clock.now())
-        except ExpiredLink as exc:
-            return Refusal(410, "expired_title", expired_body, str(exc))
-        except ForgedLink:
-            return Refusal(403, "refused_title", "forged_body")
-
     @router.get("/me/{token}/documents/{kind}.pdf")
     def my_document(
         request: Request,
@@ -107,7 +92,7 @@ def documents_router(portal: Portal) -> APIRouter:
         cycle: str | None = None,
         lang: str | None = None,
     ) -> Response:
-        nip = holder_of(verify_person, token, expired_body="expired_body")
+        nip = portal.holder(verify_person, token)
         if isinstance(nip, Refusal):
             return portal.refusal(request, nip, pick_lang(lang, None))
         with portal.sessions() as session:
@@ -154,7 +139,7 @@ def documents_router(portal: Portal) -> APIRouter:
     def coordinator_document(
         request: Request, token: str, kind: str, cycle: str, nip: str, lang: str | None = None
     ) -> Response:
-        holder = holder_of(verify_desk, token, expired_body="desk_expired_body")
+        holder = portal.holder(verify_desk, token, expired_body="desk_expired_body")
         if isinstance(holder, Refusal):
             return portal.refusal(request, holder, pick_lang(lang, None))
         nip = nip.strip()
@@ -162,15 +147,13 @@ def documents_router(portal: Portal) -> APIRouter:
             mine = {c.cycle_id: c for c in coordinator_cycles(session, holder)}
             page_lang = pick_lang(lang, cycle_config(mine[cycle]).lang if cycle in mine else None)
             if cycle not in mine:
-                append_event(
+                record_refused(
                     session,
-                    at=portal.clock.now(),
-                    actor=holder,
-                    action="portal.refused",
-                    cycle_id=None,
+                    nip=holder,
                     entity="document",
                     entity_id=f"{cycle}:{nip}:{kind}",
                     payload={"reason": "not this coordinator's cycle", "method": "GET"},
+                    now=portal.clock.now(),
                 )
                 session.commit()
                 return portal.refusal(

@@ -15,12 +15,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from kinerja.models.audit.chain import append_event
 from kinerja.models.evidence.files import may_see
 from kinerja.models.evidence.links import FileLinkError, verify_file
 from kinerja.models.store.tables import Employee, EvidenceFile
 from kinerja.portal.i18n import pick_lang
 from kinerja.portal.pages import Portal, Refusal
+from kinerja.portal.security import record_refused
 
 
 def content_disposition(filename: str) -> str:
@@ -54,15 +54,15 @@ def evidence_router(portal: Portal) -> APIRouter:
                 refusal = Refusal(404, "not_found_title", "file_gone_body")
                 return portal.refusal(request, refusal, page_lang)
             if not may_see(session, file=file, nip=nip):
-                append_event(
+                record_refused(
                     session,
-                    at=now,
-                    actor=nip,
+                    nip=nip,
                     action="evidence.refused",
                     cycle_id=file.cycle_id,
                     entity="evidence_file",
                     entity_id=str(file.id),
                     payload={"subject": file.subject_nip, "method": "GET"},
+                    now=now,
                 )
                 session.commit()
                 return portal.refusal(

@@ -4,6 +4,7 @@ refusal reads, and the checks every request on a task passes (see portal/app.py)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,6 +115,22 @@ class Portal:
             body=both(refusal.body),
             detail=refusal.detail,
         )
+
+    def holder(
+        self,
+        verify: Callable[[str, bytes, datetime], str],
+        token: str,
+        *,
+        expired_body: str = "expired_body",
+    ) -> str | Refusal:
+        """The NIP a person or desk token names (``verify`` is ``verify_person`` or
+        ``verify_desk``), or why it is refused: 410 expired, 403 forged."""
+        try:
+            return verify(token, self.secret, self.clock.now())
+        except ExpiredLink as exc:
+            return Refusal(410, "expired_title", expired_body, str(exc))
+        except ForgedLink:
+            return Refusal(403, "refused_title", "forged_body")
 
     def gate(
         self, session: Session, token: str, *, method: str, query_lang: str | None

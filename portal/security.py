@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -53,22 +54,46 @@ def csrf_ok(secret: bytes, link_token: str, value: str | None, now: datetime) ->
     return -300 <= age <= CSRF_MAX_AGE.total_seconds()
 
 
-def record_refusal(
-    session: Session, *, task: HumanTask, nip: str, reason: str, method: str, now: datetime
+def record_refused(
+    session: Session,
+    *,
+    nip: str,
+    entity: str,
+    entity_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    cycle_id: str | None = None,
+    action: str = "portal.refused",
 ) -> None:
-    """Append a ``portal.refused`` audit event: who tried which task, how, and why not."""
+    """Append the audit event of a refused request: who tried what (``entity``), and why
+    not (``payload``). Refused task pages, files, documents and desk actions all land here."""
     append_event(
         session,
         at=now,
         actor=nip,
-        action="portal.refused",
-        cycle_id=task.cycle_id,
+        action=action,
+        cycle_id=cycle_id,
+        entity=entity,
+        entity_id=entity_id,
+        payload=payload,
+    )
+
+
+def record_refusal(
+    session: Session, *, task: HumanTask, nip: str, reason: str, method: str, now: datetime
+) -> None:
+    """Append a ``portal.refused`` audit event: who tried which task, how, and why not."""
+    record_refused(
+        session,
+        nip=nip,
         entity="human_task",
         entity_id=str(task.id),
+        cycle_id=task.cycle_id,
         payload={
             "kind": task.kind,
             "assignee": task.assignee_nip,
             "method": method,
             "reason": reason,
         },
+        now=now,
     )
