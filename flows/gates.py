@@ -92,7 +92,7 @@ def run_gate(cycle_id: str, db_url: str | None, kind: str) -> dict[str, Any] | N
         key=key,
         description=gate_description(cycle_id, kind, summary),
     )
-    if announce_gate_task(db_url, cycle_id, kind):
+    if announce_gate_task(db_url, cycle_id, kind, summary):
         log.info("cycle %s: the HR coordinator was told the %s gate waits", cycle_id, kind)
     if not api_reachable():
         log.info("cycle %s waits at the %s gate: sign with `kinerja gate`", cycle_id, kind)

@@ -57,15 +57,17 @@ def sign(
 
 
 @task(name="announce-gate", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def announce_gate_task(db_url: str | None, cycle_id: str, kind: str) -> int:
-    """Tell the coordinator the gate waits (one message per cycle and gate, ever)."""
+def announce_gate_task(
+    db_url: str | None, cycle_id: str, kind: str, summary: dict[str, Any]
+) -> int:
+    """Tell the coordinator the gate waits, with the ``summary`` the gate shows (one
+    message per cycle and gate, ever)."""
     with session_scope(get_engine(db_url)) as session:
-        cycle = get_cycle(session, cycle_id)
         return announce_gate(
             session,
-            cycle=cycle,
+            cycle=get_cycle(session, cycle_id),
             kind=kind,
-            summary=gate_summary(session, cycle=cycle, kind=kind),
+            summary=summary,
             now=SYSTEM_CLOCK.now(),
         )
 
