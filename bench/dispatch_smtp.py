@@ -96,10 +96,9 @@ def prepare(url: str, n: int, run: str) -> None:
 
 def dispatcher(url: str, port: int, n: int, *, reuse: bool) -> tuple[float, Any]:
     """Seconds for one dispatcher pass over ``n`` due rows, and its report."""
-    import kinerja.tasks.notify as notify
     from kinerja.models.outbox.routes import Routes
     from kinerja.models.store.db import get_engine, session_factory
-    from kinerja.tasks.smtp_pool import ConnectionPool
+    from kinerja.tasks.notify import dispatch_due
 
     routes = Routes(
         channels={
@@ -108,21 +107,11 @@ def dispatcher(url: str, port: int, n: int, *, reuse: bool) -> tuple[float, Any]
         },
         default_channels=["email"],
     )
-    original = notify.ConnectionPool
-
-    class NoReuse(ConnectionPool):
-        def give_back(self, key: Any, connection: Any) -> None:  # close instead of keeping
-            from kinerja.tasks.smtp_pool import _quit
-
-            _quit(connection)
-
-    notify.ConnectionPool = original if reuse else NoReuse  # type: ignore[misc]
-    try:
-        started = time.perf_counter()
-        report = notify.dispatch_due(session_factory(get_engine(url)), routes=routes, limit=n)
-        return time.perf_counter() - started, report
-    finally:
-        notify.ConnectionPool = original  # type: ignore[misc]
+    started = time.perf_counter()
+    report = dispatch_due(
+        session_factory(get_engine(url)), routes=routes, limit=n, keep_connections=reuse
+    )
+    return time.perf_counter() - started, report
 
 
 def main() -> int:
@@ -147,7 +136,8 @@ def main() -> int:
                     print(f"FAIL {run}: {report.describe()}", file=sys.stderr)
                     return 1
                 seconds[run] = took
-                print(f"{run}: {report.describe()}; {report.connections} SMTP connection(s)")
+                kept = f"{report.connections} SMTP connection(s)" if reuse else "one a message"
+                print(f"{run}: {report.describe()}; {kept}")
             received = len(catcher.files())
         if received != 3 * n:
             print(f"FAIL: the catcher holds {received} messages, expected {3 * n}", file=sys.stderr)

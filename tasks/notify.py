@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -91,17 +92,19 @@ def dispatch_due(
     limit: int = 500,
     lease_seconds: float = LEASE_SECONDS,
     workers: int = 8,
+    keep_connections: bool = True,
     logger: logging.Logger | logging.LoggerAdapter = log,
 ) -> DispatchReport:
     """Send the due rows of the outbox (at most ``limit``) and record each outcome.
 
-    A row goes through its cycle's own routes (``cycle_routes``, see :func:`routes_of_cycles`)
-    when that cycle has some, else through ``routes``; it is retried on its cycle's schedule
-    (``cycle_retry``, see :func:`retry_of_cycles`), else on ``retry`` (default: the default
-    :class:`NotificationConfig`). ``recipients`` resolves nips that are not employees (e.g.
-    the HR coordinator) to ``{email, phone, channels, name, role, ...}``. A row whose
-    recipient has no usable address is ``dead`` at once. Failures and the pass's counts
-    are logged to ``logger`` (a flow run's logger in Prefect, so the run shows them).
+        A row goes through its cycle's own routes (``cycle_routes``, see :func:`routes_of_cycles`)
+        when that cycle has some, else through ``routes``; it is retried on its cycle's schedule
+        (``cycle_retry``, see :func:`retry_of_cycles`), else on ``retry`` (default: the default
+        :class:`NotificationConfig`). ``recipients`` resolves nips that are not employees (e.g.
+        the HR coordinator) to ``{email, phone, channels, name, role, ...}``. A row whose
+        recipient has no usable address is ``dead`` at once. SMTP connections are kept open
+    for the whole pass unless ``keep_connections`` is False. Failures and the pass's counts
+        are logged to ``logger`` (a flow run's logger in Prefect, so the run shows them).
     """
     me = current_process()
     default_retry = retry or NotificationConfig()
@@ -121,7 +124,7 @@ def dispatch_due(
             own = (cycle_routes or {}).get(row["cycle_id"] or "", routes)
             if isinstance(own, str):  # the cycle's routes file does not load
                 return "retry", own
-            with reusing(connections):
+            with reusing(connections) if keep_connections else nullcontext():
                 return deliver(
                     own,
                     people.get(nip),
