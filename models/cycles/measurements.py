@@ -33,8 +33,9 @@ def record(
     by: str | None,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """Write ``rows`` (``target_id``, ``period``, ``value``, ``evidence``) as the values that
-    stand; returns the audit events of the values they replaced (the caller appends them)."""
+    """Write ``rows`` (``target_id``, ``period``, ``value``, ``evidence``, and optionally
+    ``by``, who recorded it, else ``by``) as the values that stand; returns the audit events
+    of the values they replaced (the caller appends them)."""
     events: list[dict[str, Any]] = []
     for start in range(0, len(rows), BATCH):
         events += _record_batch(
@@ -69,6 +70,7 @@ def _record_batch(
         evidence = r.get("evidence")
         if old is not None and (old.value, old.evidence) == (r["value"], evidence):
             continue  # the same value again: nothing to record
+        who = r.get("by", by)
         writes.append(
             {
                 "cycle_id": cycle_id,
@@ -77,7 +79,7 @@ def _record_batch(
                 "value": r["value"],
                 "evidence": evidence,
                 "source": source,
-                "recorded_by": by,
+                "recorded_by": who,
                 "recorded_at": now,
             }
         )
@@ -99,14 +101,14 @@ def _record_batch(
         )
         events.append(
             {
-                "actor": by or source,
+                "actor": who or source,
                 "action": "measurement.replace",
                 "cycle_id": cycle_id,
                 "entity": "measurement",
                 "entity_id": f"{key[0]}/{key[1]}",
                 "payload": {
                     "old": {"value": old.value, "source": old.source, "by": old.recorded_by},
-                    "new": {"value": r["value"], "source": source, "by": by},
+                    "new": {"value": r["value"], "source": source, "by": who},
                 },
             }
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,12 +29,27 @@ def checked_in(
     row = session.get(
         PeriodResult, (cycle.cycle_id, period, task.subject_nip), with_for_update=True
     )
+    rate_period(row, task=task, config=config, pack=pack_of(cycle), actor=actor, data=data, now=now)
+
+
+def rate_period(
+    row: PeriodResult | None,
+    *,
+    task: HumanTask,
+    config: CycleConfig,
+    pack: Any,
+    actor: Actor,
+    data: CheckinSubmission,
+    now: datetime,
+) -> None:
+    """Write the rater's check-in into the person's period row (checked first)."""
+    period = task.payload["period"]
     if row is None:
         raise TaskError(
             f"Belum ada kemajuan periode {period} untuk {task.subject_nip} /"
             f" no progress of period {period} yet"
         )
-    check_codes(data, pack_of(cycle))
+    check_codes(data, pack)
     require_reason(row.proposed_hasil_kerja, data.hasil_kerja, data.comment)
     if row.at_risk and actor.nip != "system" and not (data.coaching or "").strip():
         raise TaskError(

@@ -47,6 +47,17 @@ def realisation_reported(
             )
         )
     )
+    rows = realisation_rows(task, config=config, owned=owned, actor=actor, data=data)
+    replaced = record(
+        session, cycle_id=cycle.cycle_id, rows=rows, source="report", by=actor.nip, now=now
+    )
+    append_many(session, events=replaced, at=now)
+
+
+def realisation_rows(
+    task: HumanTask, *, config: CycleConfig, owned: set[str], actor: Actor, data: RealisationReport
+) -> list[dict[str, Any]]:
+    """The measurements a realisation report records (checked first): one row per target."""
     unknown = sorted(set(data.values) - owned)
     if unknown:
         raise TaskError(f"Target bukan milik pegawai ini / targets not yours: {', '.join(unknown)}")
@@ -57,14 +68,16 @@ def realisation_reported(
             " a number is required (quantitative approach)"
         )
     period = task.payload.get("period") or annual_period(config)
-    rows = [
-        {"target_id": target_id, "period": period, "value": value, "evidence": data.evidence}
+    return [
+        {
+            "target_id": target_id,
+            "period": period,
+            "value": value,
+            "evidence": data.evidence,
+            "by": actor.nip,
+        }
         for target_id, value in data.values.items()
     ]
-    replaced = record(
-        session, cycle_id=cycle.cycle_id, rows=rows, source="report", by=actor.nip, now=now
-    )
-    append_many(session, events=replaced, at=now)
 
 
 def reviewed(
@@ -78,9 +91,21 @@ def reviewed(
     now: datetime,
 ) -> None:
     result = session.get(Result, (cycle.cycle_id, task.subject_nip), with_for_update=True)
+    rate_result(result, task=task, config=config, pack=pack_of(cycle), actor=actor, data=data)
+
+
+def rate_result(
+    result: Result | None,
+    *,
+    task: HumanTask,
+    config: CycleConfig,
+    pack: Any,
+    actor: Actor,
+    data: ReviewSubmission,
+) -> None:
+    """Write the rater's ratings into the person's result row (checked first)."""
     if result is None:
         raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")
-    pack = pack_of(cycle)
     check_codes(data, pack)
     if result.proposed_hasil_kerja is None and data.hasil_kerja is None and actor.nip != "system":
         # The qualitative approach proposes nothing: the rater judges against the expectation.

@@ -1,23 +1,29 @@
-"""The one response service: how a person's answer to a human task changes the cycle.
+"""The one response service: how people's answers to human tasks change the cycle.
 
-Used by ``kinerja respond``, the portal and the simulator. A response is one database
-transaction: validate the typed input, check the transition and the actor, apply the
-effects, queue the messages they cause, and append an audit event. Idempotent: the same
-response twice is one response; a different response to a closed task is refused.
+One code path for one answer or ten thousand: ``kinerja respond`` and the portal pass one,
+the simulator, imports and bulk actions pass a batch. A batch is applied set-based in the
+caller's transaction: the tasks are read in one query, claimed with one compare-and-set
+UPDATE per target state, their effects applied per task kind in a few statements
+(:mod:`kinerja.models.responses.bulk`), the tasks closed, and one audit event per answer
+appended in one insert. Idempotent: the same answer twice is one answer; a different answer
+to a closed task is refused.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import append_event
-from kinerja.models.cycles.cycle import active_task_count, cycle_config
+from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.humantasks.states import (
+    ACTIVE,
     Actor,
     AlreadyClosed,
     NotAllowed,
@@ -25,18 +31,32 @@ from kinerja.models.humantasks.states import (
     check_actor,
     check_transition,
 )
-from kinerja.models.responses.base import claimed, close_task, parse_input
-from kinerja.models.responses.effects import EFFECTS
+from kinerja.models.responses.base import close_task, parse_input
+from kinerja.models.responses.bulk import Item, apply_effects
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.schemas.inputs import (
-    TargetDecision,
-)
-from kinerja.models.store.tables import (
-    Cycle,
-    HumanTask,
-)
+from kinerja.models.schemas.inputs import TargetDecision
+from kinerja.models.store.tables import Cycle, HumanTask
 
-__all__ = ["Outcome", "respond", "apply_response", "AlreadyClosed", "NotAllowed", "TaskError"]
+__all__ = [
+    "Answer",
+    "Outcome",
+    "respond",
+    "respond_many",
+    "AlreadyClosed",
+    "NotAllowed",
+    "TaskError",
+]
+
+ID_BATCH = 5000  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One person's answer to one task."""
+
+    task_id: int
+    actor: Actor
+    data: dict[str, Any] | BaseModel
 
 
 @dataclass
@@ -64,43 +84,180 @@ def respond(
     Raises :class:`NotAllowed` (wrong person) or :class:`TaskError` (bad input, closed
     task); in both cases nothing has changed.
     """
+    (outcome,) = respond_many(session, [Answer(task_id, actor, data)], now=now)
+    if isinstance(outcome, TaskError):
+        raise outcome
+    return outcome
+
+
+def respond_many(
+    session: Session, answers: list[Answer], *, now: datetime, complete: bool = True
+) -> list[Outcome | TaskError]:
+    """Apply a batch of answers in the caller's transaction; one outcome per answer, in order.
+
+    An answer that is refused (wrong person, bad input, closed task, lost race) gets its
+    :class:`TaskError` in its place and changes nothing; the others are applied. With
+    ``complete=False`` the outcomes do not say whether their stage is complete (one query
+    per stage saved).
+    """
+    out: list[Outcome | TaskError | None] = [None] * len(answers)
+    later: list[int] = []  # a second answer to a task of this batch: after the first
+    seen: set[int] = set()
+    for i, answer in enumerate(answers):
+        (later if answer.task_id in seen else []).append(i)
+        seen.add(answer.task_id)
+    tasks = _load(session, [a.task_id for a in answers])
+    cycles = {c: session.get(Cycle, c) for c in {t.cycle_id for t in tasks.values()}}
+    configs = {c: cycle_config(row) for c, row in cycles.items() if row is not None}
+    staged: dict[str, list[tuple[int, Item]]] = defaultdict(list)
+    deferred = set(later)
+    for i, answer in enumerate(answers):
+        if i in deferred:
+            continue
+        task = tasks.get(answer.task_id)
+        try:
+            if task is None:
+                raise TaskError(f"Tugas tidak dikenal / unknown task: {answer.task_id}")
+            config = configs[task.cycle_id]
+            role = check_actor(task, answer.actor, coordinator_nip=config.coordinator.nip)
+            parsed = parse_input(task.kind, answer.data)
+            repeated = _repeated(task, parsed.model_dump(mode="json"))
+            if repeated is not None:
+                out[i] = repeated
+                continue
+            transition = "respond"
+            if isinstance(parsed, TargetDecision) and parsed.decision == "return":
+                transition = "return"
+            state = check_transition(task, transition)
+        except TaskError as exc:
+            out[i] = exc
+            continue
+        staged[state].append((i, Item(task, answer.actor, role, parsed, transition)))
+    won = _claim(session, staged, out)
+    if won:
+        _apply(session, won, cycles=cycles, configs=configs, out=out, now=now)
+    for i in later:  # the first answer is applied: this one is a repeat or refused
+        out[i] = respond_many(session, [answers[i]], now=now, complete=False)[0]
+    if complete:
+        recorded = [o for o in out if isinstance(o, Outcome) and o.recorded]
+        _stage_completion(session, recorded, {t.id: t.cycle_id for t in tasks.values()})
+    return [o for o in out if o is not None]
+
+
+def _load(session: Session, ids: list[int]) -> dict[int, HumanTask]:
     # populate_existing: a task this session loaded earlier may be stale by now.
-    task = session.get(HumanTask, task_id, populate_existing=True)
-    if task is None:
-        raise TaskError(f"Tugas tidak dikenal / unknown task: {task_id}")
-    cycle = session.get(Cycle, task.cycle_id)
-    assert cycle is not None
-    config = cycle_config(cycle)
-    role = check_actor(task, actor, coordinator_nip=config.coordinator.nip)
-    parsed = parse_input(task.kind, data)
-    answer = parsed.model_dump(mode="json")
-    repeated = _repeated(task, answer)
-    if repeated is not None:
-        return repeated
-    try:
-        events = apply_response(
-            session,
-            task=task,
-            cycle=cycle,
-            config=config,
-            actor=actor,
-            role=role,
-            data=parsed,
-            now=now,
+    unique = sorted(set(ids))
+    tasks: dict[int, HumanTask] = {}
+    for start in range(0, len(unique), ID_BATCH):
+        for task in session.scalars(
+            select(HumanTask)
+            .where(HumanTask.id.in_(unique[start : start + ID_BATCH]))
+            .execution_options(populate_existing=True)
+        ):
+            tasks[task.id] = task
+    return tasks
+
+
+def _claim(
+    session: Session,
+    staged: dict[str, list[tuple[int, Item]]],
+    out: list[Outcome | TaskError | None],
+) -> list[tuple[int, Item]]:
+    """Move the staged tasks from an active state to their new state, one compare-and-set
+    UPDATE per state and id batch: of concurrent callers exactly one wins each task (see
+    :func:`kinerja.models.responses.base.claimed`). A loser's answer is a repeat when it is
+    the winner's answer, else refused; nothing of it is written."""
+    won: list[tuple[int, Item]] = []
+    for state, items in staged.items():
+        for start in range(0, len(items), ID_BATCH):
+            part = items[start : start + ID_BATCH]
+            ids = session.scalars(
+                update(HumanTask)
+                .where(HumanTask.id.in_([item.task.id for _, item in part]))
+                .where(HumanTask.state.in_(ACTIVE))
+                .values(state=state)
+                .returning(HumanTask.id)
+                .execution_options(synchronize_session=False)
+            ).all()
+            claimed = set(ids)
+            for i, item in part:
+                if item.task.id in claimed:
+                    item.state = state
+                    won.append((i, item))
+                    continue
+                session.refresh(item.task)
+                answer = item.data.model_dump(mode="json")
+                try:
+                    out[i] = _repeated(item.task, answer) or AlreadyClosed(
+                        f"Tugas {item.task.id} sudah dijawab atau ditutup / task"
+                        f" {item.task.id} was already answered or closed"
+                    )
+                except TaskError as exc:
+                    out[i] = exc
+    won.sort(key=lambda pair: pair[0])
+    return won
+
+
+def _apply(
+    session: Session,
+    won: list[tuple[int, Item]],
+    *,
+    cycles: dict[str, Cycle | None],
+    configs: dict[str, CycleConfig],
+    out: list[Outcome | TaskError | None],
+    now: datetime,
+) -> None:
+    refused = apply_effects(
+        session, [item for _, item in won], cycles=cycles, configs=configs, now=now
+    )
+    events: list[dict[str, Any]] = []
+    for i, item in won:
+        task = item.task
+        error = refused.get(task.id)
+        if error is not None:
+            # Still ours: the row is locked (PostgreSQL) or the database is (SQLite).
+            session.execute(
+                update(HumanTask)
+                .where(HumanTask.id == task.id, HumanTask.state == item.state)
+                .values(state=task.state)
+                .execution_options(synchronize_session=False)
+            )
+            out[i] = error
+            continue
+        answer = item.data.model_dump(mode="json")
+        events.append(
+            close_task(
+                task,
+                state=item.state,
+                by=item.actor.nip,
+                reason=item.actor.reason,
+                now=now,
+                late=now > task.due_at,
+                response={"input": answer, "role": item.role, "at": now.isoformat()},
+                action=f"task.{item.transition}",
+                payload={"role": item.role, "reason": item.actor.reason, "input": answer},
+            )
         )
-    except AlreadyClosed:
-        # Another caller won the compare-and-set meanwhile: the same answer is a repeat,
-        # anything else is refused. Nothing of this call was written.
-        session.refresh(task)
-        repeated = _repeated(task, answer)
-        if repeated is not None:
-            return repeated
-        raise
-    for event in events:
-        append_event(session, at=now, **event)
+        out[i] = Outcome(task.id, task.state, True, task.stage, False)
+    append_many(session, events=events, at=now)
     session.flush()
-    complete = active_task_count(session, cycle_id=cycle.cycle_id, stage=task.stage) == 0
-    return Outcome(task.id, task.state, True, task.stage, complete)
+
+
+def _stage_completion(session: Session, outcomes: list[Outcome], cycle_of: dict[int, str]) -> None:
+    """Whether each recorded answer's stage has no active task left: one count per stage."""
+    stages: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        stages[(cycle_of[outcome.task_id], outcome.stage)].append(outcome)
+    for (cycle_id, stage), group in stages.items():
+        active = session.scalar(
+            select(func.count()).where(
+                HumanTask.cycle_id == cycle_id,
+                HumanTask.stage == stage,
+                HumanTask.state.in_(ACTIVE),
+            )
+        )
+        for outcome in group:
+            outcome.stage_complete = active == 0
 
 
 def _repeated(task: HumanTask, answer: dict[str, Any]) -> Outcome | None:
@@ -114,44 +271,3 @@ def _repeated(task: HumanTask, answer: dict[str, Any]) -> Outcome | None:
         f"Tugas {task.id} sudah dijawab dengan isi lain / "
         f"task {task.id} was already answered differently"
     )
-
-
-def apply_response(
-    session: Session,
-    *,
-    task: HumanTask,
-    cycle: Cycle,
-    config: CycleConfig,
-    actor: Actor,
-    role: str,
-    data: BaseModel,
-    now: datetime,
-) -> list[dict[str, Any]]:
-    """Apply a validated response to a task already checked for its actor.
-
-    The task is claimed first (:func:`~kinerja.models.responses.base.claimed`): of
-    concurrent callers exactly one applies its answer, the others raise
-    :class:`AlreadyClosed`. Returns the audit events to append (the caller appends them, one
-    by one or in bulk).
-    """
-    transition = "respond"
-    if isinstance(data, TargetDecision) and data.decision == "return":
-        transition = "return"
-    new_state = check_transition(task, transition)
-    with claimed(session, task=task, state=new_state):
-        effect = EFFECTS[task.kind]
-        effect(session, task=task, cycle=cycle, config=config, actor=actor, data=data, now=now)
-    answer = data.model_dump(mode="json")
-    return [
-        close_task(
-            task,
-            state=new_state,
-            by=actor.nip,
-            reason=actor.reason,
-            now=now,
-            late=now > task.due_at,
-            response={"input": answer, "role": role, "at": now.isoformat()},
-            action=f"task.{transition}",
-            payload={"role": role, "reason": actor.reason, "input": answer},
-        )
-    ]

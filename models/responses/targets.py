@@ -166,6 +166,7 @@ def targets_decided(
             Target.status.in_(("proposed", "returned")),
         )
         .values(status=status)
+        .execution_options(synchronize_session=False)  # no Target is read after this
     )
     if data.decision == "return":
         # The employee gets one message: the return, with the manager's comment.

@@ -4,16 +4,14 @@ the rater's check-in (from ``checkins.csv`` when the scenario scripts it)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from kinerja.models.cycles.cycle import cycle_config, pack_of
 from kinerja.models.cycles.periods import cycle_periods, period_by_label
 from kinerja.models.rules.achievement import aggregation_for
 from kinerja.models.rules.periods import elapsed_share
-from kinerja.models.store.tables import Cycle, HumanTask, ScriptedCheckin, Target
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.store.tables import ScriptedCheckin
 
 
 def _draw(*parts: object) -> int:
@@ -21,27 +19,20 @@ def _draw(*parts: object) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def period_report(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[str, Any]:
+def period_report(
+    task: Any, *, config: CycleConfig, rules: Any, targets: Sequence[Any]
+) -> dict[str, Any]:
     """The period's value of each target not yet reported: 80-120% of what the period is
     expected to bring (an amount per period for ``sum``, the value to date for ``last``, the
-    level itself for ``mean`` and ``max``)."""
-    config = cycle_config(cycle)
+    level itself for ``mean`` and ``max``). ``targets`` are the person's approved targets
+    (``target_id``, ``target_value``, ``unit_of_measure``, ``aggregate``) by target id."""
     label = task.payload["period"]
     period = period_by_label(config, label)
     share = elapsed_share(period, config.period_start, config.period_end)
     count = len(cycle_periods(config))
-    rules = pack_of(cycle).achievement
     imported = task.payload.get("imported") or {}
     values: dict[str, float | None] = {}
-    for t in session.execute(
-        select(Target.target_id, Target.target_value, Target.unit_of_measure, Target.aggregate)
-        .where(
-            Target.cycle_id == cycle.cycle_id,
-            Target.nip == task.subject_nip,
-            Target.status == "approved",
-        )
-        .order_by(Target.target_id)
-    ):
+    for t in targets:
         if t.target_id in imported:
             continue
         if t.target_value is None:
@@ -58,14 +49,13 @@ def period_report(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[st
     return {"values": values, "evidence": f"laporan simulasi {label} / simulated report {label}"}
 
 
-def checkin_answer(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[str, Any]:
-    """The rater's check-in: the scripted ratings, else the proposal; feedback always; the
-    coaching dialog for a person at risk."""
+def checkin_answer(task: Any, *, scripted: ScriptedCheckin | None) -> dict[str, Any]:
+    """The rater's check-in: the scripted ratings (``checkins.csv``), else the proposal;
+    feedback always; the coaching dialog for a person at risk."""
     label = task.payload["period"]
     answer: dict[str, Any] = {
         "feedback": f"Umpan balik {label}: pertahankan kinerja / feedback {label}: keep it up"
     }
-    scripted = session.get(ScriptedCheckin, (cycle.cycle_id, label, task.subject_nip))
     if scripted is not None:
         answer["hasil_kerja"] = scripted.hasil_kerja
         answer["perilaku"] = scripted.perilaku

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,21 +20,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import cycle_config, pack_of
-from kinerja.models.humantasks.states import ACTIVE, Actor, check_actor
-from kinerja.models.responses.base import parse_input
-from kinerja.models.responses.service import apply_response
+from kinerja.models.humantasks.states import ACTIVE, Actor, TaskError
+from kinerja.models.responses.service import Answer, respond_many
 from kinerja.models.scenarios.periodic import checkin_answer, period_report
+from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.tables import (
     Cycle,
     CycleStage,
     Employee,
     Goal,
     HumanTask,
+    ScriptedCheckin,
     ScriptedReview,
     Target,
 )
+
+ANSWER_BATCH = 5000  # answers per call of the response service
+IN_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,60 @@ def _ratings(task: HumanTask, pack: Any) -> tuple[str | None, str]:
     return hasil, perilaku
 
 
-def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[str, Any]:
+@dataclass
+class Known:
+    """What a day's simulated answers read, each fetched once for the whole batch."""
+
+    config: CycleConfig
+    pack: Any
+    targets: dict[str, list[Any]] = field(default_factory=dict)  # approved, by target id
+    reviews: dict[str, ScriptedReview] = field(default_factory=dict)
+    checkins: dict[tuple[str, str], ScriptedCheckin] = field(default_factory=dict)
+
+
+def known_for(session: Session, *, cycle: Cycle, tasks: Sequence[Any]) -> Known:
+    """Fetch what the answers to ``tasks`` read: the approved targets of the reporters, the
+    scripted reviews and check-ins of the rated."""
+    known = Known(cycle_config(cycle), pack_of(cycle))
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for task in tasks:
+        kinds[task.kind].add(task.subject_nip)
+    reporters = sorted(kinds["report_realisation"] | kinds["report_period"])
+    rated = sorted(kinds["review"])
+    for start in range(0, len(reporters), IN_BATCH):
+        for row in session.execute(
+            select(
+                Target.nip,
+                Target.target_id,
+                Target.target_value,
+                Target.unit_of_measure,
+                Target.aggregate,
+            )
+            .where(
+                Target.cycle_id == cycle.cycle_id,
+                Target.nip.in_(reporters[start : start + IN_BATCH]),
+                Target.status == "approved",
+            )
+            .order_by(Target.nip, Target.target_id)
+        ):
+            known.targets.setdefault(row.nip, []).append(row)
+    for start in range(0, len(rated), IN_BATCH):
+        for review in session.scalars(
+            select(ScriptedReview).where(
+                ScriptedReview.cycle_id == cycle.cycle_id,
+                ScriptedReview.nip.in_(rated[start : start + IN_BATCH]),
+            )
+        ):
+            known.reviews[review.nip] = review
+    if kinds["checkin"]:
+        for checkin in session.scalars(
+            select(ScriptedCheckin).where(ScriptedCheckin.cycle_id == cycle.cycle_id)
+        ):
+            known.checkins[(checkin.period, checkin.nip)] = checkin
+    return known
+
+
+def simulated_input(session: Session, *, task: Any, cycle: Cycle, known: Known) -> dict[str, Any]:
     """What a simulated person answers to ``task``."""
     kind = task.kind
     if kind == "approve_targets":
@@ -113,25 +171,29 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
     if kind == "propose_targets":
         return {"targets": _proposal(session, task=task, cycle=cycle)}
     if kind == "report_realisation":
-        values: dict[str, float | None] = {}
-        for target_id, value in session.execute(
-            select(Target.target_id, Target.target_value).where(
-                Target.cycle_id == cycle.cycle_id,
-                Target.nip == task.subject_nip,
-                Target.status == "approved",
+        # A qualitative target has no number to report against: evidence only.
+        values = {
+            t.target_id: (
+                None
+                if t.target_value is None
+                else round(t.target_value * (80 + stable(t.target_id) % 41) / 100, 2)
             )
-        ):
-            # A qualitative target has no number to report against: evidence only.
-            values[target_id] = (
-                None if value is None else round(value * (80 + stable(target_id) % 41) / 100, 2)
-            )
+            for t in known.targets.get(task.subject_nip, [])
+        }
         return {"values": values, "evidence": "laporan simulasi / simulated report"}
     if kind == "report_period":
-        return period_report(session, task=task, cycle=cycle)
+        return period_report(
+            task,
+            config=known.config,
+            rules=known.pack.achievement,
+            targets=known.targets.get(task.subject_nip, []),
+        )
     if kind == "checkin":
-        return checkin_answer(session, task=task, cycle=cycle)
+        return checkin_answer(
+            task, scripted=known.checkins.get((task.payload["period"], task.subject_nip))
+        )
     if kind == "review":
-        scripted = session.get(ScriptedReview, (cycle.cycle_id, task.subject_nip))
+        scripted = known.reviews.get(task.subject_nip)
         if scripted is not None:
             return {
                 "hasil_kerja": scripted.hasil_kerja,
@@ -139,7 +201,7 @@ def simulated_input(session: Session, *, task: HumanTask, cycle: Cycle) -> dict[
                 "perilaku_values": scripted.perilaku_values or {},
                 "comment": scripted.comment or "penilaian skenario / scripted rating",
             }
-        hasil, perilaku = _ratings(task, pack_of(cycle))
+        hasil, perilaku = _ratings(task, known.pack)
         comment = None if hasil is None else "capaian dinilai ulang / achievement reassessed"
         return {"hasil_kerja": hasil, "perilaku": perilaku, "comment": comment}
     if kind == "write_feedback":
@@ -188,50 +250,55 @@ def _proposal(session: Session, *, task: HumanTask, cycle: Cycle) -> list[dict[s
 def simulate_answers(
     session: Session, *, cycle: Cycle, now: datetime, people: dict[str, Persona]
 ) -> int:
-    """Every simulated answer due by ``now`` on the cycle's open stages, in bulk."""
-    config = cycle_config(cycle)
-    coordinator = config.coordinator.nip
+    """Every simulated answer due by ``now`` on the cycle's open stages, through the batch
+    response service (:func:`~kinerja.models.responses.service.respond_many`)."""
+    coordinator = cycle_config(cycle).coordinator.nip
     open_stages = select(CycleStage.stage).where(
         CycleStage.cycle_id == cycle.cycle_id, CycleStage.status == "open"
     )
-    tasks = session.scalars(
-        select(HumanTask)
-        .where(
-            HumanTask.cycle_id == cycle.cycle_id,
-            HumanTask.state.in_(ACTIVE),
-            HumanTask.stage.in_(open_stages),
-            HumanTask.opened_at < now,
+    h = HumanTask
+    tasks = session.execute(
+        select(
+            h.id,
+            h.task_key,
+            h.kind,
+            h.state,
+            h.round,
+            h.subject_nip,
+            h.assignee_nip,
+            h.escalated_to,
+            h.opened_at,
+            h.due_at,
+            h.payload,
         )
-        .order_by(HumanTask.id)
+        .where(
+            h.cycle_id == cycle.cycle_id,
+            h.state.in_(ACTIVE),
+            h.stage.in_(open_stages),
+            h.opened_at < now,
+        )
+        .order_by(h.id)
     ).all()
-    events: list[dict[str, Any]] = []
-    answered = 0
+    chosen: list[tuple[Any, Actor]] = []
     for task in tasks:
-        if task.state not in ACTIVE:  # closed by an earlier answer in this batch
-            continue
-        actor = None
         when = answer_time(task, people.get(task.assignee_nip, Persona()))
         if when is not None and when <= now:
-            actor = Actor(task.assignee_nip)
+            chosen.append((task, Actor(task.assignee_nip)))
         elif task.state == "escalated" and task.escalated_to:
             # Whoever it was escalated to steps in for half of the stalled tasks.
             if stable(task.task_key, "steps-in") % 2 == 0:
                 reason = "eskalasi / escalated" if task.escalated_to == coordinator else None
-                actor = Actor(task.escalated_to, reason)
-        if actor is None:
-            continue
-        role = check_actor(task, actor, coordinator_nip=coordinator)
-        data = parse_input(task.kind, simulated_input(session, task=task, cycle=cycle))
-        events += apply_response(
-            session,
-            task=task,
-            cycle=cycle,
-            config=config,
-            actor=actor,
-            role=role,
-            data=data,
-            now=now,
-        )
-        answered += 1
-    append_many(session, events=events, at=now)
+                chosen.append((task, Actor(task.escalated_to, reason)))
+    answered = 0
+    for start in range(0, len(chosen), ANSWER_BATCH):
+        part = chosen[start : start + ANSWER_BATCH]
+        known = known_for(session, cycle=cycle, tasks=[task for task, _ in part])
+        answers = [
+            Answer(task.id, actor, simulated_input(session, task=task, cycle=cycle, known=known))
+            for task, actor in part
+        ]
+        for outcome in respond_many(session, answers, now=now, complete=False):
+            if isinstance(outcome, TaskError):
+                raise outcome  # a simulated answer is never refused: a bug, not a person
+            answered += 1
     return answered

@@ -1,0 +1,320 @@
+"""Each task kind's effect applied to a batch of claimed answers, in a few statements.
+
+:func:`apply_effects` groups a batch by cycle and task kind. A kind with a set-based effect
+here reads what its answers need in one query, checks each answer, and writes the accepted
+ones together (one UPDATE, one upsert, one bulk insert of follow-up tasks and their
+messages). Any other kind, and a target decision that returns the targets, goes through its
+one-task effect (:data:`kinerja.models.responses.effects.EFFECTS`), task by task. Either
+way an answer refused by its effect is returned with its :class:`TaskError` and none of its
+writes happen; the others stand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.orm import Session
+
+from kinerja.models.audit.chain import append_many
+from kinerja.models.cycles.cycle import pack_of
+from kinerja.models.cycles.measurements import record
+from kinerja.models.humantasks.opening import NewTask, open_tasks
+from kinerja.models.humantasks.states import KINDS, Actor, TaskError
+from kinerja.models.responses.checkin import rate_period
+from kinerja.models.responses.effects import EFFECTS
+from kinerja.models.responses.review import rate_result, realisation_rows
+from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.store.bulk import upsert
+from kinerja.models.store.tables import (
+    Cycle,
+    CycleStage,
+    Feedback,
+    HumanTask,
+    PeriodResult,
+    Result,
+    Target,
+)
+
+IN_BATCH = 5000
+
+
+@dataclass
+class Item:
+    """One claimed answer: its task, who answers in which role, the typed input, the
+    transition, and the state the claim moved the task to."""
+
+    task: HumanTask
+    actor: Actor
+    role: str
+    data: BaseModel
+    transition: str
+    state: str = ""
+
+
+Refused = dict[int, TaskError]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch of one cycle and one task kind."""
+
+    session: Session
+    cycle: Cycle
+    config: CycleConfig
+    items: list[Item]
+    now: datetime
+
+    @property
+    def subjects(self) -> list[str]:
+        return [item.task.subject_nip for item in self.items]
+
+
+def apply_effects(
+    session: Session,
+    items: Sequence[Item],
+    *,
+    cycles: dict[str, Cycle | None],
+    configs: dict[str, CycleConfig],
+    now: datetime,
+) -> Refused:
+    """Apply the effects of claimed answers; returns the refused ones by task id."""
+    groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for item in items:
+        groups[(item.task.cycle_id, item.task.kind)].append(item)
+    refused: Refused = {}
+    for (cycle_id, kind), group in groups.items():
+        cycle = cycles[cycle_id]
+        assert cycle is not None
+        batch = Batch(session, cycle, configs[cycle_id], group, now)
+        bulk = BULK_EFFECTS.get(kind)
+        refused.update(bulk(batch) if bulk is not None else one_by_one(batch))
+    return refused
+
+
+def one_by_one(batch: Batch) -> Refused:
+    """The one-task effect of each answer of the batch."""
+    refused: Refused = {}
+    for item in batch.items:
+        try:
+            EFFECTS[item.task.kind](
+                batch.session,
+                task=item.task,
+                cycle=batch.cycle,
+                config=batch.config,
+                actor=item.actor,
+                data=item.data,
+                now=batch.now,
+            )
+        except TaskError as exc:
+            refused[item.task.id] = exc
+    return refused
+
+
+def _in_batches(values: Sequence[Any]) -> list[Sequence[Any]]:
+    return [values[i : i + IN_BATCH] for i in range(0, len(values), IN_BATCH)]
+
+
+def _checked(batch: Batch, check: Callable[[Item], None]) -> tuple[list[Item], Refused]:
+    """The items ``check`` accepts, and the refused ones."""
+    accepted, refused = [], {}
+    for item in batch.items:
+        try:
+            check(item)
+        except TaskError as exc:
+            refused[item.task.id] = exc
+            continue
+        accepted.append(item)
+    return accepted, refused
+
+
+def targets_decided(batch: Batch) -> Refused:
+    """Approvals in one UPDATE of the targets; a return (rare) opens a revision task and
+    tells the employee, through the one-task effect."""
+    returns = [i for i in batch.items if getattr(i.data, "decision", None) == "return"]
+    returned = {i.task.id for i in returns}
+    approved = [i.task.subject_nip for i in batch.items if i.task.id not in returned]
+    for nips in _in_batches(approved):
+        batch.session.execute(
+            update(Target)
+            .where(
+                Target.cycle_id == batch.cycle.cycle_id,
+                Target.nip.in_(nips),
+                Target.status.in_(("proposed", "returned")),
+            )
+            .values(status="approved")
+            .execution_options(synchronize_session=False)
+        )
+    return one_by_one(Batch(batch.session, batch.cycle, batch.config, returns, batch.now))
+
+
+def realisation_reported(batch: Batch) -> Refused:
+    """The targets of every reporter in one query; every accepted report's values in one
+    :func:`~kinerja.models.cycles.measurements.record`."""
+    owned: dict[str, set[str]] = defaultdict(set)
+    for nips in _in_batches(sorted(set(batch.subjects))):
+        for nip, target_id in batch.session.execute(
+            select(Target.nip, Target.target_id).where(
+                Target.cycle_id == batch.cycle.cycle_id, Target.nip.in_(nips)
+            )
+        ):
+            owned[nip].add(target_id)
+    rows: list[dict[str, Any]] = []
+
+    def check(item: Item) -> None:
+        rows.extend(
+            realisation_rows(
+                item.task,
+                config=batch.config,
+                owned=owned[item.task.subject_nip],
+                actor=item.actor,
+                data=item.data,  # type: ignore[arg-type]
+            )
+        )
+
+    _, refused = _checked(batch, check)
+    replaced = record(
+        batch.session,
+        cycle_id=batch.cycle.cycle_id,
+        rows=rows,
+        source="report",
+        by=None,
+        now=batch.now,
+    )
+    append_many(batch.session, events=replaced, at=batch.now)
+    return refused
+
+
+def reviewed(batch: Batch) -> Refused:
+    """Every ratee's result row in one query (locked on PostgreSQL), then each review."""
+    results: dict[str, Result] = {}
+    for nips in _in_batches(sorted(set(batch.subjects))):
+        for row in batch.session.scalars(
+            select(Result)
+            .where(Result.cycle_id == batch.cycle.cycle_id, Result.nip.in_(nips))
+            .with_for_update()
+        ):
+            results[row.nip] = row
+    pack = pack_of(batch.cycle)
+
+    def check(item: Item) -> None:
+        rate_result(
+            results.get(item.task.subject_nip),
+            task=item.task,
+            config=batch.config,
+            pack=pack,
+            actor=item.actor,
+            data=item.data,  # type: ignore[arg-type]
+        )
+
+    return _checked(batch, check)[1]
+
+
+def checked_in(batch: Batch) -> Refused:
+    """Every period row of the batch in one query (locked on PostgreSQL), then each check-in."""
+    keys = sorted({(i.task.payload["period"], i.task.subject_nip) for i in batch.items})
+    rows: dict[tuple[str, str], PeriodResult] = {}
+    for part in _in_batches(keys):
+        for row in batch.session.scalars(
+            select(PeriodResult)
+            .where(
+                PeriodResult.cycle_id == batch.cycle.cycle_id,
+                tuple_(PeriodResult.period, PeriodResult.nip).in_(part),
+            )
+            .with_for_update()
+        ):
+            rows[(row.period, row.nip)] = row
+    pack = pack_of(batch.cycle)
+
+    def check(item: Item) -> None:
+        rate_period(
+            rows.get((item.task.payload["period"], item.task.subject_nip)),
+            task=item.task,
+            config=batch.config,
+            pack=pack,
+            actor=item.actor,
+            data=item.data,  # type: ignore[arg-type]
+            now=batch.now,
+        )
+
+    return _checked(batch, check)[1]
+
+
+def feedback_written(batch: Batch) -> Refused:
+    """The notes in one upsert; the acknowledgement tasks opened and announced together."""
+    upsert(
+        batch.session,
+        table=Feedback.__table__,
+        rows=[
+            {
+                "cycle_id": batch.cycle.cycle_id,
+                "nip": i.task.subject_nip,
+                "manager_nip": i.actor.nip,
+                "text": i.data.text,  # type: ignore[attr-defined]
+                "written_at": batch.now,
+            }
+            for i in batch.items
+        ],
+        keys=["cycle_id", "nip"],
+    )
+    open_follow_ups(
+        batch,
+        [
+            NewTask(
+                "acknowledge_feedback",
+                i.task.subject_nip,
+                i.task.subject_nip,
+                {"feedback": i.data.text},  # type: ignore[attr-defined]
+            )
+            for i in batch.items
+        ],
+    )
+    return {}
+
+
+def feedback_acknowledged(batch: Batch) -> Refused:
+    for nips in _in_batches(batch.subjects):
+        batch.session.execute(
+            update(Feedback)
+            .where(Feedback.cycle_id == batch.cycle.cycle_id, Feedback.nip.in_(nips))
+            .values(acknowledged_at=batch.now)
+            .execution_options(synchronize_session=False)
+        )
+    return {}
+
+
+def open_follow_ups(batch: Batch, tasks: list[NewTask]) -> list[HumanTask]:
+    """Open the tasks the answers lead to, due with the rest of their stage, in bulk."""
+    opened: list[HumanTask] = []
+    by_stage: dict[str, list[NewTask]] = defaultdict(list)
+    for task in tasks:
+        by_stage[KINDS[task.kind][0]].append(task)
+    for stage_name, group in by_stage.items():
+        stage = batch.session.get(CycleStage, (batch.cycle.cycle_id, stage_name))
+        assert stage is not None and stage.due_at and stage.final_due_at
+        opened += open_tasks(
+            batch.session,
+            cycle=batch.cycle,
+            config=batch.config,
+            stage_due_at=stage.due_at,
+            stage_final_due_at=stage.final_due_at,
+            tasks=group,
+            now=batch.now,
+        )
+    return opened
+
+
+BULK_EFFECTS: dict[str, Callable[[Batch], Refused]] = {
+    "approve_targets": targets_decided,
+    "report_realisation": realisation_reported,
+    "report_period": realisation_reported,
+    "checkin": checked_in,
+    "review": reviewed,
+    "write_feedback": feedback_written,
+    "acknowledge_feedback": feedback_acknowledged,
+}
