@@ -27,6 +27,8 @@ from kinerja.tasks.stages import (
     stage_state,
 )
 
+TASK_RUNS_PER_STAGE = 20  # a task run costs the Prefect server tens of ms of CPU
+
 
 @dataclass(frozen=True)
 class StageSpec:
@@ -37,6 +39,15 @@ class StageSpec:
     opened: tuple[str, ...] = ()  # whole-cycle reports once the tasks are open
     finish: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()
+
+    @property
+    def max_chunks(self) -> int:
+        """How many chunks keep the stage within :data:`TASK_RUNS_PER_STAGE` task runs: its
+        fixed steps (state and open twice, announce, finish, the whole-cycle steps) plus its
+        per-chunk steps once per chunk. A large organisation gets larger chunks."""
+        fixed = 6 + len(self.setup) + len(self.opened) + len(self.summary)
+        per_chunk = len(self.prepare) + len(self.people) + len(self.finish)
+        return max(1, (TASK_RUNS_PER_STAGE - fixed) // max(1, per_chunk))
 
 
 class StageOutcome(BaseModel):
@@ -86,7 +97,7 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
         return StageOutcome(stage=spec.name, status="waiting", not_before=state.not_before)
     stats: dict[str, Any] = {}
     if not state.opened:
-        chunks = begin_stage(db_url, cycle_id, spec.name)
+        chunks = begin_stage(db_url, cycle_id, spec.name, spec.max_chunks)
         for step in spec.setup:
             stats[step] = cycle_step(db_url, cycle_id, spec.name, step)
         stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.prepare + spec.people, chunks))
@@ -100,7 +111,7 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
     if active:
         log.info("%s waits for %d human tasks", spec.name, active)
         return StageOutcome(stage=spec.name, status="waiting", active_tasks=active)
-    chunks = begin_stage(db_url, cycle_id, spec.name)
+    chunks = begin_stage(db_url, cycle_id, spec.name, spec.max_chunks)
     stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.finish, chunks))
     for step in spec.summary:
         stats[step] = cycle_step(db_url, cycle_id, spec.name, step)

@@ -100,11 +100,14 @@ def cycle_periods(db_url: str | None, cycle_id: str) -> list[tuple[str, tuple[st
 
 
 @task(name="open-stage", **TASK_OPTIONS)
-def begin_stage(db_url: str | None, cycle_id: str, stage: str) -> list[dict[str, Any]]:
-    """Open the stage (its due dates are fixed once) and split the employees into chunks."""
+def begin_stage(
+    db_url: str | None, cycle_id: str, stage: str, max_chunks: int | None = None
+) -> list[dict[str, Any]]:
+    """Open the stage (its due dates are fixed once) and split the employees into chunks of
+    ``chunk_size``, or into ``max_chunks`` larger ones when that would make more."""
     with step_context(db_url, cycle_id, stage) as ctx:
         open_stage(ctx.session, cycle=ctx.cycle, stage=stage, now=ctx.now)
-        chunks = plan_chunks(ctx.session, chunk_size=ctx.config.chunk_size)
+        chunks = plan_chunks(ctx.session, chunk_size=ctx.config.chunk_size, max_chunks=max_chunks)
         return [asdict(c) for c in chunks]
 
 

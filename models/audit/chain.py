@@ -72,7 +72,12 @@ def normalize(value: Any) -> Any:
     strings; an integral float becomes an int, because a JSON number such as ``1e16`` may be
     read back as an int. NaN and infinities are refused: JSON has no such numbers.
     """
-    if value is None or isinstance(value, bool | int | str):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:  # the common case first: the Mapping check below is slow
+        return {k if type(k) is str else str(k): normalize(v) for k, v in value.items()}
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

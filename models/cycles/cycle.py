@@ -251,13 +251,16 @@ def active_task_count(session: Session, *, cycle_id: str, stage: str | None = No
     return session.scalar(query) or 0
 
 
-def plan_chunks(session: Session, *, chunk_size: int) -> list[Chunk]:
-    """Split employees into NIP ranges of ``chunk_size`` (the last one may be smaller)."""
+def plan_chunks(session: Session, *, chunk_size: int, max_chunks: int | None = None) -> list[Chunk]:
+    """Split employees into NIP ranges of ``chunk_size`` (the last one may be smaller), or
+    of the size that makes ``max_chunks`` ranges when ``chunk_size`` would make more."""
     rn = func.row_number().over(order_by=Employee.nip).label("rn")
     sub = select(Employee.nip, rn).subquery()
     total = session.scalar(select(func.count()).select_from(Employee)) or 0
     if total == 0:
         return []
+    if max_chunks is not None:
+        chunk_size = max(chunk_size, -(-total // max_chunks))
     bounds = session.execute(
         select(sub.c.nip, sub.c.rn)
         .where(

@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_dict
 
 from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.humantasks.states import (
@@ -94,14 +95,27 @@ def close_task(
     response: dict[str, Any],
     action: str,
     payload: dict[str, Any],
+    written: bool = False,
 ) -> dict[str, Any]:
-    """Close ``task`` in ``state``; returns the audit event that records it."""
-    task.state = state
-    task.closed_at = now
-    task.closed_by = by
-    task.close_reason = reason
-    task.late = late
-    task.response = response
+    """Close ``task`` in ``state``; returns the audit event that records it.
+
+    With ``written=True`` the caller writes the row itself (see :func:`write_closed`): the
+    object only takes the values as loaded, so the session flushes nothing for it.
+    """
+    values = {
+        "state": state,
+        "closed_at": now,
+        "closed_by": by,
+        "close_reason": reason,
+        "late": late,
+        "response": response,
+    }
+    if written:
+        # The values the caller's UPDATE writes, as if loaded: no history, nothing to flush.
+        instance_dict(task).update(values)
+    else:
+        for name, value in values.items():
+            setattr(task, name, value)
     return {
         "actor": by,
         "action": action,
@@ -110,6 +124,39 @@ def close_task(
         "entity_id": str(task.id),
         "payload": {"kind": task.kind, "subject": task.subject_nip, **payload},
     }
+
+
+_CLOSE = (
+    update(HumanTask.__table__)
+    .where(HumanTask.__table__.c.id == bindparam("task_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in ("state", "closed_at", "closed_by", "close_reason", "late", "response")
+        }
+    )
+)
+
+
+def write_closed(session: Session, tasks: list[HumanTask]) -> None:
+    """Write tasks closed with ``close_task(..., written=True)``: one executemany UPDATE."""
+    if not tasks:
+        return
+    session.execute(
+        _CLOSE,
+        [
+            {
+                "task_id": t.id,
+                "state": t.state,
+                "closed_at": t.closed_at,
+                "closed_by": t.closed_by,
+                "close_reason": t.close_reason,
+                "late": t.late,
+                "response": t.response,
+            }
+            for t in tasks
+        ],
+    )
 
 
 def open_follow_up(

@@ -31,7 +31,7 @@ from kinerja.models.humantasks.states import (
     check_actor,
     check_transition,
 )
-from kinerja.models.responses.base import close_task, parse_input
+from kinerja.models.responses.base import close_task, parse_input, write_closed
 from kinerja.models.responses.bulk import Item, apply_effects
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import TargetDecision
@@ -211,6 +211,7 @@ def _apply(
         session, [item for _, item in won], cycles=cycles, configs=configs, now=now
     )
     events: list[dict[str, Any]] = []
+    closed: list[HumanTask] = []
     for i, item in won:
         task = item.task
         error = refused.get(task.id)
@@ -236,9 +237,12 @@ def _apply(
                 response={"input": answer, "role": item.role, "at": now.isoformat()},
                 action=f"task.{item.transition}",
                 payload={"role": item.role, "reason": item.actor.reason, "input": answer},
+                written=True,
             )
         )
+        closed.append(task)
         out[i] = Outcome(task.id, task.state, True, task.stage, False)
+    write_closed(session, closed)
     append_many(session, events=events, at=now)
     session.flush()
 
