@@ -11,6 +11,8 @@ the same result.
 from __future__ import annotations
 
 import os
+import resource
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +23,21 @@ from kinerja.models.schemas.config import load_cycle_config
 from kinerja.tasks import simulation
 
 MAX_DAYS_PER_STAGE = 400
+
+
+@dataclass
+class StageCost:
+    """What the simulation spent on one stage of the cycle while its people acted: the flow
+    run that opened it, the simulated days (answers, sweeps), the dispatcher's passes, and
+    the process's peak resident memory when the stage closed."""
+
+    flow_seconds: float = 0.0
+    people_seconds: float = 0.0
+    send_seconds: float = 0.0
+    days: int = 0
+    answers: int = 0
+    sent: int = 0
+    peak_rss_mb: float = 0.0
 
 
 @dataclass
@@ -35,6 +52,7 @@ class SimulationReport:
     dead: int = 0
     flow_runs: int = 0
     imports: list[str] = field(default_factory=list)
+    stages: dict[str, StageCost] = field(default_factory=dict)
 
 
 @contextmanager
@@ -68,10 +86,11 @@ def simulate(
         progress(f"imported {line}")
     send = simulation.dispatcher(db_url, routes_path=routes_path, config=config)
 
-    def dispatch() -> None:
+    def dispatch() -> int:
         sent = send()
         report.sent += sent.sent
         report.dead += sent.dead
+        return sent.sent
 
     with lean_prefect():
         return _run(scenario, db_url, report, dispatch, progress)
@@ -81,14 +100,20 @@ def _run(
     scenario: simulation.Scenario,
     db_url: str | None,
     report: SimulationReport,
-    dispatch: Callable[[], None],
+    dispatch: Callable[[], int],
     progress: Callable[[str], None],
 ) -> SimulationReport:
     cycle_id = scenario.cycle_id
     while True:
+        started = time.perf_counter()
         outcome = performance_cycle(cycle_id=cycle_id, db_url=db_url)
         report.flow_runs += 1
-        dispatch()
+        cost = report.stages.setdefault(outcome.stage, StageCost())
+        cost.flow_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        cost.sent += dispatch()
+        cost.send_seconds += time.perf_counter() - started
+        cost.peak_rss_mb = peak_rss_mb()
         if outcome.done:
             progress(f"cycle {cycle_id} complete")
             return report
@@ -98,19 +123,31 @@ def _run(
             continue
         progress(f"{outcome.stage}: {outcome.active_tasks} tasks open")
         for _ in range(MAX_DAYS_PER_STAGE):
+            started = time.perf_counter()
             day = simulation.simulate_day(
                 db_url, cycle_id, stage=outcome.stage, people=scenario.people
             )
+            cost.people_seconds += time.perf_counter() - started
             report.answers += day.answers
             report.reminders += day.reminders
             report.escalations += day.escalations
             report.expired += day.expired
             report.days += 1
-            dispatch()
+            cost.days += 1
+            cost.answers += day.answers
+            started = time.perf_counter()
+            cost.sent += dispatch()
+            cost.send_seconds += time.perf_counter() - started
             if day.remaining == 0:
                 break
         else:
             raise RuntimeError(f"{outcome.stage} did not close within {MAX_DAYS_PER_STAGE} days")
+        cost.peak_rss_mb = peak_rss_mb()
 
 
-__all__ = ["simulate", "SimulationReport", "lean_prefect"]
+def peak_rss_mb() -> float:
+    """The process's peak resident memory so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+__all__ = ["simulate", "SimulationReport", "StageCost", "lean_prefect", "peak_rss_mb"]

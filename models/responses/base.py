@@ -164,20 +164,27 @@ def open_follow_up(
     *,
     cycle: Cycle,
     config: CycleConfig,
-    task: NewTask,
+    task: NewTask | None = None,
+    tasks: list[NewTask] | None = None,
     now: datetime,
     notify: bool = True,
 ) -> list[HumanTask]:
-    """Open the task a response leads to, due with the rest of its stage."""
-    stage = session.get(CycleStage, (cycle.cycle_id, KINDS[task.kind][0]))
-    assert stage is not None and stage.due_at and stage.final_due_at
-    return open_tasks(
-        session,
-        cycle=cycle,
-        config=config,
-        stage_due_at=stage.due_at,
-        stage_final_due_at=stage.final_due_at,
-        tasks=[task],
-        now=now,
-        notify=notify,
-    )
+    """Open the task (or tasks) answers lead to, due with the rest of their stage, in bulk."""
+    opened: list[HumanTask] = []
+    by_stage: dict[str, list[NewTask]] = {}
+    for new in [task] if task is not None else tasks or []:
+        by_stage.setdefault(KINDS[new.kind][0], []).append(new)
+    for name, group in by_stage.items():
+        stage = session.get(CycleStage, (cycle.cycle_id, name))
+        assert stage is not None and stage.due_at and stage.final_due_at
+        opened += open_tasks(
+            session,
+            cycle=cycle,
+            config=config,
+            stage_due_at=stage.due_at,
+            stage_final_due_at=stage.final_due_at,
+            tasks=group,
+            now=now,
+            notify=notify,
+        )
+    return opened

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import append_many
 from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.cycles.measurements import record
-from kinerja.models.humantasks.opening import NewTask, open_tasks
-from kinerja.models.humantasks.states import KINDS, Actor, TaskError
+from kinerja.models.humantasks.opening import NewTask
+from kinerja.models.humantasks.states import Actor, TaskError
+from kinerja.models.responses.base import open_follow_up
 from kinerja.models.responses.checkin import rate_period
 from kinerja.models.responses.effects import EFFECTS
 from kinerja.models.responses.review import rate_result, realisation_rows
@@ -33,7 +34,6 @@ from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.bulk import upsert
 from kinerja.models.store.tables import (
     Cycle,
-    CycleStage,
     Feedback,
     HumanTask,
     PeriodResult,
@@ -262,9 +262,12 @@ def feedback_written(batch: Batch) -> Refused:
         ],
         keys=["cycle_id", "nip"],
     )
-    open_follow_ups(
-        batch,
-        [
+    open_follow_up(
+        batch.session,
+        cycle=batch.cycle,
+        config=batch.config,
+        now=batch.now,
+        tasks=[
             NewTask(
                 "acknowledge_feedback",
                 i.task.subject_nip,
@@ -286,27 +289,6 @@ def feedback_acknowledged(batch: Batch) -> Refused:
             .execution_options(synchronize_session=False)
         )
     return {}
-
-
-def open_follow_ups(batch: Batch, tasks: list[NewTask]) -> list[HumanTask]:
-    """Open the tasks the answers lead to, due with the rest of their stage, in bulk."""
-    opened: list[HumanTask] = []
-    by_stage: dict[str, list[NewTask]] = defaultdict(list)
-    for task in tasks:
-        by_stage[KINDS[task.kind][0]].append(task)
-    for stage_name, group in by_stage.items():
-        stage = batch.session.get(CycleStage, (batch.cycle.cycle_id, stage_name))
-        assert stage is not None and stage.due_at and stage.final_due_at
-        opened += open_tasks(
-            batch.session,
-            cycle=batch.cycle,
-            config=batch.config,
-            stage_due_at=stage.due_at,
-            stage_final_due_at=stage.final_due_at,
-            tasks=group,
-            now=batch.now,
-        )
-    return opened
 
 
 BULK_EFFECTS: dict[str, Callable[[Batch], Refused]] = {

@@ -104,7 +104,8 @@ def respond_many(
     later: list[int] = []  # a second answer to a task of this batch: after the first
     seen: set[int] = set()
     for i, answer in enumerate(answers):
-        (later if answer.task_id in seen else []).append(i)
+        if answer.task_id in seen:
+            later.append(i)
         seen.add(answer.task_id)
     tasks = _load(session, [a.task_id for a in answers])
     cycles = {c: session.get(Cycle, c) for c in {t.cycle_id for t in tasks.values()}}
@@ -141,7 +142,8 @@ def respond_many(
     if complete:
         recorded = [o for o in out if isinstance(o, Outcome) and o.recorded]
         _stage_completion(session, recorded, {t.id: t.cycle_id for t in tasks.values()})
-    return [o for o in out if o is not None]
+    assert all(o is not None for o in out), "every answer has its outcome"
+    return out  # type: ignore[return-value]
 
 
 def _load(session: Session, ids: list[int]) -> dict[int, HumanTask]:
