@@ -19,8 +19,9 @@ finished pass leaves no row ``sending``. Routes are :mod:`kinerja.models.outbox.
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +44,7 @@ from kinerja.models.outbox.routes import Routes
 from kinerja.models.schemas.config import NotificationConfig
 from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, ManualClock
 from kinerja.models.store.processes import ProcessId, current_process
-from kinerja.tasks.delivery import deliver
+from kinerja.tasks.delivery import ParsedUrls, deliver
 from kinerja.tasks.logs import run_logger
 from kinerja.tasks.smtp_pool import ConnectionPool, reusing
 
@@ -116,8 +117,10 @@ def dispatch_due(
         if not claimed:
             return DispatchReport()
         people: dict[str, dict[str, Any]] = {}
-        # One SMTP connection per relay and sending thread, kept for the whole pass.
+        # One SMTP connection per relay and sending thread, kept for the whole pass; each
+        # channel's URL parsed once.
         connections = ConnectionPool()
+        parsed = ParsedUrls()
 
         def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
@@ -132,6 +135,7 @@ def dispatch_due(
                     title=row["subject"],
                     body=row["body"],
                     key=row["key"],
+                    parsed=parsed,
                 )
 
         def record(row: dict[str, Any], outcome: str, detail: str | None) -> str:
@@ -149,23 +153,30 @@ def dispatch_due(
         by_channel: dict[str, int] = {}
         recorded: set[int] = set()
         sends: dict[int, Future[tuple[str, str | None]]] = {}
-        # Sending waits on the network, so a few threads overlap the waits; outcomes are
-        # recorded here, in this thread, as each send finishes.
+        # Sending waits on the network, so a few threads overlap the waits: while one
+        # thread builds a message, others wait for the relay. Outcomes are recorded here,
+        # in this thread, as the sends finish.
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        finishing: queue.SimpleQueue[tuple[dict[str, Any], Future[tuple[str, str | None]]]]
+        finishing = queue.SimpleQueue()
         try:
             people.update(
                 resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
             )
             session.commit()
-            sends = {row["id"]: pool.submit(send, row) for row in claimed}
-            rows = {future: row for row, future in zip(claimed, sends.values(), strict=True)}
-            waiting = set(rows)
+            for row in claimed:
+                sends[row["id"]] = future = pool.submit(send, row)
+                future.add_done_callback(lambda f, row=row: finishing.put((row, f)))
+            waiting = len(claimed)
             while waiting:
-                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                done = [finishing.get()]
+                while not finishing.empty():
+                    done.append(finishing.get())
+                waiting -= len(done)
                 # Every send finished by now is recorded, then one commit: a crash loses
                 # at most the rows being sent or just sent, which are sent again
                 # (at-least-once, the same Message-ID), never silently dropped.
-                finished = [(rows[f], *f.result()) for f in done]
+                finished = [(row, *f.result()) for row, f in done]
                 sent = [row for row, outcome, _ in finished if outcome == "sent"]
                 record_sent(session, ids=[r["id"] for r in sent], now=clock.now(), claimant=me)
                 for row, outcome, detail in finished:
