@@ -82,16 +82,8 @@ def _apprise_logs_withheld() -> Iterator[None]:
                 apprise_log.propagate = True
 
 
-# E-mail goes out in the calling thread: the SMTP socket's timeout bounds every step of a
-# send, and the dispatcher runs its sends in threads of its own. With Apprise's default
-# service deadline each message is handed to Apprise's shared pool and waited for.
-_SMTP_ASSET = apprise.AppriseAsset(service_timeout=0)
-_SMTP_SCHEMAS = ("mailto", "mailtos")
-
-
-def _asset(source: str | dict[str, Any]) -> apprise.AppriseAsset | None:
-    schema = source.get("schema") if isinstance(source, dict) else source.partition("://")[0]
-    return _SMTP_ASSET if schema in _SMTP_SCHEMAS else None
+_ASSET = apprise.AppriseAsset()
+"""One asset for every plugin built here, as one Apprise object shares one across its URLs."""
 
 
 def _notify(
@@ -106,17 +98,15 @@ def _notify(
     with _apprise_logs_withheld():
         apprise_log.addHandler(capture)
         try:
-            plugin = apprise.Apprise.instantiate(source, asset=_asset(source))
-            sender = apprise.Apprise()
-            if plugin is None or not sender.add(plugin):
+            plugin = apprise.Apprise.instantiate(source, asset=_ASSET)
+            if plugin is None:
                 return False, "invalid Apprise URL: " + (" ".join(capture.lines) or "unparseable")
-            msgid = None
-            if key is not None and isinstance(plugin, NotifyEmail):
-                msgid = message_id.message_id(key, plugin.from_addr[1].rpartition("@")[2])
-            with message_id.keyed(msgid):
-                result = sender.notify(
-                    title=title, body=body, body_format=apprise.NotifyFormat.TEXT
-                )
+            if isinstance(plugin, NotifyEmail):
+                return True, _notify_email(plugin, title=title, body=body, key=key, capture=capture)
+            sender = apprise.Apprise(asset=_ASSET)
+            if not sender.add(plugin):
+                return False, "invalid Apprise URL: " + (" ".join(capture.lines) or "unparseable")
+            result = sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
         finally:
             apprise_log.removeHandler(capture)
     if result:
@@ -128,6 +118,30 @@ def _notify(
         if e.level in ("WARNING", "ERROR", "CRITICAL") and e.message.strip()
     ]
     return True, " ".join(lines or capture.lines) or "Apprise reported a failure without details"
+
+
+def _notify_email(
+    plugin: NotifyEmail, *, title: str, body: str, key: str | None, capture: _Capture
+) -> str | None:
+    """Send an e-mail through its plugin, in this thread; None on success, else the error.
+
+    The plugin is called directly, not through an Apprise object: the SMTP socket's timeout
+    bounds every step of the send, and an Apprise object would hand the message to its
+    shared pool of threads (to enforce a deadline) and describe the outcome (the URL built
+    again), which costs as much CPU as building the message.
+    """
+    msgid = None
+    if key is not None:
+        msgid = message_id.message_id(key, plugin.from_addr[1].rpartition("@")[2])
+    with message_id.keyed(msgid):
+        try:
+            sent = plugin.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+        except Exception as exc:  # noqa: BLE001 - as Apprise does: a plugin's crash is a failure
+            capture.lines.append(f"{type(exc).__name__}: {exc}")
+            sent = False
+    if sent:
+        return None
+    return " ".join(capture.lines) or "Apprise reported a failure without details"
 
 
 def send_one(url: str, *, title: str, body: str, key: str | None = None) -> str | None:

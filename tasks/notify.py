@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
@@ -49,6 +50,9 @@ from kinerja.tasks.logs import run_logger
 from kinerja.tasks.smtp_pool import ConnectionPool, reusing
 
 log = logging.getLogger(__name__)
+
+_Finished = tuple[dict[str, Any], Future[tuple[str, str | None]]]
+"""A claimed row and its send, once the send has finished."""
 
 LEASE_SECONDS = 600
 """How long a claim of a live dispatcher is respected (wall clock). A send takes seconds;
@@ -157,8 +161,7 @@ def dispatch_due(
         # thread builds a message, others wait for the relay. Outcomes are recorded here,
         # in this thread, as the sends finish.
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
-        finishing: queue.SimpleQueue[tuple[dict[str, Any], Future[tuple[str, str | None]]]]
-        finishing = queue.SimpleQueue()
+        finishing: queue.SimpleQueue[_Finished] = queue.SimpleQueue()
         try:
             people.update(
                 resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
@@ -169,9 +172,7 @@ def dispatch_due(
                 future.add_done_callback(lambda f, row=row: finishing.put((row, f)))
             waiting = len(claimed)
             while waiting:
-                done = [finishing.get()]
-                while not finishing.empty():
-                    done.append(finishing.get())
+                done = _next_batch(finishing, waiting)
                 waiting -= len(done)
                 # Every send finished by now is recorded, then one commit: a crash loses
                 # at most the rows being sent or just sent, which are sent again
@@ -202,6 +203,24 @@ def dispatch_due(
     report = DispatchReport(**counts, by_channel=by_channel, connections=connections.opened)
     logger.info(report.describe())
     return report
+
+
+RECORD_EVERY = 0.02
+"""Seconds between the commits of outcomes while sends finish: a batch of outcomes is one
+UPDATE and one commit, and a crash resends at most what finished in that window."""
+
+
+def _next_batch(finishing: queue.SimpleQueue[_Finished], waiting: int) -> list[_Finished]:
+    """The sends that finish within RECORD_EVERY of the next one (at most ``waiting``)."""
+    done = [finishing.get()]
+    until = time.monotonic() + RECORD_EVERY
+    while len(done) < waiting:
+        left = until - time.monotonic()
+        try:
+            done.append(finishing.get(timeout=left) if left > 0 else finishing.get_nowait())
+        except queue.Empty:
+            break
+    return done
 
 
 def _give_back(
