@@ -194,6 +194,8 @@ _MARK = re.compile(r"kinerjamark(\d+|k)z(?:@kinerja\.invalid)?")
 def _replace(value: Any, values: Mapping[str, str]) -> Any:
     """``value`` (parsed URL fields) with each marker replaced by its value, as a copy."""
     if isinstance(value, str):
+        if "kinerjamark" not in value:
+            return value
         return _MARK.sub(lambda m: values.get(m.group(1), m.group(0)), value)
     if isinstance(value, dict):
         return {_replace(k, values): _replace(v, values) for k, v in value.items()}
