@@ -33,6 +33,7 @@ Only ever run on loopback.
 from __future__ import annotations
 
 import argparse
+import os
 import smtplib
 import statistics
 import subprocess
@@ -176,15 +177,19 @@ def side_by_side(args: argparse.Namespace) -> int:
         upgrade(url)
         with CatcherProcess(Path(tmp) / "mail") as catcher:
             for round_ in range(1, args.rounds + 1):
-                rate = {
-                    "floor": n / floor(catcher.port, n, workers),
-                    "raw floor": n / floor(catcher.port, n, workers, raw=True),
-                }
+                cpu: dict[str, float] = {}
+                rate = {}
+                for name, raw in (("floor", False), ("raw floor", True)):
+                    started = time.process_time()
+                    rate[name] = n / floor(catcher.port, n, workers, raw=raw)
+                    cpu[name] = time.process_time() - started
                 for run in runs:
                     prepare(url, n, f"{run}-{round_}")
+                    started = time.process_time()
                     took, report = dispatcher(
                         url, catcher.port, n, reuse=run == "dispatcher", workers=workers
                     )
+                    cpu[run] = time.process_time() - started
                     if report.sent != n:
                         print(f"FAIL {run}: {report.describe()}", file=sys.stderr)
                         return 1
@@ -195,7 +200,10 @@ def side_by_side(args: argparse.Namespace) -> int:
                     rates[k].append(v)
                 print(
                     f"round {round_}: "
-                    + ", ".join(f"{k} {v:.0f}/s" for k, v in rate.items())
+                    + ", ".join(
+                        f"{k} {v:.0f}/s ({1000 * cpu[k] / n:.2f} ms CPU a message)"
+                        for k, v in rate.items()
+                    )
                     + "; ratio dispatcher / bare smtplib loop "
                     + f"{ratios['dispatcher'][-1]:.2f} (raw {raw_ratios['dispatcher'][-1]:.2f})"
                     + (f", per-message {ratios['per-message'][-1]:.2f}" if args.per_message else "")
@@ -234,6 +242,7 @@ def worker(args: argparse.Namespace) -> int:
         session.connection()
     print("ready", flush=True)
     sys.stdin.readline()
+    cpu = time.process_time()
     sent = 0
     while True:
         report = dispatch_due(
@@ -242,7 +251,7 @@ def worker(args: argparse.Namespace) -> int:
         sent += report.sent
         if not any(report.as_dict().values()):
             break
-    print(f"sent {sent}", flush=True)
+    print(f"sent {sent} cpu {time.process_time() - cpu:.2f}", flush=True)
     return 0
 
 
@@ -288,8 +297,9 @@ def processes(args: argparse.Namespace) -> int:
                 for count in counts:
                     mail = Path(tmp) / f"mail-{round_}-{count}"
                     prepare(url, n, f"p{count}-{round_}", people=False)
+                    load = os.getloadavg()[0]
                     with CatcherProcess(mail) as catcher:
-                        took, sent = run_processes(url, catcher.port, count, args)
+                        took, sent, cpu = run_processes(url, catcher.port, count, args)
                     seen = key_counts(mail)
                     twice = sum(1 for k in seen.values() if k > 1)
                     twice_total += twice
@@ -299,7 +309,8 @@ def processes(args: argparse.Namespace) -> int:
                     rates[count].append(n / took)
                     print(
                         f"round {round_}, {count} process(es): {n / took:.0f} messages/s "
-                        f"({took:.2f} s; sent by each {sent}); keys seen twice: {twice}"
+                        f"({took:.2f} s; sent by each {sent}; CPU s of each {cpu}; load "
+                        f"before {load:.1f}); keys seen twice: {twice}"
                     )
     finally:
         drop()
@@ -320,9 +331,9 @@ def processes(args: argparse.Namespace) -> int:
 
 def run_processes(
     url: str, port: int, count: int, args: argparse.Namespace
-) -> tuple[float, list[int]]:
+) -> tuple[float, list[int], list[float]]:
     """Start ``count`` dispatcher processes together; seconds until all are done, and what
-    each sent."""
+    each sent and the CPU seconds it took."""
     argv = [
         sys.executable,
         __file__,
@@ -349,7 +360,7 @@ def run_processes(
         child.stdin.flush()
     outputs = [child.communicate(timeout=600)[0] for child in children]
     took = time.perf_counter() - started
-    return took, [int(out.split()[-1]) for out in outputs]
+    return took, [int(out.split()[1]) for out in outputs], [float(o.split()[3]) for o in outputs]
 
 
 def main() -> int:
