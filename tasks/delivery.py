@@ -84,6 +84,25 @@ def _apprise_logs_withheld() -> Iterator[None]:
 
 _ASSET = apprise.AppriseAsset()
 """One asset for every plugin built here, as one Apprise object shares one across its URLs."""
+_PLUGINS = apprise.NotificationManager()
+
+
+def _plugin(source: str | dict[str, Any]) -> apprise.NotifyBase | None:
+    """The Apprise plugin of a URL, or of a URL's parsed fields; None if Apprise refuses it.
+
+    Fields are given to the plugin's class as ``Apprise.instantiate`` does, without the
+    debug line it formats first (the plugin's URL built again, whatever the log level).
+    """
+    if isinstance(source, str):
+        return apprise.Apprise.instantiate(source, asset=_ASSET)
+    schema = source.get("schema")
+    if schema not in _PLUGINS or not _PLUGINS[schema].enabled:
+        return None
+    try:
+        plugin = _PLUGINS[schema](**{**source, "tag": set(), "asset": _ASSET})
+    except Exception:  # noqa: BLE001 - as instantiate: a plugin that refuses its fields
+        return None
+    return plugin if plugin.enabled else None
 
 
 def _notify(
@@ -98,7 +117,7 @@ def _notify(
     with _apprise_logs_withheld():
         apprise_log.addHandler(capture)
         try:
-            plugin = apprise.Apprise.instantiate(source, asset=_ASSET)
+            plugin = _plugin(source)
             if plugin is None:
                 return False, "invalid Apprise URL: " + (" ".join(capture.lines) or "unparseable")
             if isinstance(plugin, NotifyEmail):
