@@ -161,6 +161,11 @@ class CatcherProcess:
         self.port = int(line.split()[1])
         return self
 
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._child.pid if self._child is not None else None
+
     def stop(self) -> None:
         child, self._child = self._child, None
         if child is None:
