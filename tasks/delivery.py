@@ -146,8 +146,8 @@ def _notify_email(
 
     The plugin is called directly, not through an Apprise object: the SMTP socket's timeout
     bounds every step of the send, and an Apprise object would hand the message to its
-    shared pool of threads (to enforce a deadline) and describe the outcome (the URL built
-    again), which costs as much CPU as building the message.
+    shared pool of threads (to enforce a deadline), describe the outcome (the URL built
+    again) and load its translations, about a quarter of a message's CPU in a profile.
     """
     msgid = None
     if key is not None:
