@@ -283,6 +283,16 @@ def process_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds the whole machine has been busy and in all, so far (Linux ``/proc``)."""
+    try:
+        ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return (float("nan"), float("nan"))
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return ((sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), sum(ticks) / os.sysconf("SC_CLK_TCK"))
+
+
 def fresh_database(server_url: str) -> tuple[str, Any]:
     """A new, empty database on the server of ``server_url``; its URL and a dropper."""
     from sqlalchemy import create_engine, make_url, text
@@ -325,9 +335,10 @@ def processes(args: argparse.Namespace) -> int:
                 for count in counts:
                     mail = Path(tmp) / f"mail-{round_}-{count}"
                     prepare(url, n, f"p{count}-{round_}", people=False)
-                    load = os.getloadavg()[0]
                     with CatcherProcess(mail) as catcher:
+                        before = machine_cpu()
                         took, sent, cpu = run_processes(url, catcher.port, count, args)
+                        busy = [b - a for a, b in zip(before, machine_cpu(), strict=True)]
                         catcher_cpu = process_cpu(catcher.pid)
                     seen = key_counts(mail)
                     twice = sum(1 for k in seen.values() if k > 1)
@@ -339,7 +350,8 @@ def processes(args: argparse.Namespace) -> int:
                     print(
                         f"round {round_}, {count} process(es): {n / took:.0f} messages/s "
                         f"({took:.2f} s; sent by each {sent}; CPU s of each {cpu}, of the "
-                        f"catcher {catcher_cpu:.2f}; load before {load:.1f}); "
+                        f"catcher {catcher_cpu:.2f}; the machine's {os.cpu_count()} cores busy "
+                        f"{busy[0] / max(busy[1], 1e-9):.0%}); "
                         f"keys seen twice: {twice}"
                     )
     finally:
