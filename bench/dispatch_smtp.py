@@ -14,15 +14,17 @@ with what it measures. Each round sends ``--messages`` e-mails three ways:
 3. dispatcher, one connection per message (``--per-message``): the same with connection
    reuse turned off, as Apprise does by itself.
 
-It prints messages per second of each and the ratio to the floor for every round, and
-fails unless every row ended ``sent`` and the catcher holds one message per row.
+It prints messages per second and CPU per message of each, and the ratios to the floors,
+for every round and as medians; it fails unless every row ended ``sent`` and the catcher
+holds one message per row. A PostgreSQL ``--db`` is a server: the bench works in a fresh
+database there and drops it at the end.
 
 ``--processes 1,2`` measures instead several dispatcher processes sharing one outbox on
 PostgreSQL (``--db``, a server URL: a fresh database is created on it and dropped at the
 end): for each count, ``--messages`` due rows, that many processes each running passes
 until nothing is due, all started together. It prints messages per second per count, the
-ratio to one process, and the number of keys the catcher saw more than once
-(``X-Kinerja-Key``), which must be zero.
+ratio to one process, the number of keys the catcher saw more than once (``X-Kinerja-Key``),
+which must be zero, and the CPU of each process and how busy the machine was.
 
     python bench/dispatch_smtp.py [--messages 2000] [--rounds 3] [--workers 8] [--db URL]
     python bench/dispatch_smtp.py --processes 1,2 --db postgresql://postgres@127.0.0.1/test
