@@ -19,8 +19,10 @@ finished pass leaves no row ``sending``. Routes are :mod:`kinerja.models.outbox.
 from __future__ import annotations
 
 import logging
+import queue
+import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,11 +45,14 @@ from kinerja.models.outbox.routes import Routes
 from kinerja.models.schemas.config import NotificationConfig
 from kinerja.models.store.clock import SYSTEM_CLOCK, Clock, ManualClock
 from kinerja.models.store.processes import ProcessId, current_process
-from kinerja.tasks.delivery import deliver
+from kinerja.tasks.delivery import ParsedUrls, deliver
 from kinerja.tasks.logs import run_logger
 from kinerja.tasks.smtp_pool import ConnectionPool, reusing
 
 log = logging.getLogger(__name__)
+
+_Finished = tuple[dict[str, Any], Future[tuple[str, str | None]]]
+"""A claimed row and its send, once the send has finished."""
 
 LEASE_SECONDS = 600
 """How long a claim of a live dispatcher is respected (wall clock). A send takes seconds;
@@ -116,8 +121,10 @@ def dispatch_due(
         if not claimed:
             return DispatchReport()
         people: dict[str, dict[str, Any]] = {}
-        # One SMTP connection per relay and sending thread, kept for the whole pass.
+        # One SMTP connection per relay and sending thread, kept for the whole pass; each
+        # channel's URL parsed once.
         connections = ConnectionPool()
+        parsed = ParsedUrls()
 
         def send(row: dict[str, Any]) -> tuple[str, str | None]:
             nip = row["recipient_nip"]
@@ -132,6 +139,7 @@ def dispatch_due(
                     title=row["subject"],
                     body=row["body"],
                     key=row["key"],
+                    parsed=parsed,
                 )
 
         def record(row: dict[str, Any], outcome: str, detail: str | None) -> str:
@@ -149,23 +157,27 @@ def dispatch_due(
         by_channel: dict[str, int] = {}
         recorded: set[int] = set()
         sends: dict[int, Future[tuple[str, str | None]]] = {}
-        # Sending waits on the network, so a few threads overlap the waits; outcomes are
-        # recorded here, in this thread, as each send finishes.
+        # Sending waits on the network, so a few threads overlap the waits: while one
+        # thread builds a message, others wait for the relay. Outcomes are recorded here,
+        # in this thread, as the sends finish.
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        finishing: queue.SimpleQueue[_Finished] = queue.SimpleQueue()
         try:
             people.update(
                 resolve_recipients(session, [r["recipient_nip"] for r in claimed], recipients)
             )
             session.commit()
-            sends = {row["id"]: pool.submit(send, row) for row in claimed}
-            rows = {future: row for row, future in zip(claimed, sends.values(), strict=True)}
-            waiting = set(rows)
+            for row in claimed:
+                sends[row["id"]] = future = pool.submit(send, row)
+                future.add_done_callback(lambda f, row=row: finishing.put((row, f)))
+            waiting = len(claimed)
             while waiting:
-                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                done = _next_batch(finishing, waiting)
+                waiting -= len(done)
                 # Every send finished by now is recorded, then one commit: a crash loses
                 # at most the rows being sent or just sent, which are sent again
                 # (at-least-once, the same Message-ID), never silently dropped.
-                finished = [(rows[f], *f.result()) for f in done]
+                finished = [(row, *f.result()) for row, f in done]
                 sent = [row for row, outcome, _ in finished if outcome == "sent"]
                 record_sent(session, ids=[r["id"] for r in sent], now=clock.now(), claimant=me)
                 for row, outcome, detail in finished:
@@ -191,6 +203,24 @@ def dispatch_due(
     report = DispatchReport(**counts, by_channel=by_channel, connections=connections.opened)
     logger.info(report.describe())
     return report
+
+
+RECORD_EVERY = 0.02
+"""Seconds between the commits of outcomes while sends finish: a batch of outcomes is one
+UPDATE and one commit, and a crash resends at most what finished in that window."""
+
+
+def _next_batch(finishing: queue.SimpleQueue[_Finished], waiting: int) -> list[_Finished]:
+    """The sends that finish within RECORD_EVERY of the next one (at most ``waiting``)."""
+    done = [finishing.get()]
+    until = time.monotonic() + RECORD_EVERY
+    while len(done) < waiting:
+        left = until - time.monotonic()
+        try:
+            done.append(finishing.get(timeout=left) if left > 0 else finishing.get_nowait())
+        except queue.Empty:
+            break
+    return done
 
 
 def _give_back(

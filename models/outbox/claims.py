@@ -83,16 +83,23 @@ def claim_due(
     and return them.
 
     One UPDATE ... WHERE id IN (SELECT ...) RETURNING statement, atomic on SQLite; on
-    PostgreSQL the subquery takes FOR UPDATE SKIP LOCKED so concurrent dispatchers take
-    disjoint rows instead of waiting for each other. The caller commits.
+    PostgreSQL the rows are picked in a materialized CTE with FOR UPDATE SKIP LOCKED, so
+    concurrent dispatchers take disjoint rows instead of waiting for each other. The
+    caller commits.
     """
     due = _due(now, dead_claimants(session, now=now))
     pick = select(_N.c.id).where(due).order_by(_N.c.id).limit(limit)
+    picked: Any = pick.scalar_subquery()
     if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        # Materialized, so the rows are picked (and locked) once. As a plain IN subquery,
+        # the planner may rescan it per candidate row (a nested-loop semi join): each rescan
+        # skips the rows locked so far and yields another, and the UPDATE then takes every
+        # due row, ignoring the limit.
+        cte = pick.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        picked = select(cte.c.id)
     stmt = (
         update(_N)
-        .where(_N.c.id.in_(pick.scalar_subquery()), due)
+        .where(_N.c.id.in_(picked), due)
         .values(
             status="sending",
             next_attempt_at=now + timedelta(seconds=lease_seconds),

@@ -114,6 +114,11 @@ class Routes(BaseModel):
 
         return _TOKEN.sub(substitute, self.channels[channel]), secrets
 
+    def fields_of(self, channel: str) -> list[str]:
+        """The recipient fields (``{field}``) the URL template of ``channel`` uses, in order."""
+        template = self.channels.get(channel, "")
+        return [m.group(3) for m in _TOKEN.finditer(template) if m.group(3) is not None]
+
     def missing_env(self, env: Mapping[str, str] | None = None) -> dict[str, list[str]]:
         """Variables without a default that are unset, by channel (a pre-flight check)."""
         env = os.environ if env is None else env

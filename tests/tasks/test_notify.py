@@ -309,6 +309,24 @@ def test_concurrent_dispatchers_never_send_the_same_row(engine, catcher):
     assert sorted(recipients) == sorted(f"q{i}@pemda.go.id" for i in range(n))
 
 
+def test_a_claim_takes_at_most_its_limit_and_the_next_one_the_following_rows(engine):
+    # Enough rows for PostgreSQL to plan the pick as a nested loop: a plain IN subquery
+    # with SKIP LOCKED was rescanned per row there and claimed every due row.
+    n = 600
+    queue(engine, [(f"L{i:04d}", f"P{i}", "id") for i in range(n)])
+    factory = session_factory(engine)
+    taken: list[list[int]] = []
+    with factory() as session:
+        for _ in range(4):
+            claimed = claim_due(session, now=NOW, limit=250, lease_seconds=60, claimant=ME)
+            session.commit()
+            taken.append([r["id"] for r in claimed])
+    assert [len(ids) for ids in taken] == [250, 250, 100, 0]
+    every = [i for ids in taken for i in ids]
+    assert len(set(every)) == n and every == sorted(every)
+    assert {r.status for r in rows(engine)} == {"sending"}
+
+
 def test_a_claim_blocks_others_until_its_lease_expires(engine):
     queue(engine, [("6001", "A", "id"), ("6002", "B", "id")])
     factory = session_factory(engine)
