@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -73,16 +73,19 @@ def spreadsheet_text(text: str) -> str:
 
 
 def _typed_rows(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
-    """Every employee's result, ordered by NIP; amounts as Decimals rounded for display."""
+    """Every employee's result, ordered by NIP; amounts as Decimals rounded for display.
+
+    Plain rows of the exported columns, not result objects: a large cycle's export holds
+    each result once, as the values it writes."""
+    columns = [getattr(Result, c) for c in EXPORT_COLUMNS if c != "name"]
     out = []
-    for r, name in session.execute(
-        select(Result, Employee.name)
+    for record in session.execute(
+        select(*columns, Employee.name)
         .join(Employee, Employee.nip == Result.nip)
         .where(Result.cycle_id == cycle_id)
         .order_by(Result.nip)
-    ):
-        row = {c: getattr(r, c) for c in EXPORT_COLUMNS if c != "name"}
-        row["name"] = name
+    ).mappings():
+        row = dict(record)
         for column, quantum in _QUANTA.items():
             if isinstance(row[column], Decimal):
                 row[column] = row[column].quantize(quantum)
@@ -102,11 +105,20 @@ def result_rows(session: Session, *, cycle_id: str) -> list[dict[str, Any]]:
 
 def export_results(session: Session, *, cycle_id: str, fmt: str) -> str:
     """The results of a cycle as CSV or JSON text (xlsx: see :func:`export_results_xlsx`)."""
+    out = io.StringIO()
+    write_results(session, cycle_id=cycle_id, fmt=fmt, out=out)
+    return out.getvalue()
+
+
+def write_results(session: Session, *, cycle_id: str, fmt: str, out: TextIO) -> None:
+    """Write the results of a cycle as CSV or JSON to ``out``, row by row."""
     rows = result_rows(session, cycle_id=cycle_id)
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n"
+        json.dump(rows, out, ensure_ascii=False, indent=1, default=str)
+        out.write("\n")
+        return
     if fmt == "csv":
-        out, line = io.StringIO(), io.StringIO()
+        line = io.StringIO()
         # With "\r\n" as its line end the writer quotes a cell holding a carriage return
         # (with "\n" alone it leaves it bare, and a spreadsheet starts a new row there, after
         # the neutralising quote); each line is then ended with "\n" alone, as always.
@@ -117,7 +129,7 @@ def export_results(session: Session, *, cycle_id: str, fmt: str) -> str:
             line.truncate()
             writer.writerow(cells)
             out.write(line.getvalue()[:-2] + "\n")
-        return out.getvalue()
+        return
     raise ValueError(f"unknown format {fmt!r}: csv, json or xlsx")
 
 
@@ -304,6 +316,7 @@ def write_exports(session: Session, *, cycle_id: str, directory: Path) -> list[P
     paths = []
     for fmt in ("csv", "json"):
         path = directory / f"results.{fmt}"
-        path.write_text(export_results(session, cycle_id=cycle_id, fmt=fmt), encoding="utf-8")
+        with path.open("w", encoding="utf-8", newline="") as out:
+            write_results(session, cycle_id=cycle_id, fmt=fmt, out=out)
         paths.append(path)
     return paths
