@@ -46,16 +46,11 @@ def realisation_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> li
     return [NewTask("report_realisation", nip, nip, {}) for nip in nips]
 
 
-def chunk_measurements(
-    session: Session,
-    *,
-    cycle_id: str,
-    lo: str,
-    hi: str,
-    periods: Collection[str] | None = None,
-) -> dict[str, list[tuple[str, float]]]:
-    """Every measured value of the chunk's targets: target id -> (period, value), unordered;
-    only those of ``periods`` when given."""
+def chunk_values(
+    session: Session, *, cycle_id: str, lo: str, hi: str, periods: Collection[str] | None = None
+) -> Rows[Any]:
+    """The measured values of the chunk's targets as plain rows (target id, period, value),
+    unordered; only those of ``periods`` when given."""
     m, t = Measurement.__table__, Target.__table__
     query = (
         select(m.c.target_id, m.c.period, m.c.value)
@@ -64,10 +59,16 @@ def chunk_measurements(
     )
     if periods is not None:
         query = query.where(m.c.period.in_(periods))
-    values: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    # Plain rows, not ORM ones: the values are only read.
     session.flush()
-    for target_id, period, value in session.execute(query):
+    return session.execute(query)
+
+
+def chunk_measurements(
+    session: Session, *, cycle_id: str, lo: str, hi: str
+) -> dict[str, list[tuple[str, float]]]:
+    """Every measured value of the chunk's targets: target id -> (period, value), unordered."""
+    values: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for target_id, period, value in chunk_values(session, cycle_id=cycle_id, lo=lo, hi=hi):
         values[target_id].append((period, value))
     return values
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +32,7 @@ from kinerja.models.rules.rating import TargetScore, propose_result_rating
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages.collect_metrics import (
     approved_targets,
-    chunk_measurements,
+    chunk_values,
     measured_periods,
 )
 from kinerja.models.stages.common import in_chunk, rater, update_results
@@ -129,11 +130,13 @@ def period_progress(
     already recorded are kept)."""
     share = elapsed_share(period, config.period_start, config.period_end)
     order = _periods_to_date(session, cycle_id=cycle.cycle_id, period=period, lo=lo, hi=hi)
-    values = (
-        chunk_measurements(session, cycle_id=cycle.cycle_id, lo=lo, hi=hi, periods=list(order))
-        if order
-        else {}
-    )
+    # Each value with its period's sort key, so that a target's series sorts by the key alone.
+    values: dict[str, list[tuple[tuple[int, int, int], float]]] = defaultdict(list)
+    if order:
+        for target_id, label, value in chunk_values(
+            session, cycle_id=cycle.cycle_id, lo=lo, hi=hi, periods=list(order)
+        ):
+            values[target_id].append((order[label], value))
     rules = pack.achievement
     at_risk_below = periodic_rules(pack).at_risk_below
     # What every target of the period shares, computed once.
@@ -146,7 +149,7 @@ def period_progress(
         how = aggregation_for(t.unit_of_measure, rules, t.aggregate)
         if series:
             if len(series) > 1:
-                series.sort(key=lambda pv: order[pv[0]])
+                series.sort(key=itemgetter(0))
             to_date: float | None = aggregate_periods([v for _, v in series], how)
         else:
             to_date = None
