@@ -26,7 +26,7 @@ from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.policy.periodic import PeriodicRules
 from kinerja.models.rules.achievement import aggregate_periods, aggregation_for, target_achievement
 from kinerja.models.rules.base import fmt
-from kinerja.models.rules.periods import Period, elapsed_share, period_days, period_key
+from kinerja.models.rules.periods import Period, elapsed_share, period_key, periods_to_date
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
 from kinerja.models.schemas.config import CycleConfig
@@ -99,22 +99,6 @@ def _expected(how: str, direction: str, target: float | None, share: Fraction) -
     return float(target)
 
 
-def _periods_to_date(
-    session: Session, *, cycle_id: str, period: Period, lo: str, hi: str
-) -> dict[str, tuple[int, int, int]]:
-    """The measured periods of the chunk that lie within ``period``'s end, with their order."""
-    upto = period_key(period.label)
-    keys = {
-        label: period_key(label)
-        for label in measured_periods(session, cycle_id=cycle_id, lo=lo, hi=hi)
-    }
-    return {
-        label: key
-        for label, key in keys.items()
-        if key <= upto and period_days(label)[1] <= period.ends_on
-    }
-
-
 def period_progress(
     session: Session,
     *,
@@ -129,7 +113,9 @@ def period_progress(
     rating, and whether they are at risk; written to ``period_results`` (ratings a check-in
     already recorded are kept)."""
     share = elapsed_share(period, config.period_start, config.period_end)
-    order = _periods_to_date(session, cycle_id=cycle.cycle_id, period=period, lo=lo, hi=hi)
+    order = periods_to_date(
+        measured_periods(session, cycle_id=cycle.cycle_id, lo=lo, hi=hi), period
+    )
     # Each value with its period's sort key, so that a target's series sorts by the key alone.
     values: dict[str, list[tuple[tuple[int, int, int], float]]] = defaultdict(list)
     if order:
@@ -175,13 +161,10 @@ def period_progress(
             f" {'none' if expected is None else fmt(expected)}{share_text}"
             + "; ".join(derived.steps)
         )
+    e = Employee.__table__
     session.flush()
     units = dict(
-        session.execute(
-            select(Employee.__table__.c.nip, Employee.__table__.c.unit_id).where(
-                in_chunk(Employee.__table__.c.nip, lo, hi)
-            )
-        ).all()
+        session.execute(select(e.c.nip, e.c.unit_id).where(in_chunk(e.c.nip, lo, hi))).all()
     )
     expected_pct = round(share_float * 100, 2)
     at_risk_text = fmt(at_risk_below)
