@@ -128,16 +128,7 @@ def person_incentive(
     """One person's incentive by the pack's formula with their deductions, and its steps
     (the cycle's stage and an appeal's recalculation both use it)."""
 
-    if predikat is None:
-        return None, ["no predikat: no incentive computed"]
-    derived = incentive_for(
-        grade=grade,
-        predikat=predikat,
-        attendance_deduction_pct=cuts.attendance_pct,
-        discipline_cut_pct=cuts.discipline_pct,
-        rules=rules,
-    )
-    return derived.value, [*cuts.steps, *derived.steps]
+    return PersonIncentives(rules)(grade=grade, predikat=predikat, cuts=cuts)
 
 
 class PersonIncentives:
