@@ -14,6 +14,7 @@ from the 15th) and opens the day after it ends: the realisation of March is repo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -106,3 +107,19 @@ def within(label: str, start: date, end: date) -> bool:
     """Whether ``label`` lies wholly within ``start``..``end``."""
     first, last = period_days(label)
     return start <= first and last <= end
+
+
+def periods_to_date(labels: Iterable[str], period: Period) -> dict[str, tuple[int, int, int]]:
+    """Those of ``labels`` that count to date at the end of ``period`` (ordered no later and
+    ending no later than it), each with its sort key (:func:`period_key`)::
+
+        periods_to_date(["2026-01", "2026-Q1", "2026-04"], Period("2026-03", ...))
+        # {'2026-01': (2026, 1, 3), '2026-Q1': (2026, 3, 2)}
+    """
+    upto = period_key(period.label)
+    keys = {label: period_key(label) for label in labels}
+    return {
+        label: key
+        for label, key in keys.items()
+        if key <= upto and period_days(label)[1] <= period.ends_on
+    }

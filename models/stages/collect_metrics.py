@@ -5,6 +5,7 @@ none, then each target's achievement (capaian) and the proposed result rating.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Result as Rows
@@ -45,49 +46,65 @@ def realisation_tasks(session: Session, *, cycle: Cycle, lo: str, hi: str) -> li
     return [NewTask("report_realisation", nip, nip, {}) for nip in nips]
 
 
+def chunk_values(
+    session: Session, *, cycle_id: str, lo: str, hi: str, periods: Collection[str] | None = None
+) -> Rows[Any]:
+    """The measured values of the chunk's targets as plain rows (target id, period, value),
+    unordered; only those of ``periods`` when given."""
+    m, t = Measurement.__table__, Target.__table__
+    query = (
+        select(m.c.target_id, m.c.period, m.c.value)
+        .join(t, and_(t.c.cycle_id == m.c.cycle_id, t.c.target_id == m.c.target_id))
+        .where(m.c.cycle_id == cycle_id, m.c.value.is_not(None), in_chunk(t.c.nip, lo, hi))
+    )
+    if periods is not None:
+        query = query.where(m.c.period.in_(periods))
+    session.flush()
+    return session.execute(query)
+
+
 def chunk_measurements(
     session: Session, *, cycle_id: str, lo: str, hi: str
 ) -> dict[str, list[tuple[str, float]]]:
     """Every measured value of the chunk's targets: target id -> (period, value), unordered."""
     values: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for target_id, period, value in session.execute(
-        select(Measurement.target_id, Measurement.period, Measurement.value)
-        .join(
-            Target,
-            and_(
-                Target.cycle_id == Measurement.cycle_id, Target.target_id == Measurement.target_id
-            ),
-        )
-        .where(
-            Measurement.cycle_id == cycle_id,
-            Measurement.value.is_not(None),
-            in_chunk(Target.nip, lo, hi),
-        )
-    ):
+    for target_id, period, value in chunk_values(session, cycle_id=cycle_id, lo=lo, hi=hi):
         values[target_id].append((period, value))
     return values
 
 
+def measured_periods(session: Session, *, cycle_id: str, lo: str, hi: str) -> list[str]:
+    """The distinct periods with a measured value among the chunk's targets."""
+    m, t = Measurement.__table__, Target.__table__
+    session.flush()
+    return list(
+        session.execute(
+            select(m.c.period)
+            .distinct()
+            .join(t, and_(t.c.cycle_id == m.c.cycle_id, t.c.target_id == m.c.target_id))
+            .where(m.c.cycle_id == cycle_id, m.c.value.is_not(None), in_chunk(t.c.nip, lo, hi))
+        ).scalars()
+    )
+
+
 def approved_targets(session: Session, *, cycle_id: str, lo: str, hi: str) -> Rows[Any]:
     """The chunk's approved targets with what achievement needs, by person and target."""
+    t = Target.__table__
+    session.flush()
     return session.execute(
         select(
-            Target.target_id,
-            Target.nip,
-            Target.direction,
-            Target.target_value,
-            Target.target_high,
-            Target.unit_of_measure,
-            Target.weight,
-            Target.kind,
-            Target.aggregate,
+            t.c.target_id,
+            t.c.nip,
+            t.c.direction,
+            t.c.target_value,
+            t.c.target_high,
+            t.c.unit_of_measure,
+            t.c.weight,
+            t.c.kind,
+            t.c.aggregate,
         )
-        .where(
-            Target.cycle_id == cycle_id,
-            Target.status == "approved",
-            in_chunk(Target.nip, lo, hi),
-        )
-        .order_by(Target.nip, Target.target_id)
+        .where(t.c.cycle_id == cycle_id, t.c.status == "approved", in_chunk(t.c.nip, lo, hi))
+        .order_by(t.c.nip, t.c.target_id)
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from kinerja.models.rules.base import Derived
 from kinerja.models.rules.incentive import (
     attendance_deduction_pct,
     discipline_cut_pct,
@@ -127,13 +128,38 @@ def person_incentive(
     """One person's incentive by the pack's formula with their deductions, and its steps
     (the cycle's stage and an appeal's recalculation both use it)."""
 
-    if predikat is None:
-        return None, ["no predikat: no incentive computed"]
-    derived = incentive_for(
-        grade=grade,
-        predikat=predikat,
-        attendance_deduction_pct=cuts.attendance_pct,
-        discipline_cut_pct=cuts.discipline_pct,
-        rules=rules,
-    )
-    return derived.value, [*cuts.steps, *derived.steps]
+    return PersonIncentives(rules)(grade=grade, predikat=predikat, cuts=cuts)
+
+
+class PersonIncentives:
+    """:func:`person_incentive` for the many people of one pack: the formula is worked out
+    once per grade, predikat and pair of cuts, and its steps reused.
+
+    Example::
+
+        incentive = PersonIncentives(pack.incentive)
+        amount, steps = incentive(grade="III/a", predikat="baik", cuts=NO_DEDUCTIONS)
+    """
+
+    def __init__(self, rules: Any) -> None:
+        self.rules = rules
+        self._worked: dict[tuple[str | None, str, str, str], Derived[Decimal]] = {}
+
+    def __call__(
+        self, *, grade: str | None, predikat: str | None, cuts: Deductions
+    ) -> tuple[Decimal | None, list[str]]:
+        if predikat is None:
+            return None, ["no predikat: no incentive computed"]
+        # The text of a cut, not only its value: 1.0 and 1 are equal but read differently.
+        key = (grade, predikat, str(cuts.attendance_pct), str(cuts.discipline_pct))
+        derived = self._worked.get(key)
+        if derived is None:
+            derived = incentive_for(
+                grade=grade,
+                predikat=predikat,
+                attendance_deduction_pct=cuts.attendance_pct,
+                discipline_cut_pct=cuts.discipline_pct,
+                rules=self.rules,
+            )
+            self._worked[key] = derived
+        return derived.value, [*cuts.steps, *derived.steps]

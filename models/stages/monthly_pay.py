@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.audit.chain import append_many
 from kinerja.models.rules.periods import Period
 from kinerja.models.stages.common import in_chunk
-from kinerja.models.stages.deductions import NO_DEDUCTIONS, incentive_deductions, person_incentive
+from kinerja.models.stages.deductions import NO_DEDUCTIONS, PersonIncentives, incentive_deductions
 from kinerja.models.stages.incentives import capped
 from kinerja.models.stages.periods import periodic_rules
 from kinerja.models.store.bulk import bulk_update
@@ -56,31 +56,34 @@ def month_incentives(
         if periodic_rules(pack).incentive_predikat == "last_annual"
         else None
     )
+    p, e = PeriodResult.__table__, Employee.__table__
+    incentive = PersonIncentives(rules)
     updates, events = [], []
-    for r, grade in session.execute(
-        select(PeriodResult, Employee.grade)
-        .join(Employee, Employee.nip == PeriodResult.nip)
+    session.flush()
+    for nip, period_predikat, derivation, grade in session.execute(
+        select(p.c.nip, p.c.predikat, p.c.derivation, e.c.grade)
+        .join(e, e.c.nip == p.c.nip)
         .where(
-            PeriodResult.cycle_id == cycle.cycle_id,
-            PeriodResult.period == period.label,
-            in_chunk(PeriodResult.nip, lo, hi),
+            p.c.cycle_id == cycle.cycle_id,
+            p.c.period == period.label,
+            in_chunk(p.c.nip, lo, hi),
         )
-        .order_by(PeriodResult.nip)
+        .order_by(p.c.nip)
     ):
-        mine = cuts.get(r.nip, NO_DEDUCTIONS)
-        predikat, source = r.predikat, f"the periodic predikat of {period.label}"
-        if annual is not None and r.nip in annual:
-            predikat, source = annual[r.nip][0], f"the annual predikat of {annual[r.nip][1]}"
-        amount, steps = person_incentive(grade=grade, predikat=predikat, cuts=mine, rules=rules)
+        mine = cuts.get(nip, NO_DEDUCTIONS)
+        predikat, source = period_predikat, f"the periodic predikat of {period.label}"
+        if annual is not None and nip in annual:
+            predikat, source = annual[nip][0], f"the annual predikat of {annual[nip][1]}"
+        amount, steps = incentive(grade=grade, predikat=predikat, cuts=mine)
         steps = [f"predikat {predikat}: {source}", *steps]
         updates.append(
             {
                 "cycle_id": cycle.cycle_id,
                 "period": period.label,
-                "nip": r.nip,
+                "nip": nip,
                 "incentive": amount,
                 "derivation": {
-                    **(r.derivation or {}),
+                    **(derivation or {}),
                     "incentive": steps,
                     "incentive_predikat": predikat,
                     "cuts": [str(mine.attendance_pct), str(mine.discipline_pct)],
@@ -93,7 +96,7 @@ def month_incentives(
                 "action": "period.incentive",
                 "cycle_id": cycle.cycle_id,
                 "entity": "period_result",
-                "entity_id": f"{period.label}:{r.nip}",
+                "entity_id": f"{period.label}:{nip}",
                 "payload": {
                     "predikat": predikat,
                     "grade": grade,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -25,11 +26,15 @@ from kinerja.models.humantasks.opening import NewTask
 from kinerja.models.policy.periodic import PeriodicRules
 from kinerja.models.rules.achievement import aggregate_periods, aggregation_for, target_achievement
 from kinerja.models.rules.base import fmt
-from kinerja.models.rules.periods import Period, elapsed_share, period_days, period_key
+from kinerja.models.rules.periods import Period, elapsed_share, period_key, periods_to_date
 from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, propose_result_rating
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.stages.collect_metrics import approved_targets, chunk_measurements
+from kinerja.models.stages.collect_metrics import (
+    approved_targets,
+    chunk_values,
+    measured_periods,
+)
 from kinerja.models.stages.common import in_chunk, rater, update_results
 from kinerja.models.store.bulk import bulk_update, upsert
 from kinerja.models.store.tables import (
@@ -108,26 +113,38 @@ def period_progress(
     rating, and whether they are at risk; written to ``period_results`` (ratings a check-in
     already recorded are kept)."""
     share = elapsed_share(period, config.period_start, config.period_end)
-    upto = period_key(period.label)
-    values = {
-        target_id: [
-            (label, value)
-            for label, value in series
-            if period_key(label) <= upto and period_days(label)[1] <= period.ends_on
-        ]
-        for target_id, series in chunk_measurements(
-            session, cycle_id=cycle.cycle_id, lo=lo, hi=hi
-        ).items()
-    }
+    order = periods_to_date(
+        measured_periods(session, cycle_id=cycle.cycle_id, lo=lo, hi=hi), period
+    )
+    # Each value with its period's sort key, so that a target's series sorts by the key alone.
+    values: dict[str, list[tuple[tuple[int, int, int], float]]] = defaultdict(list)
+    if order:
+        for target_id, label, value in chunk_values(
+            session, cycle_id=cycle.cycle_id, lo=lo, hi=hi, periods=list(order)
+        ):
+            values[target_id].append((order[label], value))
     rules = pack.achievement
     at_risk_below = periodic_rules(pack).at_risk_below
+    # What every target of the period shares, computed once.
+    share_text = f" ({fmt(float(share) * 100)}% of the cycle); "
+    share_float = float(share)
     per_person: dict[str, list[TargetScore]] = defaultdict(list)
     steps: dict[str, list[str]] = defaultdict(list)
     for t in approved_targets(session, cycle_id=cycle.cycle_id, lo=lo, hi=hi):
-        series = sorted(values.get(t.target_id, []), key=lambda pv: period_key(pv[0]))
+        series = values.get(t.target_id)
         how = aggregation_for(t.unit_of_measure, rules, t.aggregate)
-        to_date = aggregate_periods([v for _, v in series], how) if series else None
-        expected = _expected(how, t.direction, t.target_value, share)
+        if series:
+            if len(series) > 1:
+                series.sort(key=itemgetter(0))
+            to_date: float | None = aggregate_periods([v for _, v in series], how)
+        else:
+            to_date = None
+        target = t.target_value
+        if type(target) is float and t.direction == "higher" and how in ("sum", "last"):
+            # float x Fraction is float x float(Fraction): the same number without the detour.
+            expected: float | None = target * share_float
+        else:
+            expected = _expected(how, t.direction, target, share)
         derived = target_achievement(
             direction=t.direction,
             target=expected,
@@ -138,17 +155,19 @@ def period_progress(
         per_person[t.nip].append(
             TargetScore(kind=t.kind, weight=t.weight, achievement=derived.value)
         )
-        expected_text = "none" if expected is None else fmt(expected)
         steps[t.nip].append(
-            f"{t.target_id}: {len(series)} value(s) to {period.label} by {how} = "
-            f"{'none' if to_date is None else fmt(to_date)}; expected to date {expected_text}"
-            f" ({fmt(float(share) * 100)}% of the cycle); " + "; ".join(derived.steps)
+            f"{t.target_id}: {len(series) if series else 0} value(s) to {period.label} by {how}"
+            f" = {'none' if to_date is None else fmt(to_date)}; expected to date"
+            f" {'none' if expected is None else fmt(expected)}{share_text}"
+            + "; ".join(derived.steps)
         )
+    e = Employee.__table__
+    session.flush()
     units = dict(
-        session.execute(
-            select(Employee.nip, Employee.unit_id).where(in_chunk(Employee.nip, lo, hi))
-        ).all()
+        session.execute(select(e.c.nip, e.c.unit_id).where(in_chunk(e.c.nip, lo, hi))).all()
     )
+    expected_pct = round(share_float * 100, 2)
+    at_risk_text = fmt(at_risk_below)
     rows = []
     for nip, items in per_person.items():
         proposal = propose_result_rating(items, pack.result_rating)
@@ -162,7 +181,7 @@ def period_progress(
                 "nip": nip,
                 "unit_id": units.get(nip, ""),
                 "achievement": mean,
-                "expected": round(float(share) * 100, 2),
+                "expected": expected_pct,
                 "at_risk": at_risk,
                 "proposed_hasil_kerja": proposal.value,
                 "derivation": {
@@ -170,7 +189,7 @@ def period_progress(
                     "proposal": list(proposal.steps),
                     "at_risk": (
                         f"mean achievement to date {'none' if mean is None else fmt(mean)}"
-                        f" {'<' if at_risk else '>='} {fmt(at_risk_below)}: "
+                        f" {'<' if at_risk else '>='} {at_risk_text}: "
                         + ("at risk" if at_risk else "on track")
                     ),
                 },
@@ -242,15 +261,19 @@ def period_predikat(
     """The periodic predikat of every person of the chunk from the check-in's ratings (the
     proposal where the check-in closed without one), audited as ``period.predikat``."""
     rated = periodic_rules(pack).rated
+    p = PeriodResult.__table__
+    # The matrix gives the same predikat and step for the same pair of ratings.
+    matrix: dict[tuple[str, str], tuple[str, list[str]]] = {}
     updates, events = [], []
-    for r in session.scalars(
-        select(PeriodResult)
+    session.flush()
+    for r in session.execute(
+        select(p.c.nip, p.c.hasil_kerja, p.c.proposed_hasil_kerja, p.c.perilaku, p.c.derivation)
         .where(
-            PeriodResult.cycle_id == cycle.cycle_id,
-            PeriodResult.period == period.label,
-            in_chunk(PeriodResult.nip, lo, hi),
+            p.c.cycle_id == cycle.cycle_id,
+            p.c.period == period.label,
+            in_chunk(p.c.nip, lo, hi),
         )
-        .order_by(PeriodResult.nip)
+        .order_by(p.c.nip)
     ):
         hasil = r.hasil_kerja or r.proposed_hasil_kerja
         perilaku = r.perilaku if rated == "both" else None
@@ -265,9 +288,12 @@ def period_predikat(
             predikat = None
             steps.append("no rating hasil kerja: no periodic predikat")
         else:
-            derived = predikat_for(hasil_kerja=hasil, perilaku=perilaku, rules=pack.predikat)
-            predikat = derived.value
-            steps += list(derived.steps)
+            pair = (hasil, perilaku)
+            if pair not in matrix:
+                derived = predikat_for(hasil_kerja=hasil, perilaku=perilaku, rules=pack.predikat)
+                matrix[pair] = (derived.value, list(derived.steps))
+            predikat, matrix_steps = matrix[pair]
+            steps += matrix_steps
         updates.append(
             {
                 "cycle_id": cycle.cycle_id,

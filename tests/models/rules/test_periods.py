@@ -13,6 +13,7 @@ from kinerja.models.rules.periods import (
     period_days,
     period_key,
     periods_of,
+    periods_to_date,
     within,
 )
 
@@ -79,3 +80,17 @@ def test_order_and_containment():
     ]
     assert within("2026-Q2", *YEAR) and not within("2027-01", *YEAR)
     assert not within("2026-Q1", date(2026, 1, 15), YEAR[1])
+
+
+def test_the_periods_that_count_to_date_carry_their_sort_key():
+    march = Period("2026-03", date(2026, 3, 1), date(2026, 3, 31))
+    labels = ["2026-04", "2026-Q1", "2026", "2026-01", "2026-S1", "2025-12"]
+    assert periods_to_date(labels, march) == {
+        "2026-Q1": (2026, 3, 2),
+        "2026-01": (2026, 1, 3),
+        "2025-12": (2025, 12, 3),
+    }
+    # A month cut short by the cycle's end does not yet count its own calendar month.
+    july = Period("2026-07", date(2026, 7, 1), date(2026, 7, 10))
+    assert list(periods_to_date(["2026-06", "2026-07"], july)) == ["2026-06"]
+    assert periods_to_date([], march) == {}
