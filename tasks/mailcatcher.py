@@ -29,7 +29,7 @@ from collections import Counter
 from email.message import Message
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 
@@ -71,7 +71,39 @@ class _Store:
         return "250 Message accepted for delivery"
 
 
-class MailCatcher:
+class _Caught:
+    """What both catchers share: a ``with`` block around start and stop, and the messages
+    stored in ``directory``."""
+
+    directory: Path
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def files(self) -> list[Path]:
+        """The stored messages, in arrival order."""
+        return sorted(self.directory.glob("*.eml"))
+
+    def messages(self) -> list[Message]:
+        """The stored messages, parsed, in arrival order."""
+        return read_messages(self.directory)
+
+
+class MailCatcher(_Caught):
     """An SMTP server on loopback (no TLS, no auth) storing messages in ``directory``.
 
     ``port=0`` picks a free port; read the chosen one from ``.port``.
@@ -96,25 +128,6 @@ class MailCatcher:
             self._controller.stop()
             self._controller = None
 
-    def __enter__(self) -> MailCatcher:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def files(self) -> list[Path]:
-        """The stored messages, in arrival order."""
-        return sorted(self.directory.glob("*.eml"))
-
-    def messages(self) -> list[Message]:
-        """The stored messages, parsed, in arrival order."""
-        return read_messages(self.directory)
-
 
 def read_messages(directory: Path) -> list[Message]:
     """The messages stored in ``directory``, parsed, in arrival order."""
@@ -136,7 +149,7 @@ def key_counts(directory: Path) -> Counter[str]:
     return counts
 
 
-class CatcherProcess:
+class CatcherProcess(_Caught):
     """A :class:`MailCatcher` in a child process, with the same ``port``, ``files()`` and
     ``messages()``; ``stop()`` (or leaving the ``with`` block) ends the child."""
 
@@ -179,25 +192,6 @@ class CatcherProcess:
             child.wait(30)
         if child.stdout is not None:
             child.stdout.close()
-
-    def __enter__(self) -> CatcherProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def files(self) -> list[Path]:
-        """The stored messages, in arrival order."""
-        return sorted(self.directory.glob("*.eml"))
-
-    def messages(self) -> list[Message]:
-        """The stored messages, parsed, in arrival order."""
-        return read_messages(self.directory)
 
 
 def main(argv: list[str] | None = None) -> None:
