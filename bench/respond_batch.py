@@ -34,7 +34,7 @@ os.environ.setdefault("KINERJA_AUDIT_KEY", "bench-audit-key-not-secret-012345678
 def prepare(workdir: Path, employees: int) -> tuple[str, str, datetime]:
     """A database with the approve-targets stage open; returns its path, cycle and clock."""
     from kinerja.models.cycles.cycle import open_stage
-    from kinerja.models.humantasks.opening import open_tasks
+    from kinerja.models.responses.base import open_follow_up
     from kinerja.models.scenarios.generator import generate_scenario
     from kinerja.models.scenarios.loading import load_scenario
     from kinerja.models.schemas.config import load_cycle_config
@@ -51,21 +51,12 @@ def prepare(workdir: Path, employees: int) -> tuple[str, str, datetime]:
     now = datetime.combine(config.period_start, datetime.min.time())
     with session_scope(get_engine(url)) as session:
         cycle, _ = load_scenario(session, directory=scenario, config=config, now=now)
-        row = open_stage(session, cycle=cycle, stage="approve_targets", now=now)
-        assert row.due_at is not None and row.final_due_at is not None
+        open_stage(session, cycle=cycle, stage="approve_targets", now=now)
+        session.flush()
         wanted = approval_tasks(
             session, cycle=cycle, coordinator=config.coordinator.nip, lo="", hi="\uffff"
         )
-        open_tasks(
-            session,
-            cycle=cycle,
-            config=config,
-            stage_due_at=row.due_at,
-            stage_final_due_at=row.final_due_at,
-            tasks=wanted,
-            now=now,
-            notify=False,
-        )
+        open_follow_up(session, cycle=cycle, config=config, tasks=wanted, now=now, notify=False)
         cycle_id = cycle.cycle_id
     get_engine(url).dispose()
     return str(path), cycle_id, now + timedelta(days=2)

@@ -17,7 +17,6 @@ from sqlalchemy.orm.attributes import instance_dict
 from kinerja.models.humantasks.opening import NewTask, open_tasks
 from kinerja.models.humantasks.states import (
     ACTIVE,
-    KINDS,
     AlreadyClosed,
     TaskError,
 )
@@ -173,7 +172,7 @@ def open_follow_up(
     opened: list[HumanTask] = []
     by_stage: dict[str, list[NewTask]] = {}
     for new in [task] if task is not None else tasks or []:
-        by_stage.setdefault(KINDS[new.kind][0], []).append(new)
+        by_stage.setdefault(new.stage, []).append(new)  # a period's task: that period's
     for name, group in by_stage.items():
         stage = session.get(CycleStage, (cycle.cycle_id, name))
         assert stage is not None and stage.due_at and stage.final_due_at

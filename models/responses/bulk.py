@@ -30,8 +30,9 @@ from kinerja.models.responses.base import open_follow_up
 from kinerja.models.responses.checkin import rate_period
 from kinerja.models.responses.effects import EFFECTS
 from kinerja.models.responses.review import rate_result, realisation_rows
+from kinerja.models.responses.targets import decide_targets
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.store.bulk import upsert
+from kinerja.models.store.bulk import in_lists, upsert
 from kinerja.models.store.tables import (
     Cycle,
     Feedback,
@@ -40,8 +41,6 @@ from kinerja.models.store.tables import (
     Result,
     Target,
 )
-
-IN_BATCH = 5000
 
 
 @dataclass
@@ -116,10 +115,6 @@ def one_by_one(batch: Batch) -> Refused:
     return refused
 
 
-def _in_batches(values: Sequence[Any]) -> list[Sequence[Any]]:
-    return [values[i : i + IN_BATCH] for i in range(0, len(values), IN_BATCH)]
-
-
 def _checked(batch: Batch, check: Callable[[Item], None]) -> tuple[list[Item], Refused]:
     """The items ``check`` accepts, and the refused ones."""
     accepted, refused = [], {}
@@ -139,17 +134,7 @@ def targets_decided(batch: Batch) -> Refused:
     returns = [i for i in batch.items if getattr(i.data, "decision", None) == "return"]
     returned = {i.task.id for i in returns}
     approved = [i.task.subject_nip for i in batch.items if i.task.id not in returned]
-    for nips in _in_batches(approved):
-        batch.session.execute(
-            update(Target)
-            .where(
-                Target.cycle_id == batch.cycle.cycle_id,
-                Target.nip.in_(nips),
-                Target.status.in_(("proposed", "returned")),
-            )
-            .values(status="approved")
-            .execution_options(synchronize_session=False)
-        )
+    decide_targets(batch.session, cycle_id=batch.cycle.cycle_id, nips=approved, status="approved")
     return one_by_one(Batch(batch.session, batch.cycle, batch.config, returns, batch.now))
 
 
@@ -157,7 +142,7 @@ def realisation_reported(batch: Batch) -> Refused:
     """The targets of every reporter in one query; every accepted report's values in one
     :func:`~kinerja.models.cycles.measurements.record`."""
     owned: dict[str, set[str]] = defaultdict(set)
-    for nips in _in_batches(sorted(set(batch.subjects))):
+    for nips in in_lists(sorted(set(batch.subjects))):
         for nip, target_id in batch.session.execute(
             select(Target.nip, Target.target_id).where(
                 Target.cycle_id == batch.cycle.cycle_id, Target.nip.in_(nips)
@@ -193,7 +178,7 @@ def realisation_reported(batch: Batch) -> Refused:
 def reviewed(batch: Batch) -> Refused:
     """Every ratee's result row in one query (locked on PostgreSQL), then each review."""
     results: dict[str, Result] = {}
-    for nips in _in_batches(sorted(set(batch.subjects))):
+    for nips in in_lists(sorted(set(batch.subjects))):
         for row in batch.session.scalars(
             select(Result)
             .where(Result.cycle_id == batch.cycle.cycle_id, Result.nip.in_(nips))
@@ -219,7 +204,7 @@ def checked_in(batch: Batch) -> Refused:
     """Every period row of the batch in one query (locked on PostgreSQL), then each check-in."""
     keys = sorted({(i.task.payload["period"], i.task.subject_nip) for i in batch.items})
     rows: dict[tuple[str, str], PeriodResult] = {}
-    for part in _in_batches(keys):
+    for part in in_lists(keys):
         for row in batch.session.scalars(
             select(PeriodResult)
             .where(
@@ -281,7 +266,7 @@ def feedback_written(batch: Batch) -> Refused:
 
 
 def feedback_acknowledged(batch: Batch) -> Refused:
-    for nips in _in_batches(batch.subjects):
+    for nips in in_lists(batch.subjects):
         batch.session.execute(
             update(Feedback)
             .where(Feedback.cycle_id == batch.cycle.cycle_id, Feedback.nip.in_(nips))

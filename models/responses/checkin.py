@@ -5,31 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from kinerja.models.cycles.cycle import pack_of
 from kinerja.models.humantasks.states import Actor, TaskError
 from kinerja.models.responses.review import check_codes, require_reason
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import CheckinSubmission
-from kinerja.models.store.tables import Cycle, HumanTask, PeriodResult
-
-
-def checked_in(
-    session: Session,
-    *,
-    task: HumanTask,
-    cycle: Cycle,
-    config: CycleConfig,
-    actor: Actor,
-    data: CheckinSubmission,
-    now: datetime,
-) -> None:
-    period = task.payload["period"]
-    row = session.get(
-        PeriodResult, (cycle.cycle_id, period, task.subject_nip), with_for_update=True
-    )
-    rate_period(row, task=task, config=config, pack=pack_of(cycle), actor=actor, data=data, now=now)
+from kinerja.models.store.tables import HumanTask, PeriodResult
 
 
 def rate_period(

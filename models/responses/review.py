@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from kinerja.models.audit.chain import append_many
-from kinerja.models.cycles.cycle import annual_period, pack_of
-from kinerja.models.cycles.measurements import record
+from kinerja.models.cycles.cycle import annual_period
 from kinerja.models.humantasks.states import (
     Actor,
     TaskError,
@@ -23,35 +17,9 @@ from kinerja.models.schemas.inputs import (
     ReviewSubmission,
 )
 from kinerja.models.store.tables import (
-    Cycle,
     HumanTask,
     Result,
-    Target,
 )
-
-
-def realisation_reported(
-    session: Session,
-    *,
-    task: HumanTask,
-    cycle: Cycle,
-    config: CycleConfig,
-    actor: Actor,
-    data: RealisationReport,
-    now: datetime,
-) -> None:
-    owned = set(
-        session.scalars(
-            select(Target.target_id).where(
-                Target.cycle_id == cycle.cycle_id, Target.nip == task.subject_nip
-            )
-        )
-    )
-    rows = realisation_rows(task, config=config, owned=owned, actor=actor, data=data)
-    replaced = record(
-        session, cycle_id=cycle.cycle_id, rows=rows, source="report", by=actor.nip, now=now
-    )
-    append_many(session, events=replaced, at=now)
 
 
 def realisation_rows(
@@ -78,20 +46,6 @@ def realisation_rows(
         }
         for target_id, value in data.values.items()
     ]
-
-
-def reviewed(
-    session: Session,
-    *,
-    task: HumanTask,
-    cycle: Cycle,
-    config: CycleConfig,
-    actor: Actor,
-    data: ReviewSubmission,
-    now: datetime,
-) -> None:
-    result = session.get(Result, (cycle.cycle_id, task.subject_nip), with_for_update=True)
-    rate_result(result, task=task, config=config, pack=pack_of(cycle), actor=actor, data=data)
 
 
 def rate_result(

@@ -17,11 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
-from kinerja.models.cycles.cycle import cycle_config
+from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.states import (
     ACTIVE,
     Actor,
@@ -35,6 +35,7 @@ from kinerja.models.responses.base import close_task, parse_input, write_closed
 from kinerja.models.responses.bulk import Item, apply_effects
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import TargetDecision
+from kinerja.models.store.bulk import in_lists
 from kinerja.models.store.tables import Cycle, HumanTask
 
 __all__ = [
@@ -46,8 +47,6 @@ __all__ = [
     "NotAllowed",
     "TaskError",
 ]
-
-ID_BATCH = 5000  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
 
 
 @dataclass(frozen=True)
@@ -150,10 +149,10 @@ def _load(session: Session, ids: list[int]) -> dict[int, HumanTask]:
     # populate_existing: a task this session loaded earlier may be stale by now.
     unique = sorted(set(ids))
     tasks: dict[int, HumanTask] = {}
-    for start in range(0, len(unique), ID_BATCH):
+    for part in in_lists(unique):
         for task in session.scalars(
             select(HumanTask)
-            .where(HumanTask.id.in_(unique[start : start + ID_BATCH]))
+            .where(HumanTask.id.in_(part))
             .execution_options(populate_existing=True)
         ):
             tasks[task.id] = task
@@ -171,8 +170,7 @@ def _claim(
     the winner's answer, else refused; nothing of it is written."""
     won: list[tuple[int, Item]] = []
     for state, items in staged.items():
-        for start in range(0, len(items), ID_BATCH):
-            part = items[start : start + ID_BATCH]
+        for part in in_lists(items):
             ids = session.scalars(
                 update(HumanTask)
                 .where(HumanTask.id.in_([item.task.id for _, item in part]))
@@ -255,15 +253,9 @@ def _stage_completion(session: Session, outcomes: list[Outcome], cycle_of: dict[
     for outcome in outcomes:
         stages[(cycle_of[outcome.task_id], outcome.stage)].append(outcome)
     for (cycle_id, stage), group in stages.items():
-        active = session.scalar(
-            select(func.count()).where(
-                HumanTask.cycle_id == cycle_id,
-                HumanTask.stage == stage,
-                HumanTask.state.in_(ACTIVE),
-            )
-        )
+        complete = active_task_count(session, cycle_id=cycle_id, stage=stage) == 0
         for outcome in group:
-            outcome.stage_complete = active == 0
+            outcome.stage_complete = complete
 
 
 def _repeated(task: HumanTask, answer: dict[str, Any]) -> Outcome | None:

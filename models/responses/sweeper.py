@@ -20,7 +20,7 @@ from kinerja.models.cycles.cycle import active_task_count, cycle_config
 from kinerja.models.humantasks.delegations import sync_delegations
 from kinerja.models.humantasks.messages import escalate, queue_task_messages, remind
 from kinerja.models.humantasks.states import ACTIVE, KINDS, AlreadyClosed, manager_of
-from kinerja.models.responses.effects import expire_task
+from kinerja.models.responses.expiry import expire_task
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.stages.plan import escalate_unplanned_superiors
 from kinerja.models.store.tables import Cycle, CycleStage, HumanTask

@@ -20,6 +20,7 @@ from kinerja.models.schemas.inputs import (
     TargetDecision,
     TargetProposal,
 )
+from kinerja.models.store.bulk import in_lists
 from kinerja.models.store.tables import (
     Cycle,
     HumanTask,
@@ -158,16 +159,7 @@ def targets_decided(
     now: datetime,
 ) -> None:
     status = "approved" if data.decision == "approve" else "returned"
-    session.execute(
-        update(Target)
-        .where(
-            Target.cycle_id == cycle.cycle_id,
-            Target.nip == task.subject_nip,
-            Target.status.in_(("proposed", "returned")),
-        )
-        .values(status=status)
-        .execution_options(synchronize_session=False)  # no Target is read after this
-    )
+    decide_targets(session, cycle_id=cycle.cycle_id, nips=[task.subject_nip], status=status)
     if data.decision == "return":
         # The employee gets one message: the return, with the manager's comment.
         opened = open_follow_up(
@@ -192,4 +184,21 @@ def targets_decided(
             kind="task_returned",
             now=now,
             comment=data.comment or "",
+        )
+
+
+def decide_targets(session: Session, *, cycle_id: str, nips: list[str], status: str) -> None:
+    """Move the proposed (or returned) targets of ``nips`` to ``status`` (approved or
+    returned), in batches of ids. The session is not synchronised: no Target is read after
+    a decision in the same answer, and a batch of thousands would scan every loaded object."""
+    for part in in_lists(nips):
+        session.execute(
+            update(Target)
+            .where(
+                Target.cycle_id == cycle_id,
+                Target.nip.in_(part),
+                Target.status.in_(("proposed", "returned")),
+            )
+            .values(status=status)
+            .execution_options(synchronize_session=False)
         )

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import cycle_config, pack_of
@@ -25,6 +25,7 @@ from kinerja.models.humantasks.states import ACTIVE, Actor, TaskError
 from kinerja.models.responses.service import Answer, respond_many
 from kinerja.models.scenarios.periodic import checkin_answer, period_report
 from kinerja.models.schemas.config import CycleConfig
+from kinerja.models.store.bulk import in_lists
 from kinerja.models.store.tables import (
     Cycle,
     CycleStage,
@@ -37,7 +38,6 @@ from kinerja.models.store.tables import (
 )
 
 ANSWER_BATCH = 5000  # answers per call of the response service
-IN_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def known_for(session: Session, *, cycle: Cycle, tasks: Sequence[Any]) -> Known:
         kinds[task.kind].add(task.subject_nip)
     reporters = sorted(kinds["report_realisation"] | kinds["report_period"])
     rated = sorted(kinds["review"])
-    for start in range(0, len(reporters), IN_BATCH):
+    for part in in_lists(reporters):
         for row in session.execute(
             select(
                 Target.nip,
@@ -134,23 +134,27 @@ def known_for(session: Session, *, cycle: Cycle, tasks: Sequence[Any]) -> Known:
             )
             .where(
                 Target.cycle_id == cycle.cycle_id,
-                Target.nip.in_(reporters[start : start + IN_BATCH]),
+                Target.nip.in_(part),
                 Target.status == "approved",
             )
             .order_by(Target.nip, Target.target_id)
         ):
             known.targets.setdefault(row.nip, []).append(row)
-    for start in range(0, len(rated), IN_BATCH):
+    for part in in_lists(rated):
         for review in session.scalars(
             select(ScriptedReview).where(
                 ScriptedReview.cycle_id == cycle.cycle_id,
-                ScriptedReview.nip.in_(rated[start : start + IN_BATCH]),
+                ScriptedReview.nip.in_(part),
             )
         ):
             known.reviews[review.nip] = review
-    if kinds["checkin"]:
+    checked = sorted({(t.payload["period"], t.subject_nip) for t in tasks if t.kind == "checkin"})
+    for part in in_lists(checked):
         for checkin in session.scalars(
-            select(ScriptedCheckin).where(ScriptedCheckin.cycle_id == cycle.cycle_id)
+            select(ScriptedCheckin).where(
+                ScriptedCheckin.cycle_id == cycle.cycle_id,
+                tuple_(ScriptedCheckin.period, ScriptedCheckin.nip).in_(part),
+            )
         ):
             known.checkins[(checkin.period, checkin.nip)] = checkin
     return known

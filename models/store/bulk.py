@@ -18,6 +18,14 @@ from sqlalchemy.orm import Session
 
 BATCH = 2000
 
+IN_LIST = 5000
+"""Values per ``IN (...)`` list: well under SQLite's and PostgreSQL's parameter limits."""
+
+
+def in_lists(values: Sequence[Any]) -> list[Sequence[Any]]:
+    """``values`` cut into parts of at most :data:`IN_LIST`, for ``column.in_(part)``."""
+    return [values[i : i + IN_LIST] for i in range(0, len(values), IN_LIST)]
+
 
 def _insert_for(session: Session, table: Table) -> Any:
     name = session.get_bind().dialect.name
