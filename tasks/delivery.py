@@ -119,12 +119,12 @@ def _notify(
         try:
             plugin = _plugin(source)
             if plugin is None:
-                return False, "invalid Apprise URL: " + (" ".join(capture.lines) or "unparseable")
+                return False, _refused(capture)
             if isinstance(plugin, NotifyEmail):
                 return True, _notify_email(plugin, title=title, body=body, key=key, capture=capture)
             sender = apprise.Apprise(asset=_ASSET)
             if not sender.add(plugin):
-                return False, "invalid Apprise URL: " + (" ".join(capture.lines) or "unparseable")
+                return False, _refused(capture)
             result = sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
         finally:
             apprise_log.removeHandler(capture)
@@ -137,6 +137,11 @@ def _notify(
         if e.level in ("WARNING", "ERROR", "CRITICAL") and e.message.strip()
     ]
     return True, " ".join(lines or capture.lines) or "Apprise reported a failure without details"
+
+
+def _refused(capture: _Capture) -> str:
+    """The error of a URL Apprise refused, with what Apprise logged about it."""
+    return "invalid Apprise URL: " + (" ".join(capture.lines) or "unparseable")
 
 
 def _notify_email(
