@@ -4,7 +4,7 @@ it leads to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from kinerja.models.humantasks.states import (
     AlreadyClosed,
     TaskError,
 )
+from kinerja.models.responses.rows import TaskRow
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import (
     INPUT_FOR_KIND,
@@ -84,7 +85,7 @@ def claimed(session: Session, *, task: HumanTask, state: str) -> Iterator[None]:
 
 
 def close_task(
-    task: HumanTask,
+    task: HumanTask | TaskRow,
     *,
     state: str,
     by: str,
@@ -109,7 +110,7 @@ def close_task(
         "late": late,
         "response": response,
     }
-    if written:
+    if written and isinstance(task, HumanTask):
         # The values the caller's UPDATE writes, as if loaded: no history, nothing to flush.
         instance_dict(task).update(values)
     else:
@@ -137,7 +138,7 @@ _CLOSE = (
 )
 
 
-def write_closed(session: Session, tasks: list[HumanTask]) -> None:
+def write_closed(session: Session, tasks: Sequence[HumanTask | TaskRow]) -> None:
     """Write tasks closed with ``close_task(..., written=True)``: one executemany UPDATE."""
     if not tasks:
         return

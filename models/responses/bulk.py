@@ -30,6 +30,7 @@ from kinerja.models.responses.base import open_follow_up
 from kinerja.models.responses.checkin import rate_period
 from kinerja.models.responses.effects import EFFECTS
 from kinerja.models.responses.review import rate_result, realisation_rows
+from kinerja.models.responses.rows import TaskRow
 from kinerja.models.responses.targets import decide_targets
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.bulk import in_lists, upsert
@@ -48,7 +49,7 @@ class Item:
     """One claimed answer: its task, who answers in which role, the typed input, the
     transition, and the state the claim moved the task to."""
 
-    task: HumanTask
+    task: HumanTask | TaskRow
     actor: Actor
     role: str
     data: BaseModel

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
@@ -33,6 +33,7 @@ from kinerja.models.humantasks.states import (
 )
 from kinerja.models.responses.base import close_task, parse_input, write_closed
 from kinerja.models.responses.bulk import Item, apply_effects
+from kinerja.models.responses.rows import TaskRow, load_rows, reload, sync_loaded
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import TargetDecision
 from kinerja.models.store.bulk import in_lists
@@ -106,7 +107,7 @@ def respond_many(
         if answer.task_id in seen:
             later.append(i)
         seen.add(answer.task_id)
-    tasks = _load(session, [a.task_id for a in answers])
+    tasks = load_rows(session, [a.task_id for a in answers])
     cycles = {c: session.get(Cycle, c) for c in {t.cycle_id for t in tasks.values()}}
     configs = {c: cycle_config(row) for c, row in cycles.items() if row is not None}
     staged: dict[str, list[tuple[int, Item]]] = defaultdict(list)
@@ -138,25 +139,12 @@ def respond_many(
         _apply(session, won, cycles=cycles, configs=configs, out=out, now=now)
     for i in later:  # the first answer is applied: this one is a repeat or refused
         out[i] = respond_many(session, [answers[i]], now=now, complete=False)[0]
+    sync_loaded(session, list(tasks.values()))
     if complete:
         recorded = [o for o in out if isinstance(o, Outcome) and o.recorded]
         _stage_completion(session, recorded, {t.id: t.cycle_id for t in tasks.values()})
     assert all(o is not None for o in out), "every answer has its outcome"
     return out  # type: ignore[return-value]
-
-
-def _load(session: Session, ids: list[int]) -> dict[int, HumanTask]:
-    # populate_existing: a task this session loaded earlier may be stale by now.
-    unique = sorted(set(ids))
-    tasks: dict[int, HumanTask] = {}
-    for part in in_lists(unique):
-        for task in session.scalars(
-            select(HumanTask)
-            .where(HumanTask.id.in_(part))
-            .execution_options(populate_existing=True)
-        ):
-            tasks[task.id] = task
-    return tasks
 
 
 def _claim(
@@ -185,7 +173,7 @@ def _claim(
                     item.state = state
                     won.append((i, item))
                     continue
-                session.refresh(item.task)
+                reload(session, item.task)
                 answer = item.data.model_dump(mode="json")
                 try:
                     out[i] = _repeated(item.task, answer) or AlreadyClosed(
@@ -211,7 +199,7 @@ def _apply(
         session, [item for _, item in won], cycles=cycles, configs=configs, now=now
     )
     events: list[dict[str, Any]] = []
-    closed: list[HumanTask] = []
+    closed: list[TaskRow] = []
     for i, item in won:
         task = item.task
         error = refused.get(task.id)
@@ -258,7 +246,7 @@ def _stage_completion(session: Session, outcomes: list[Outcome], cycle_of: dict[
             outcome.stage_complete = complete
 
 
-def _repeated(task: HumanTask, answer: dict[str, Any]) -> Outcome | None:
+def _repeated(task: TaskRow, answer: dict[str, Any]) -> Outcome | None:
     """The outcome of answering a closed task again: the same answer is one response
     (recorded once); a different one is refused."""
     if task.state not in ("done", "returned") or task.response is None:
