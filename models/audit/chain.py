@@ -41,10 +41,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from kinerja.models.audit.keys import AuditKey, Keyring, signing_keyring
 from kinerja.models.store.tables import AuditEvent, AuditHead
@@ -60,6 +62,19 @@ _REQUIRED_FIELDS = EVENT_FIELDS - {"cycle_id"}
 
 _EVENTS = AuditEvent.__table__
 _HEAD = AuditHead.__table__
+
+
+class _JSONText(TypeDecorator[str]):
+    """A JSON column bound from its JSON text as it is: the chain has encoded it already."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+_INSERT = insert(_EVENTS).values(payload=bindparam("payload_text", type_=_JSONText()))
 
 
 # --- canonical form ---------------------------------------------------------------------------
@@ -236,9 +251,11 @@ def _chain(
     key: AuditKey,
 ) -> list[dict[str, Any]]:
     """Rows for ``events`` chained after the head, each with its seq, prev_hash, key id and
-    hash (signed with ``key``)."""
+    hash (signed with ``key``), and ``payload_text``: the payload's canonical JSON, the text
+    that is stored."""
     rows: list[dict[str, Any]] = []
     seq, prev = head_seq, head_hash
+    at_text = at.isoformat()
     for index, event in enumerate(events):
         unknown = set(event) - EVENT_FIELDS
         missing = _REQUIRED_FIELDS - set(event)
@@ -248,6 +265,7 @@ def _chain(
                 f"missing fields {sorted(missing)}"
             )
         seq += 1
+        payload = normalize(event["payload"])
         row = {
             "seq": seq,
             "at": at,
@@ -256,25 +274,37 @@ def _chain(
             "cycle_id": event.get("cycle_id"),
             "entity": event["entity"],
             "entity_id": str(event["entity_id"]),
-            "payload": normalize(event["payload"]),
+            "payload": payload,
+            "payload_text": _compact(payload),
             "prev_hash": prev,
             "key_id": key.key_id,
         }
-        row["hash"] = prev = event_hash(
-            prev_hash=prev,
-            seq=seq,
-            at=at,
-            actor=row["actor"],
-            action=row["action"],
-            cycle_id=row["cycle_id"],
-            entity=row["entity"],
-            entity_id=row["entity_id"],
-            payload=row["payload"],
-            key=key,
-            normalized=True,  # the payload just above; the other fields are text and numbers
-        )
+        content = content_text(row, at_text)
+        row["hash"] = prev = key.mac((prev + content).encode("utf-8"))
         rows.append(row)
     return rows
+
+
+_compact = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+_string = json.encoder.encode_basestring  # a str as :func:`canonical_json` writes it
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def content_text(row: Mapping[str, Any], at_text: str) -> str:
+    """:func:`event_content` of a chained row, put together from its parts: the same text
+    (keys in sorted order, the payload's canonical JSON in place) without encoding the
+    whole event again."""
+    return (
+        f'{{"action":{_text(row["action"])},"actor":{_text(row["actor"])},'
+        f'"at":{_text(at_text)},"cycle_id":{_text(row["cycle_id"])},'
+        f'"entity":{_text(row["entity"])},"entity_id":{_text(row["entity_id"])},'
+        f'"key_id":{_text(row["key_id"])},"payload":{row["payload_text"]},"seq":{row["seq"]}}}'
+    )
 
 
 def append_event(
@@ -314,6 +344,7 @@ def append_event(
         at=at,
         key=key,
     )
+    row.pop("payload_text")
     event = AuditEvent(**row)
     session.add(event)
     session.flush()
@@ -335,6 +366,6 @@ def append_many(
     at = _naive_utc(at)
     head_seq, head_hash = _lock_head(session)
     rows = _chain(events, head_seq=head_seq, head_hash=head_hash, at=at, key=key)
-    session.execute(insert(_EVENTS), rows)
+    session.execute(_INSERT, rows)
     _set_head(session, seq=rows[-1]["seq"], hash_=rows[-1]["hash"])
     return len(rows)

@@ -17,7 +17,10 @@ from kinerja.models.audit.chain import (
     append_event,
     append_many,
     canonical_json,
+    content_text,
+    event_content,
     event_hash,
+    normalize,
 )
 from kinerja.models.audit.keys import AuditKey, Keyring, key_id_of, load_keyring
 from kinerja.models.audit.verify import verify
@@ -110,6 +113,27 @@ def test_event_hash_is_stable():
     assert event_hash(**fields, key=key) == (
         "43f8bdb94aaa6744b55bacc0fa1b2c49967bb7efce8567c99dc89dd43612d1a1"
     )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"actor": "a", "action": "b", "cycle_id": None, "entity": "c", "entity_id": "d"},
+        {
+            "actor": 'Bapak "Hartono" \\ ✓',
+            "action": "task.respond\n",
+            "cycle_id": "2025–日本",
+            "entity": "human_task",
+            "entity_id": "42",
+        },
+    ],
+)
+def test_content_text_is_the_canonical_content(fields):
+    # The chain puts an event's text together from its parts; it must be event_content's.
+    payload = normalize({"i": 1, **AWKWARD})
+    row = {**fields, "seq": 12345, "key_id": "k0123", "payload_text": canonical_json(payload)}
+    expected = event_content(seq=12345, at=T0, payload=payload, key_id="k0123", **fields)
+    assert content_text(row, T0.isoformat()) == expected
 
 
 def test_canonical_json_refuses_what_json_cannot_hold():
