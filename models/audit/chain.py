@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from kinerja.models.audit.keys import AuditKey, Keyring, signing_keyring
+from kinerja.models.store.bulk import executemany
 from kinerja.models.store.tables import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -91,7 +92,10 @@ def normalize(value: Any) -> Any:
     if kind is str or kind is int or kind is bool or value is None:
         return value
     if kind is dict:  # the common case first: the Mapping check below is slow
-        return {k if type(k) is str else str(k): normalize(v) for k, v in value.items()}
+        return {
+            k if type(k) is str else str(k): v if type(v) is str else normalize(v)
+            for k, v in value.items()
+        }
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -366,6 +370,6 @@ def append_many(
     at = _naive_utc(at)
     head_seq, head_hash = _lock_head(session)
     rows = _chain(events, head_seq=head_seq, head_hash=head_hash, at=at, key=key)
-    session.execute(_INSERT, rows)
+    executemany(session, _INSERT, rows)  # the payload from its text: see _INSERT
     _set_head(session, seq=rows[-1]["seq"], hash_=rows[-1]["hash"])
     return len(rows)

@@ -26,6 +26,7 @@ from kinerja.models.schemas.inputs import (
     INPUT_FOR_KIND,
     validation_problems,
 )
+from kinerja.models.store.bulk import executemany
 from kinerja.models.store.tables import (
     Cycle,
     CycleStage,
@@ -140,9 +141,8 @@ _CLOSE = (
 
 def write_closed(session: Session, tasks: Sequence[HumanTask | TaskRow]) -> None:
     """Write tasks closed with ``close_task(..., written=True)``: one executemany UPDATE."""
-    if not tasks:
-        return
-    session.execute(
+    executemany(
+        session,
         _CLOSE,
         [
             {

@@ -122,7 +122,7 @@ def respond_many(
             config = configs[task.cycle_id]
             role = check_actor(task, answer.actor, coordinator_nip=config.coordinator.nip)
             parsed = parse_input(task.kind, answer.data)
-            repeated = _repeated(task, parsed.model_dump(mode="json"))
+            repeated = _repeated(task, parsed)
             if repeated is not None:
                 out[i] = repeated
                 continue
@@ -174,9 +174,8 @@ def _claim(
                     won.append((i, item))
                     continue
                 reload(session, item.task)
-                answer = item.data.model_dump(mode="json")
                 try:
-                    out[i] = _repeated(item.task, answer) or AlreadyClosed(
+                    out[i] = _repeated(item.task, item.data) or AlreadyClosed(
                         f"Tugas {item.task.id} sudah dijawab atau ditutup / task"
                         f" {item.task.id} was already answered or closed"
                     )
@@ -246,12 +245,12 @@ def _stage_completion(session: Session, outcomes: list[Outcome], cycle_of: dict[
             outcome.stage_complete = complete
 
 
-def _repeated(task: TaskRow, answer: dict[str, Any]) -> Outcome | None:
+def _repeated(task: TaskRow, data: BaseModel) -> Outcome | None:
     """The outcome of answering a closed task again: the same answer is one response
     (recorded once); a different one is refused."""
     if task.state not in ("done", "returned") or task.response is None:
         return None
-    if task.response.get("input") == answer:
+    if task.response.get("input") == data.model_dump(mode="json"):
         return Outcome(task.id, task.state, False, task.stage, False)
     raise AlreadyClosed(
         f"Tugas {task.id} sudah dijawab dengan isi lain / "
