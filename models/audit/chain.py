@@ -93,7 +93,7 @@ def normalize(value: Any) -> Any:
         return value
     if kind is dict:  # the common case first: the Mapping check below is slow
         return {
-            k if type(k) is str else str(k): v if type(v) is str else normalize(v)
+            k if type(k) is str else str(k): v if type(v) is str or v is None else normalize(v)
             for k, v in value.items()
         }
     if isinstance(value, bool | int | str):
