@@ -36,7 +36,8 @@ class HumanTask(Base):
     __tablename__ = "human_tasks"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     task_key: Mapped[str] = mapped_column(String(255), unique=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"), index=True)
+    # The (cycle, stage, state) index below serves lookups by cycle alone.
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycles.cycle_id"))
     stage: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     subject_nip: Mapped[str] = mapped_column(String(64))
