@@ -27,6 +27,7 @@ from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.humantasks.messages import people, queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, judges_other
 from kinerja.models.schemas.itemresult import ItemResult
+from kinerja.models.store.bulk import in_lists
 from kinerja.models.store.tables import Absence, Cycle, HumanTask, TaskDelegation
 
 
@@ -135,17 +136,28 @@ def _candidates(
 
 
 def _lift(session: Session, *, cycle: Cycle, now: datetime) -> list[ItemResult]:
-    rows = session.execute(
-        select(TaskDelegation, HumanTask, Absence)
-        .join(HumanTask, HumanTask.id == TaskDelegation.task_id)
-        .join(Absence, Absence.id == TaskDelegation.absence_id)
-        .where(
-            TaskDelegation.lifted_at.is_(None),
-            HumanTask.cycle_id == cycle.cycle_id,
-            HumanTask.state.in_(ACTIVE),
-        )
+    # The delegations in force first: few, where the cycle's tasks are many (a join led by
+    # the tasks would read every task of the cycle at each sweep).
+    held = session.scalars(
+        select(TaskDelegation.id)
+        .where(TaskDelegation.lifted_at.is_(None))
         .order_by(TaskDelegation.id)
-    ).all()
+    )
+    rows = [
+        row
+        for part in in_lists(held.all())
+        for row in session.execute(
+            select(TaskDelegation, HumanTask, Absence)
+            .join(HumanTask, HumanTask.id == TaskDelegation.task_id)
+            .join(Absence, Absence.id == TaskDelegation.absence_id)
+            .where(
+                TaskDelegation.id.in_(part),
+                HumanTask.cycle_id == cycle.cycle_id,
+                HumanTask.state.in_(ACTIVE),
+            )
+            .order_by(TaskDelegation.id)
+        )
+    ]
     today = now.date()
     items: list[ItemResult] = []
     events = []
