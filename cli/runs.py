@@ -130,9 +130,10 @@ def _run_simulation(directory: Path, *, mail_dir: Path | None) -> None:
     started = time.monotonic()
     catcher = None
     if mail_dir is not None:
-        from kinerja.tasks.mailcatcher import MailCatcher
+        from kinerja.tasks.mailcatcher import CatcherProcess
 
-        catcher = MailCatcher(mail_dir)
+        # In a child process: receiving and storing mail does not take the demo's own CPU.
+        catcher = CatcherProcess(mail_dir)
         catcher.start()
         os.environ["KINERJA_SMTP_HOST"] = "127.0.0.1"
         os.environ["KINERJA_SMTP_PORT"] = str(catcher.port)
