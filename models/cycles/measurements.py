@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kinerja.models.store.bulk import upsert
+from kinerja.models.store.bulk import pairs_in, upsert
 from kinerja.models.store.tables import Measurement, MeasurementRevision
 
 BATCH = 500
@@ -57,10 +57,11 @@ def _record_batch(
     keys = [(r["target_id"], r["period"]) for r in rows]
     standing = {
         (row.target_id, row.period): row
+        for where in pairs_in(m.period, m.target_id, [(k[1], k[0]) for k in keys])
         for row in session.execute(
             select(
                 m.target_id, m.period, m.value, m.evidence, m.source, m.recorded_by, m.recorded_at
-            ).where(m.cycle_id == cycle_id, tuple_(m.target_id, m.period).in_(keys))
+            ).where(m.cycle_id == cycle_id, where)
         )
     }
     writes, revisions, events = [], [], []

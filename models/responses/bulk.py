@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
@@ -33,7 +33,7 @@ from kinerja.models.responses.review import rate_result, realisation_rows
 from kinerja.models.responses.rows import TaskRow
 from kinerja.models.responses.targets import decide_targets
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.store.bulk import in_lists, upsert
+from kinerja.models.store.bulk import in_lists, pairs_in, upsert
 from kinerja.models.store.tables import (
     Cycle,
     Feedback,
@@ -205,13 +205,10 @@ def checked_in(batch: Batch) -> Refused:
     """Every period row of the batch in one query (locked on PostgreSQL), then each check-in."""
     keys = sorted({(i.task.payload["period"], i.task.subject_nip) for i in batch.items})
     rows: dict[tuple[str, str], PeriodResult] = {}
-    for part in in_lists(keys):
+    for where in pairs_in(PeriodResult.period, PeriodResult.nip, keys):
         for row in batch.session.scalars(
             select(PeriodResult)
-            .where(
-                PeriodResult.cycle_id == batch.cycle.cycle_id,
-                tuple_(PeriodResult.period, PeriodResult.nip).in_(part),
-            )
+            .where(PeriodResult.cycle_id == batch.cycle.cycle_id, where)
             .with_for_update()
         ):
             rows[(row.period, row.nip)] = row

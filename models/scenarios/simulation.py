@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.cycles.cycle import cycle_config, pack_of
@@ -25,7 +25,7 @@ from kinerja.models.humantasks.states import ACTIVE, Actor, TaskError
 from kinerja.models.responses.service import Answer, respond_many
 from kinerja.models.scenarios.periodic import checkin_answer, period_report
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.store.bulk import in_lists
+from kinerja.models.store.bulk import in_lists, pairs_in
 from kinerja.models.store.tables import (
     Cycle,
     CycleStage,
@@ -149,12 +149,9 @@ def known_for(session: Session, *, cycle: Cycle, tasks: Sequence[Any]) -> Known:
         ):
             known.reviews[review.nip] = review
     checked = sorted({(t.payload["period"], t.subject_nip) for t in tasks if t.kind == "checkin"})
-    for part in in_lists(checked):
+    for where in pairs_in(ScriptedCheckin.period, ScriptedCheckin.nip, checked):
         for checkin in session.scalars(
-            select(ScriptedCheckin).where(
-                ScriptedCheckin.cycle_id == cycle.cycle_id,
-                tuple_(ScriptedCheckin.period, ScriptedCheckin.nip).in_(part),
-            )
+            select(ScriptedCheckin).where(ScriptedCheckin.cycle_id == cycle.cycle_id, where)
         ):
             known.checkins[(checkin.period, checkin.nip)] = checkin
     return known

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table
+from sqlalchemy import JSON, Column, ColumnElement, Table, and_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,24 @@ IN_LIST = 5000
 def in_lists(values: Sequence[Any]) -> list[Sequence[Any]]:
     """``values`` cut into parts of at most :data:`IN_LIST`, for ``column.in_(part)``."""
     return [values[i : i + IN_LIST] for i in range(0, len(values), IN_LIST)]
+
+
+def pairs_in(
+    group: ColumnElement[Any], column: ColumnElement[Any], pairs: Iterable[tuple[Any, Any]]
+) -> list[ColumnElement[bool]]:
+    """Conditions that together match exactly ``pairs`` of (``group``, ``column``) values: one
+    per ``group`` value and part of at most :data:`IN_LIST` ``column`` values. A composite
+    index holding both columns serves each; a row-value ``IN`` of the pairs makes SQLite read
+    every row that matches the columns before them. Choose the column with fewer distinct
+    values as ``group`` (a period, say)."""
+    by_group: dict[Any, set[Any]] = defaultdict(set)
+    for first, second in pairs:
+        by_group[first].add(second)
+    return [
+        and_(group == value, column.in_(part))
+        for value, values in sorted(by_group.items())
+        for part in in_lists(sorted(values))
+    ]
 
 
 def _insert_for(session: Session, table: Table) -> Any:
@@ -111,8 +130,9 @@ def executemany(session: Session, stmt: Any, rows: Sequence[Mapping[str, Any]]) 
     """``session.execute(stmt, rows)`` for a Core INSERT or UPDATE of thousands of rows: the
     values converted by the columns' types as SQLAlchemy converts them, then handed to the
     driver's executemany directly, without SQLAlchemy's parameter building per row (which
-    costs more than the database's own work). Every row has the same keys; the statement is
-    compiled once per dialect and key set. Returns the number of rows sent."""
+    costs more than the database's own work). Every row has the same keys; an INSERT's
+    columns left out take their Python-side defaults. The statement is compiled once per
+    dialect and key set. Returns the number of rows sent."""
     if not rows:
         return 0
     connection = session.connection()  # joins the session's transaction
@@ -122,17 +142,30 @@ def executemany(session: Session, stmt: Any, rows: Sequence[Mapping[str, Any]]) 
     if compiled is None:
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
         _COMPILED[(stmt, dialect.name, keys)] = compiled
+    names = compiled.positiontup if dialect.positional else list(compiled.binds)
+    missing = [n for n in names if n not in keys]
+    if missing:
+        rows = [{**r, **_defaults(stmt, missing)} for r in rows]
     convert = compiled._bind_processors  # name -> the type's conversion, where it has one
     if dialect.positional:
-        order = compiled.positiontup
         params: list[Any] = [
-            tuple(convert[n](r[n]) if n in convert else r[n] for n in order) for r in rows
+            tuple(convert[n](r[n]) if n in convert else r[n] for n in names) for r in rows
         ]
     else:
-        names = [n for n in keys if n in compiled.binds]  # a row may carry more
         params = [{n: convert[n](r[n]) if n in convert else r[n] for n in names} for r in rows]
     connection.exec_driver_sql(compiled.string, params)
     return len(rows)
+
+
+def _defaults(stmt: Any, names: list[str]) -> dict[str, Any]:
+    """The Python-side defaults of an INSERT's columns ``names`` (for one row)."""
+    if not stmt.is_insert:
+        raise ValueError(f"executemany: the rows give no value for {names}")
+    columns = stmt.table.c
+    unknown = [n for n in names if n not in columns or columns[n].default is None]
+    if unknown:
+        raise ValueError(f"executemany: the rows give no value for {unknown}")
+    return {n: _default(columns[n]) for n in names}
 
 
 def insert_ignore(
