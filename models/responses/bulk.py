@@ -15,10 +15,11 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
@@ -33,7 +34,7 @@ from kinerja.models.responses.review import rate_result, realisation_rows
 from kinerja.models.responses.rows import TaskRow
 from kinerja.models.responses.targets import decide_targets
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.store.bulk import in_lists, pairs_in, upsert
+from kinerja.models.store.bulk import executemany, in_lists, pairs_in, upsert
 from kinerja.models.store.tables import (
     Cycle,
     Feedback,
@@ -202,21 +203,27 @@ def reviewed(batch: Batch) -> Refused:
 
 
 def checked_in(batch: Batch) -> Refused:
-    """Every period row of the batch in one query (locked on PostgreSQL), then each check-in."""
-    keys = sorted({(i.task.payload["period"], i.task.subject_nip) for i in batch.items})
-    rows: dict[tuple[str, str], PeriodResult] = {}
-    for where in pairs_in(PeriodResult.period, PeriodResult.nip, keys):
-        for row in batch.session.scalars(
-            select(PeriodResult)
-            .where(PeriodResult.cycle_id == batch.cycle.cycle_id, where)
+    """Every period row of the batch in one query (locked on PostgreSQL), each check-in
+    checked, then the ratings in one executemany UPDATE per set of columns; a row's
+    derivation is read and rewritten only where the check-in adds to it."""
+    p = PeriodResult.__table__.c
+    cycle_id = batch.cycle.cycle_id
+    key = {id(i): (i.task.payload["period"], i.task.subject_nip) for i in batch.items}
+    rows = {
+        (row.period, row.nip): row
+        for where in pairs_in(p.period, p.nip, sorted(set(key.values())))
+        for row in batch.session.execute(
+            select(p.period, p.nip, p.proposed_hasil_kerja, p.at_risk)
+            .where(p.cycle_id == cycle_id, where)
             .with_for_update()
-        ):
-            rows[(row.period, row.nip)] = row
+        )
+    }
     pack = pack_of(batch.cycle)
+    writes: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def check(item: Item) -> None:
-        rate_period(
-            rows.get((item.task.payload["period"], item.task.subject_nip)),
+        writes[key[id(item)]] = rate_period(
+            rows.get(key[id(item)]),
             task=item.task,
             config=batch.config,
             pack=pack,
@@ -225,7 +232,39 @@ def checked_in(batch: Batch) -> Refused:
             now=batch.now,
         )
 
-    return _checked(batch, check)[1]
+    refused = _checked(batch, check)[1]
+    added = [k for k, (_, derivation) in writes.items() if derivation]
+    derivations = {
+        (row.period, row.nip): row.derivation
+        for where in pairs_in(p.period, p.nip, added)
+        for row in batch.session.execute(
+            select(p.period, p.nip, p.derivation).where(p.cycle_id == cycle_id, where)
+        )
+    }
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for (period, nip), (values, derivation) in writes.items():
+        if derivation:
+            values = {**values, "derivation": {**(derivations[(period, nip)] or {}), **derivation}}
+        by_columns[tuple(values)].append(
+            {"b_cycle": cycle_id, "b_period": period, "b_nip": nip, **values}
+        )
+    for columns, group in by_columns.items():
+        executemany(batch.session, _period_update(columns), group)
+    return refused
+
+
+@cache
+def _period_update(columns: tuple[str, ...]) -> Any:
+    p = PeriodResult.__table__.c
+    return (
+        update(PeriodResult.__table__)
+        .where(
+            p.cycle_id == bindparam("b_cycle"),
+            p.period == bindparam("b_period"),
+            p.nip == bindparam("b_nip"),
+        )
+        .values({c: bindparam(c) for c in columns})
+    )
 
 
 def feedback_written(batch: Batch) -> Refused:

@@ -7,22 +7,25 @@ from typing import Any
 
 from kinerja.models.humantasks.states import Actor, TaskError
 from kinerja.models.responses.review import check_codes, require_reason
+from kinerja.models.responses.rows import TaskRow
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import CheckinSubmission
-from kinerja.models.store.tables import HumanTask, PeriodResult
+from kinerja.models.store.tables import HumanTask
 
 
 def rate_period(
-    row: PeriodResult | None,
+    row: Any | None,
     *,
-    task: HumanTask,
+    task: HumanTask | TaskRow,
     config: CycleConfig,
     pack: Any,
     actor: Actor,
     data: CheckinSubmission,
     now: datetime,
-) -> None:
-    """Write the rater's check-in into the person's period row (checked first)."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the rater's check-in writes into the person's period row (``row``: its
+    ``proposed_hasil_kerja`` and ``at_risk``), checked first: the columns, and the entries
+    it adds to the row's derivation (often none)."""
     period = task.payload["period"]
     if row is None:
         raise TaskError(
@@ -36,18 +39,20 @@ def rate_period(
             "Pegawai ini berisiko tidak mencapai target: catat dialog kinerja (coaching) /"
             " this person is at risk of missing their targets: record the coaching dialog"
         )
-    row.hasil_kerja = data.hasil_kerja or row.proposed_hasil_kerja
-    row.perilaku = data.perilaku
-    row.feedback = (data.feedback or "").strip() or None
-    row.coaching = (data.coaching or "").strip() or None
-    row.rated_at = now
-    derivation = dict(row.derivation or {})
+    values: dict[str, Any] = {
+        "hasil_kerja": data.hasil_kerja or row.proposed_hasil_kerja,
+        "perilaku": data.perilaku,
+        "feedback": (data.feedback or "").strip() or None,
+        "coaching": (data.coaching or "").strip() or None,
+        "rated_at": now,
+    }
+    derivation: dict[str, Any] = {}
     if task.payload.get("on_behalf_of"):
         # The HR coordinator records; the rater is the one outside the organisation.
-        row.rater_nip = config.external_rater.nip
+        values["rater_nip"] = config.external_rater.nip
         derivation["recorded_by"] = actor.nip
     elif actor.nip != "system":
-        row.rater_nip = actor.nip
+        values["rater_nip"] = actor.nip
     if data.comment:
         derivation["checkin_comment"] = data.comment
-    row.derivation = derivation
+    return values, derivation
