@@ -97,3 +97,36 @@ def test_a_checkin_of_a_person_at_risk_needs_the_coaching_dialog(engine, monkeyp
         row = s.get(PeriodResult, ("skp-2025", Q1, A))
         assert (row.hasil_kerja, row.perilaku, row.rater_nip) == ("di_bawah", "sesuai", M)
         assert row.coaching == "Rencana perbaikan disepakati" and row.feedback == "Baik"
+
+
+def test_a_checkin_comment_is_added_to_the_derivation_and_keeps_the_rest(engine, monkeypatch):
+    calm = NewTask("checkin", A, M, {"period": Q1, "at_risk": False}, period=Q1)
+    portal = build_portal(engine, monkeypatch, periodic=[("checkin-2025-Q1", calm)])
+    with portal.session() as s:
+        s.add(
+            PeriodResult(
+                cycle_id="skp-2025",
+                period=Q1,
+                nip=A,
+                unit_id="SEC",
+                achievement=101.0,
+                expected=24.66,
+                at_risk=False,
+                proposed_hasil_kerja="sesuai",
+                derivation={"progress": ["A-1-T1: 1 value(s)"]},
+            )
+        )
+        s.commit()
+    path = f"/t/{portal.token('checkin')}?lang=en"
+    csrf = open_form(portal, path)
+    form = {"csrf_token": csrf, "hasil_kerja": "di_atas", "perilaku": "sesuai", "feedback": ""}
+    assert portal.client.post(path, data=form).status_code == 400  # above: a reason is needed
+    form["comment"] = "Melampaui target triwulan"
+    assert portal.client.post(path, data=form).status_code == 200
+    with portal.session() as s:
+        row = s.get(PeriodResult, ("skp-2025", Q1, A))
+        assert (row.hasil_kerja, row.rater_nip, row.feedback) == ("di_atas", M, None)
+        assert row.derivation == {
+            "progress": ["A-1-T1: 1 value(s)"],
+            "checkin_comment": "Melampaui target triwulan",
+        }
