@@ -29,6 +29,27 @@ REPORT = NewTask("report_period", A, A, {"period": Q1, "imported": {"A-1-T1": 30
 CHECKIN = NewTask("checkin", A, M, {"period": Q1, "at_risk": True}, period=Q1)
 
 
+def _progress(
+    portal, *, achievement: float, at_risk: bool, proposed: str, derivation: dict
+) -> None:
+    """A's progress row of Q1, as the period's progress step writes it."""
+    with portal.session() as s:
+        s.add(
+            PeriodResult(
+                cycle_id="skp-2025",
+                period=Q1,
+                nip=A,
+                unit_id="SEC",
+                achievement=achievement,
+                expected=24.66,
+                at_risk=at_risk,
+                proposed_hasil_kerja=proposed,
+                derivation=derivation,
+            )
+        )
+        s.commit()
+
+
 def test_the_period_form_shows_the_imported_value_and_an_answer_keeps_it_in_the_history(
     engine, monkeypatch
 ):
@@ -59,21 +80,7 @@ def test_the_period_form_shows_the_imported_value_and_an_answer_keeps_it_in_the_
 
 def test_a_checkin_of_a_person_at_risk_needs_the_coaching_dialog(engine, monkeypatch):
     portal = build_portal(engine, monkeypatch, periodic=[("checkin-2025-Q1", CHECKIN)])
-    with portal.session() as s:
-        s.add(
-            PeriodResult(
-                cycle_id="skp-2025",
-                period=Q1,
-                nip=A,
-                unit_id="SEC",
-                achievement=52.5,
-                expected=24.66,
-                at_risk=True,
-                proposed_hasil_kerja="di_bawah",
-                derivation={},
-            )
-        )
-        s.commit()
+    _progress(portal, achievement=52.5, at_risk=True, proposed="di_bawah", derivation={})
     path = f"/t/{portal.token('checkin')}?lang=en"
     page = portal.client.get(path)
     assert page.status_code == 200
@@ -102,21 +109,8 @@ def test_a_checkin_of_a_person_at_risk_needs_the_coaching_dialog(engine, monkeyp
 def test_a_checkin_comment_is_added_to_the_derivation_and_keeps_the_rest(engine, monkeypatch):
     calm = NewTask("checkin", A, M, {"period": Q1, "at_risk": False}, period=Q1)
     portal = build_portal(engine, monkeypatch, periodic=[("checkin-2025-Q1", calm)])
-    with portal.session() as s:
-        s.add(
-            PeriodResult(
-                cycle_id="skp-2025",
-                period=Q1,
-                nip=A,
-                unit_id="SEC",
-                achievement=101.0,
-                expected=24.66,
-                at_risk=False,
-                proposed_hasil_kerja="sesuai",
-                derivation={"progress": ["A-1-T1: 1 value(s)"]},
-            )
-        )
-        s.commit()
+    progress = {"progress": ["A-1-T1: 1 value(s)"]}
+    _progress(portal, achievement=101.0, at_risk=False, proposed="sesuai", derivation=progress)
     path = f"/t/{portal.token('checkin')}?lang=en"
     csrf = open_form(portal, path)
     form = {"csrf_token": csrf, "hasil_kerja": "di_atas", "perilaku": "sesuai", "feedback": ""}
@@ -126,7 +120,4 @@ def test_a_checkin_comment_is_added_to_the_derivation_and_keeps_the_rest(engine,
     with portal.session() as s:
         row = s.get(PeriodResult, ("skp-2025", Q1, A))
         assert (row.hasil_kerja, row.rater_nip, row.feedback) == ("di_atas", M, None)
-        assert row.derivation == {
-            "progress": ["A-1-T1: 1 value(s)"],
-            "checkin_comment": "Melampaui target triwulan",
-        }
+        assert row.derivation == {**progress, "checkin_comment": "Melampaui target triwulan"}
