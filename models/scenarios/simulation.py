@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -248,6 +249,22 @@ def _proposal(session: Session, *, task: HumanTask, cycle: Cycle) -> list[dict[s
     ]
 
 
+def _with_payloads(
+    session: Session, part: list[tuple[Any, Actor]]
+) -> list[tuple[SimpleNamespace, Actor]]:
+    """The chosen tasks with their payloads: read for those answered only, not for every
+    task that waits (each simulated day reads them all)."""
+    h = HumanTask.__table__.c
+    payloads = {
+        task_id: payload
+        for ids in in_lists([task.id for task, _ in part])
+        for task_id, payload in session.execute(select(h.id, h.payload).where(h.id.in_(ids)))
+    }
+    return [
+        (SimpleNamespace(**task._mapping, payload=payloads[task.id]), actor) for task, actor in part
+    ]
+
+
 def simulate_answers(
     session: Session, *, cycle: Cycle, now: datetime, people: dict[str, Persona]
 ) -> int:
@@ -270,7 +287,6 @@ def simulate_answers(
             h.escalated_to,
             h.opened_at,
             h.due_at,
-            h.payload,
         )
         .where(
             h.cycle_id == cycle.cycle_id,
@@ -292,7 +308,7 @@ def simulate_answers(
                 chosen.append((task, Actor(task.escalated_to, reason)))
     answered = 0
     for start in range(0, len(chosen), ANSWER_BATCH):
-        part = chosen[start : start + ANSWER_BATCH]
+        part = _with_payloads(session, chosen[start : start + ANSWER_BATCH])
         known = known_for(session, cycle=cycle, tasks=[task for task, _ in part])
         answers = [
             Answer(task.id, actor, simulated_input(session, task=task, cycle=cycle, known=known))
