@@ -15,11 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
@@ -34,7 +33,7 @@ from kinerja.models.responses.review import rate_result, realisation_rows
 from kinerja.models.responses.rows import TaskRow
 from kinerja.models.responses.targets import decide_targets
 from kinerja.models.schemas.config import CycleConfig
-from kinerja.models.store.bulk import executemany, in_lists, pairs_in, upsert
+from kinerja.models.store.bulk import bulk_update, in_lists, pairs_in, upsert
 from kinerja.models.store.tables import (
     Cycle,
     Feedback,
@@ -178,19 +177,24 @@ def realisation_reported(batch: Batch) -> Refused:
 
 
 def reviewed(batch: Batch) -> Refused:
-    """Every ratee's result row in one query (locked on PostgreSQL), then each review."""
-    results: dict[str, Result] = {}
-    for nips in in_lists(sorted(set(batch.subjects))):
-        for row in batch.session.scalars(
-            select(Result)
-            .where(Result.cycle_id == batch.cycle.cycle_id, Result.nip.in_(nips))
+    """Every ratee's result row in one query (locked on PostgreSQL), each review checked,
+    then the ratings in one executemany UPDATE per set of columns."""
+    r = Result.__table__.c
+    cycle_id = batch.cycle.cycle_id
+    results = {
+        row.nip: row
+        for nips in in_lists(sorted(set(batch.subjects)))
+        for row in batch.session.execute(
+            select(r.nip, r.proposed_hasil_kerja)
+            .where(r.cycle_id == cycle_id, r.nip.in_(nips))
             .with_for_update()
-        ):
-            results[row.nip] = row
+        )
+    }
     pack = pack_of(batch.cycle)
+    writes: dict[str, dict[str, Any]] = {}
 
     def check(item: Item) -> None:
-        rate_result(
+        writes[item.task.subject_nip] = rate_result(
             results.get(item.task.subject_nip),
             task=item.task,
             config=batch.config,
@@ -199,7 +203,15 @@ def reviewed(batch: Batch) -> Refused:
             data=item.data,  # type: ignore[arg-type]
         )
 
-    return _checked(batch, check)[1]
+    refused = _checked(batch, check)[1]
+    bulk_update(
+        batch.session,
+        table=Result.__table__,
+        keys=("cycle_id", "nip"),
+        entity=Result,
+        rows=[{"cycle_id": cycle_id, "nip": nip, **values} for nip, values in writes.items()],
+    )
+    return refused
 
 
 def checked_in(batch: Batch) -> Refused:
@@ -241,30 +253,19 @@ def checked_in(batch: Batch) -> Refused:
             select(p.period, p.nip, p.derivation).where(p.cycle_id == cycle_id, where)
         )
     }
-    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    rows = []
     for (period, nip), (values, derivation) in writes.items():
         if derivation:
             values = {**values, "derivation": {**(derivations[(period, nip)] or {}), **derivation}}
-        by_columns[tuple(values)].append(
-            {"b_cycle": cycle_id, "b_period": period, "b_nip": nip, **values}
-        )
-    for columns, group in by_columns.items():
-        executemany(batch.session, _period_update(columns), group)
-    return refused
-
-
-@cache
-def _period_update(columns: tuple[str, ...]) -> Any:
-    p = PeriodResult.__table__.c
-    return (
-        update(PeriodResult.__table__)
-        .where(
-            p.cycle_id == bindparam("b_cycle"),
-            p.period == bindparam("b_period"),
-            p.nip == bindparam("b_nip"),
-        )
-        .values({c: bindparam(c) for c in columns})
+        rows.append({"cycle_id": cycle_id, "period": period, "nip": nip, **values})
+    bulk_update(
+        batch.session,
+        table=PeriodResult.__table__,
+        keys=("cycle_id", "period", "nip"),
+        rows=rows,
+        entity=PeriodResult,
     )
+    return refused
 
 
 def feedback_written(batch: Batch) -> Refused:

@@ -9,6 +9,7 @@ from kinerja.models.humantasks.states import (
     Actor,
     TaskError,
 )
+from kinerja.models.responses.rows import TaskRow
 from kinerja.models.rules.rating import behaviour_rating
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.schemas.inputs import (
@@ -18,7 +19,6 @@ from kinerja.models.schemas.inputs import (
 )
 from kinerja.models.store.tables import (
     HumanTask,
-    Result,
 )
 
 
@@ -49,15 +49,16 @@ def realisation_rows(
 
 
 def rate_result(
-    result: Result | None,
+    result: Any | None,
     *,
-    task: HumanTask,
+    task: HumanTask | TaskRow,
     config: CycleConfig,
     pack: Any,
     actor: Actor,
     data: ReviewSubmission,
-) -> None:
-    """Write the rater's ratings into the person's result row (checked first)."""
+) -> dict[str, Any]:
+    """What the rater's ratings write into the person's result row (``result``: its
+    ``proposed_hasil_kerja``), checked first."""
     if result is None:
         raise TaskError(f"Belum ada hasil untuk {task.subject_nip} / no result row yet")
     check_codes(data, pack)
@@ -79,10 +80,12 @@ def rate_result(
             raise TaskError(
                 f"Jawaban tidak valid / invalid response: perilaku_values: {exc}"
             ) from exc
-    result.hasil_kerja = data.hasil_kerja or result.proposed_hasil_kerja
-    result.perilaku = perilaku or pack.behaviour.default_rating
-    result.perilaku_values = dict(data.perilaku_values)
-    result.review_comment = data.comment
+    values: dict[str, Any] = {
+        "hasil_kerja": data.hasil_kerja or result.proposed_hasil_kerja,
+        "perilaku": perilaku or pack.behaviour.default_rating,
+        "perilaku_values": dict(data.perilaku_values),
+        "review_comment": data.comment,
+    }
     # The rater of record is whoever rates: the assignee, or the superior it was escalated
     # to. The HR coordinator is never a rater: answering, they record the rating of the rater
     # (the assignee, or the external rater of a person with no manager in the organisation)
@@ -91,10 +94,11 @@ def rate_result(
     # stays the rater: an appeal goes to the rater's superior, and the rater's group keys
     # the distribution.
     if actor.nip == config.coordinator.nip:
-        result.recorded_by = actor.nip
+        values["recorded_by"] = actor.nip
     elif actor.nip != "system" and actor.nip != task.delegate_nip:
-        result.rater_nip = actor.nip
-        result.recorded_by = None
+        values["rater_nip"] = actor.nip
+        values["recorded_by"] = None
+    return values
 
 
 def require_reason(proposed: str | None, chosen: str | None, comment: str | None) -> None:

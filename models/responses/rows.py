@@ -15,10 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from kinerja.models.store.bulk import in_lists
+from kinerja.models.store.bulk import sync_loaded as sync_rows
 from kinerja.models.store.tables import HumanTask
 
 _TASKS = HumanTask.__table__
@@ -75,10 +74,6 @@ def reload(session: Session, task: TaskRow) -> None:
 
 def sync_loaded(session: Session, tasks: list[TaskRow]) -> None:
     """Give the session's ORM objects of ``tasks`` (if any) the rows' values, as loaded."""
-    if not session.identity_map:
-        return
-    for task in tasks:
-        loaded = session.identity_map.get(identity_key(HumanTask, task.id))
-        if loaded is not None:
-            for name in COLUMNS:
-                set_committed_value(loaded, name, getattr(task, name))
+    if session.identity_map:
+        rows = ({name: getattr(task, name) for name in COLUMNS} for task in tasks)
+        sync_rows(session, HumanTask, ("id",), rows)

@@ -11,11 +11,14 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Column, ColumnElement, Table, and_
+from sqlalchemy import JSON, Column, ColumnElement, Table, and_, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 BATCH = 2000
 
@@ -105,22 +108,49 @@ def bulk_update(
     *,
     table: Table,
     keys: Sequence[str],
-    rows: Sequence[dict[str, Any]],
-    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] | None = None,
+    entity: type | None = None,
 ) -> int:
-    """Set ``columns`` of the rows matched by ``keys``, one executemany. Returns rows sent."""
-    from sqlalchemy import bindparam, update
+    """Set ``columns`` of the rows matched by ``keys``, one executemany (:func:`executemany`).
+    Without ``columns`` each row sets the columns it gives besides its keys, one executemany
+    per set of columns. With ``entity`` (the table's mapped class; ``keys`` its primary key)
+    the session's loaded objects of these rows take the values written
+    (:func:`sync_loaded`). Returns rows sent."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        cols = tuple(columns) if columns is not None else tuple(c for c in r if c not in keys)
+        groups[cols].append({**{f"b_{k}": r[k] for k in keys}, **{c: r[c] for c in cols}})
+    for cols, params in groups.items():
+        executemany(session, _update_statement(table, tuple(keys), cols), params)
+    if entity is not None:
+        sync_loaded(session, entity, keys, rows)
+    return len(rows)
 
-    if not rows:
-        return 0
-    stmt = (
+
+def sync_loaded(
+    session: Session, entity: type, keys: Sequence[str], rows: Iterable[Mapping[str, Any]]
+) -> None:
+    """Give the session's loaded objects of ``entity`` (matched by their primary key
+    ``keys``) the values ``rows`` wrote past the ORM, as if loaded again: a caller that holds
+    one never reads a stale value."""
+    if not session.identity_map:
+        return
+    for row in rows:
+        loaded = session.identity_map.get(identity_key(entity, tuple(row[k] for k in keys)))
+        if loaded is not None:
+            for name, value in row.items():
+                if name not in keys:
+                    set_committed_value(loaded, name, value)
+
+
+@cache
+def _update_statement(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    return (
         update(table)
         .where(*(table.c[k] == bindparam(f"b_{k}") for k in keys))
         .values({c: bindparam(c) for c in columns})
     )
-    params = [{**{f"b_{k}": r[k] for k in keys}, **{c: r[c] for c in columns}} for r in rows]
-    session.connection().execute(stmt, params)
-    return len(rows)
 
 
 _COMPILED: dict[tuple[Any, str, tuple[str, ...]], Any] = {}
