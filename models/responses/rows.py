@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from kinerja.models.store.bulk import in_lists
 from kinerja.models.store.bulk import sync_loaded as sync_rows
@@ -74,6 +75,8 @@ def reload(session: Session, task: TaskRow) -> None:
 
 def sync_loaded(session: Session, tasks: list[TaskRow]) -> None:
     """Give the session's ORM objects of ``tasks`` (if any) the rows' values, as loaded."""
-    if session.identity_map:
-        rows = ({name: getattr(task, name) for name in COLUMNS} for task in tasks)
-        sync_rows(session, HumanTask, ("id",), rows)
+    if not session.identity_map:
+        return
+    held = [t for t in tasks if identity_key(HumanTask, t.id) in session.identity_map]
+    rows = ({name: getattr(task, name) for name in COLUMNS} for task in held)
+    sync_rows(session, HumanTask, ("id",), rows)

@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Column, ColumnElement, Table, and_, bindparam, update
@@ -177,12 +178,16 @@ def executemany(session: Session, stmt: Any, rows: Sequence[Mapping[str, Any]]) 
     if missing:
         rows = [{**r, **_defaults(stmt, missing)} for r in rows]
     convert = compiled._bind_processors  # name -> the type's conversion, where it has one
-    if dialect.positional:
-        params: list[Any] = [
-            tuple(convert[n](r[n]) if n in convert else r[n] for n in names) for r in rows
-        ]
-    else:
-        params = [{n: convert[n](r[n]) if n in convert else r[n] for n in names} for r in rows]
+    get = itemgetter(*names) if len(names) > 1 else lambda r: (r[names[0]],)
+    converted = [(i, convert[n]) for i, n in enumerate(names) if n in convert]
+    params: list[Any] = []
+    for r in rows:
+        values = list(get(r))
+        for i, conversion in converted:
+            values[i] = conversion(values[i])
+        params.append(
+            tuple(values) if dialect.positional else dict(zip(names, values, strict=True))
+        )
     connection.exec_driver_sql(compiled.string, params)
     return len(rows)
 
