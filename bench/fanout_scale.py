@@ -195,7 +195,7 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 @contextmanager
-def task_workers(count: int, logs: Path) -> Iterator[None]:
+def task_workers(count: int, logs: Path) -> Iterator[list[int]]:
     """``count`` chunk-worker processes, each subscribed before this returns."""
     procs, files = [], []
     for i in range(count):
@@ -216,7 +216,7 @@ def task_workers(count: int, logs: Path) -> Iterator[None]:
         time.sleep(0.3)
     time.sleep(1)
     try:
-        yield
+        yield [proc.pid for proc in procs]
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -249,7 +249,9 @@ class LockSampler(threading.Thread):
         engine.dispose()
 
 
-def replay(admin: str, template: str, workers: int, chunk_count: int) -> dict[str, Any]:
+def replay(
+    admin: str, template: str, workers: int, chunk_count: int, pids: list[int]
+) -> dict[str, Any]:
     """Seconds per stage over a fresh copy of the template, with ``workers`` task workers
     (0: in this process, one chunk at a time)."""
     from kinerja.flows.stage import _over_chunks
@@ -266,6 +268,7 @@ def replay(admin: str, template: str, workers: int, chunk_count: int) -> dict[st
     runs: dict[str, int] = {}
     sampler = LockSampler(admin)
     sampler.start()
+    cpu = sum(cpu_seconds(pid) for pid in [os.getpid(), *pids])
     started = time.perf_counter()
     for family, stage, steps in stages:
         t = time.perf_counter()
@@ -273,11 +276,20 @@ def replay(admin: str, template: str, workers: int, chunk_count: int) -> dict[st
         seconds[family] = seconds.get(family, 0.0) + time.perf_counter() - t
         runs[family] = runs.get(family, 0) + len(steps) * len(chunks)
     total = time.perf_counter() - started
+    cpu = sum(cpu_seconds(pid) for pid in [os.getpid(), *pids]) - cpu
+    backends = admin_execute(admin, f"SELECT pid FROM pg_stat_activity WHERE datname = '{RUN_DB}'")
+    cpu += sum(cpu_seconds(pid) for (pid,) in backends[0])  # each was started by this run
     sampler.stopped.set()
     sampler.join()
     dispose_engines()
     waits = sampler.waiting / sampler.active if sampler.active else 0.0
-    return {"seconds": seconds, "runs": runs, "total": total, "lock_waits": waits}
+    return {
+        "seconds": seconds,
+        "runs": runs,
+        "total": total,
+        "lock_waits": waits,
+        "cores": cpu / total,
+    }
 
 
 def main() -> None:
@@ -305,10 +317,10 @@ def main() -> None:
             for workers in [0, *counts]:
                 before = cpu_seconds(server)
                 if workers:
-                    with task_workers(workers, Path(tmp)):
-                        rows[workers] = replay(args.pg, template, workers, max(counts))
+                    with task_workers(workers, Path(tmp)) as pids:
+                        rows[workers] = replay(args.pg, template, workers, max(counts), pids)
                 else:
-                    rows[workers] = replay(args.pg, template, 0, max(counts))
+                    rows[workers] = replay(args.pg, template, 0, max(counts), [])
                 rows[workers]["server_cpu"] = cpu_seconds(server) - before
                 print(f"  {workers or 'in-process'}: {rows[workers]['total']:.1f} s", flush=True)
     print_table(rows, counts, template)
@@ -333,6 +345,7 @@ def print_table(rows: dict[int, dict[str, Any]], counts: list[int], template: st
         line += f"{rows[w]['total']:>12.1f}{rows[base]['total'] / rows[w]['total']:>7.2f}"
     print(line)
     for what, key, fmt in (
+        ("cores busy", "cores", ".2f"),
         ("Prefect server CPU s", "server_cpu", ".1f"),
         ("lock waits", "lock_waits", ".1%"),
     ):
@@ -341,7 +354,9 @@ def print_table(rows: dict[int, dict[str, Any]], counts: list[int], template: st
             line += f"{format(rows[w][key], fmt):>12}{'':>7}"
         print(line)
     print(
-        "lock waits: share of the run database's active backends found waiting on a lock"
+        "cores busy: CPU seconds of this process, the workers and the run's PostgreSQL"
+        " backends per wall second (the Prefect server not counted);"
+        " lock waits: share of the run database's active backends found waiting on a lock"
         " (sampled every 0.1 s); Prefect server CPU: the server this bench started (nan: an"
         " external one)."
     )

@@ -17,6 +17,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from kinerja.models.audit.chain import appends_at_the_end
 from kinerja.models.cycles.cycle import (
     Chunk,
     active_task_count,
@@ -142,9 +143,12 @@ def stage_opened(db_url: str | None, cycle_id: str, stage: str) -> int:
 def chunk_step(
     db_url: str | None, cycle_id: str, stage: str, step: str, chunk: dict[str, Any]
 ) -> dict[str, Any]:
-    """Run one named step over one chunk of employees, in one transaction."""
+    """Run one named step over one chunk of employees, in one transaction. Its audit events
+    are appended at the end of the transaction: chunks running at the same time on several
+    workers then wait for each other on the audit head only for the appends."""
     with step_context(db_url, cycle_id, stage, Chunk(**chunk)) as ctx:
-        return CHUNK_STEPS[step](ctx)
+        with appends_at_the_end(ctx.session):
+            return CHUNK_STEPS[step](ctx)
 
 
 @task(name="cycle-step", task_run_name="{step}", **TASK_OPTIONS)

@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,13 @@ from prefect.settings import get_current_settings
 from sqlalchemy import create_engine, func, select, text
 
 from kinerja.flows.simulate import simulate
+from kinerja.models.audit.chain import append_many, appends_at_the_end
 from kinerja.models.audit.verify import verify
 from kinerja.models.cycles.cycle import plan_chunks
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import (
     AuditEvent,
+    AuditHead,
     Base,
     HumanTask,
     Notification,
@@ -204,3 +207,49 @@ def test_the_setting_applies_on_postgresql_with_a_server_only() -> None:
     for bad in ("two", "-1"):
         with pytest.raises(ValueError, match=WORKERS_ENV):
             fan_out(pg, {WORKERS_ENV: bad})
+
+
+def _events(at: datetime, first: int) -> list[dict[str, Any]]:
+    return [
+        {"actor": "system", "action": "result.predikat", "entity": "result", "entity_id": str(i)}
+        | {"payload": {"n": i}, "cycle_id": "c"}
+        for i in range(first, first + 3)
+    ]
+
+
+def test_audit_appends_at_the_end_of_a_chunk_write_the_same_chain(
+    db_url: str, sequential_url: str
+) -> None:
+    """A chunk step's audit events are appended when it ends (tasks/stages.py): the head is
+    not touched before, and the chain is the one the appends in place would have written."""
+    t1, t2 = datetime(2026, 3, 1, 8), datetime(2026, 3, 1, 9)
+    with session_scope(get_engine(sequential_url)) as s:
+        append_many(s, events=_events(t1, 0), at=t1)
+        append_many(s, events=_events(t2, 3), at=t2)
+    engine = get_engine(db_url)
+    with session_scope(engine) as s:
+        with appends_at_the_end(s):
+            assert append_many(s, events=_events(t1, 0), at=t1) == 3
+            append_many(s, events=_events(t2, 3), at=t2)
+            assert s.scalar(select(func.count()).select_from(AuditHead)) == 0
+            assert s.scalar(select(func.count()).select_from(AuditEvent)) == 0
+        assert s.scalar(select(AuditHead.seq)) == 6
+    with pytest.raises(RuntimeError), session_scope(engine) as s:  # an error appends nothing
+        with appends_at_the_end(s):
+            append_many(s, events=_events(t2, 6), at=t2)
+            raise RuntimeError("the step failed")
+
+    def chain(url: str) -> list[tuple]:
+        with session_scope(get_engine(url)) as s:
+            assert verify(s).ok
+            return [
+                tuple(r)
+                for r in s.execute(
+                    select(
+                        AuditEvent.seq, AuditEvent.at, AuditEvent.entity_id, AuditEvent.hash
+                    ).order_by(AuditEvent.seq)
+                ).all()
+            ]
+
+    assert chain(db_url) == chain(sequential_url)
+    assert len(chain(db_url)) == 6
