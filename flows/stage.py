@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from kinerja.models.schemas.config import stage_title
 from kinerja.models.stages.summaries import stage_summary_line, stage_summary_rows
+from kinerja.tasks.fanout import FanOut, chunks_on_workers, fan_out
 from kinerja.tasks.stages import (
     begin_stage,
     chunk_step,
@@ -74,12 +75,18 @@ def _over_chunks(
     stage: str,
     steps: tuple[str, ...],
     chunks: list[dict[str, Any]],
+    fan: FanOut,
 ) -> dict[str, dict[str, int]]:
+    """Each step over every chunk, step after step: the chunks of one step in this process
+    one by one, or all at once on the task workers (tasks/fanout.py)."""
     totals: dict[str, dict[str, int]] = {}
     for step in steps:
-        for chunk in chunks:
-            out = chunk_step(db_url, cycle_id, stage, step, chunk)
-            agg = totals.setdefault(step, {})
+        if fan.workers:
+            outs = chunks_on_workers(db_url, cycle_id, stage, step, chunks)
+        else:
+            outs = [chunk_step(db_url, cycle_id, stage, step, chunk) for chunk in chunks]
+        agg = totals.setdefault(step, {})
+        for out in outs:
             for key, value in out.items():
                 if isinstance(value, int | float):
                     agg[key] = agg.get(key, 0) + value
@@ -96,11 +103,16 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
         log.info("%s opens on %s", spec.name, state.not_before.date())
         return StageOutcome(stage=spec.name, status="waiting", not_before=state.not_before)
     stats: dict[str, Any] = {}
+    fan = fan_out(db_url)
+    if fan.note:
+        log.info("%s: %s", spec.name, fan.note)
     if not state.opened:
-        chunks = begin_stage(db_url, cycle_id, spec.name, spec.max_chunks)
+        chunks = begin_stage(db_url, cycle_id, spec.name, spec.max_chunks, fan.workers or 1)
         for step in spec.setup:
             stats[step] = cycle_step(db_url, cycle_id, spec.name, step)
-        stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.prepare + spec.people, chunks))
+        stats.update(
+            _over_chunks(db_url, cycle_id, spec.name, spec.prepare + spec.people, chunks, fan)
+        )
         active = stage_opened(db_url, cycle_id, spec.name)
         for step in spec.opened:
             stats[step] = cycle_step(db_url, cycle_id, spec.name, step)
@@ -111,8 +123,8 @@ def run_stage(spec: StageSpec, cycle_id: str, db_url: str | None) -> StageOutcom
     if active:
         log.info("%s waits for %d human tasks", spec.name, active)
         return StageOutcome(stage=spec.name, status="waiting", active_tasks=active)
-    chunks = begin_stage(db_url, cycle_id, spec.name, spec.max_chunks)
-    stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.finish, chunks))
+    chunks = begin_stage(db_url, cycle_id, spec.name, spec.max_chunks, fan.workers or 1)
+    stats.update(_over_chunks(db_url, cycle_id, spec.name, spec.finish, chunks, fan))
     for step in spec.summary:
         stats[step] = cycle_step(db_url, cycle_id, spec.name, step)
     full = finish_stage(db_url, cycle_id, spec.name, stats)

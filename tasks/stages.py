@@ -17,6 +17,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from kinerja.models.audit.chain import appends_at_the_end
 from kinerja.models.cycles.cycle import (
     Chunk,
     active_task_count,
@@ -101,13 +102,25 @@ def cycle_periods(db_url: str | None, cycle_id: str) -> list[tuple[str, tuple[st
 
 @task(name="open-stage", **TASK_OPTIONS)
 def begin_stage(
-    db_url: str | None, cycle_id: str, stage: str, max_chunks: int | None = None
+    db_url: str | None,
+    cycle_id: str,
+    stage: str,
+    max_chunks: int | None = None,
+    min_chunks: int = 1,
 ) -> list[dict[str, Any]]:
     """Open the stage (its due dates are fixed once) and split the employees into chunks of
-    ``chunk_size``, or into ``max_chunks`` larger ones when that would make more."""
+    ``chunk_size``, or into ``max_chunks`` larger ones when that would make more, or into
+    ``min_chunks`` smaller ones (never more than ``max_chunks``) when that would make fewer:
+    as many chunks as there are workers to run them."""
     with step_context(db_url, cycle_id, stage) as ctx:
         open_stage(ctx.session, cycle=ctx.cycle, stage=stage, now=ctx.now)
-        chunks = plan_chunks(ctx.session, chunk_size=ctx.config.chunk_size, max_chunks=max_chunks)
+        size = ctx.config.chunk_size
+        chunks = plan_chunks(ctx.session, chunk_size=size, max_chunks=max_chunks)
+        wanted = min(min_chunks, max_chunks or min_chunks)
+        people = sum(c.size for c in chunks)
+        if len(chunks) < wanted and people > len(chunks):
+            size = -(-people // wanted)
+            chunks = plan_chunks(ctx.session, chunk_size=size, max_chunks=max_chunks)
         return [asdict(c) for c in chunks]
 
 
@@ -130,9 +143,12 @@ def stage_opened(db_url: str | None, cycle_id: str, stage: str) -> int:
 def chunk_step(
     db_url: str | None, cycle_id: str, stage: str, step: str, chunk: dict[str, Any]
 ) -> dict[str, Any]:
-    """Run one named step over one chunk of employees, in one transaction."""
+    """Run one named step over one chunk of employees, in one transaction. Its audit events
+    are appended at the end of the transaction: chunks running at the same time on several
+    workers then wait for each other on the audit head only for the appends."""
     with step_context(db_url, cycle_id, stage, Chunk(**chunk)) as ctx:
-        return CHUNK_STEPS[step](ctx)
+        with appends_at_the_end(ctx.session):
+            return CHUNK_STEPS[step](ctx)
 
 
 @task(name="cycle-step", task_run_name="{step}", **TASK_OPTIONS)

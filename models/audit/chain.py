@@ -36,7 +36,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -366,6 +367,10 @@ def append_many(
     """
     if not events:
         return 0
+    queued = session.info.get(_QUEUED)
+    if queued is not None:  # inside appends_at_the_end: chained when the block ends
+        queued.append((list(events), at, keyring))
+        return len(events)
     key = (keyring or signing_keyring()).signing
     at = _naive_utc(at)
     head_seq, head_hash = _lock_head(session)
@@ -373,3 +378,29 @@ def append_many(
     executemany(session, _INSERT, rows)  # the payload from its text: see _INSERT
     _set_head(session, seq=rows[-1]["seq"], hash_=rows[-1]["hash"])
     return len(rows)
+
+
+_QUEUED = "kinerja.audit.queued"
+
+
+@contextmanager
+def appends_at_the_end(session: Session) -> Iterator[None]:
+    """Within the block, :func:`append_many` queues its batches instead of appending them;
+    they are appended, in the order queued and each with its own ``at``, when the block ends
+    without an error (the caller's transaction still open, so they commit with it).
+
+    The events and their order are the same; only the head's lock is taken at the end of
+    the transaction instead of in its middle, so that parallel transactions (a stage's
+    chunks on several workers) hold it for the time of the appends, not of their work.
+    """
+    if _QUEUED in session.info:
+        yield
+        return
+    session.info[_QUEUED] = []
+    try:
+        yield
+        queued = session.info.pop(_QUEUED)
+        for events, at, keyring in queued:
+            append_many(session, events=events, at=at, keyring=keyring)
+    finally:
+        session.info.pop(_QUEUED, None)
