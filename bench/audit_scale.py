@@ -28,7 +28,8 @@ os.environ.setdefault("KINERJA_AUDIT_KEY", "bench-audit-key-not-secret-012345678
 
 def hash_cost(events: int) -> tuple[float, float]:
     """Microseconds per event for the unkeyed and the keyed hash of the same events."""
-    from kinerja.models.audit.chain import GENESIS_HASH, event_hash
+    from kinerja.models.audit.canonical import event_hash
+    from kinerja.models.audit.chain import GENESIS_HASH
     from kinerja.models.audit.keys import signing_keyring
 
     key = signing_keyring().signing

@@ -33,7 +33,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import HEAD_ID, canonical_json
+from kinerja.models.audit.canonical import canonical_json
+from kinerja.models.audit.chain import HEAD_ID
 from kinerja.models.audit.keys import DEMO_KEY_ID, Keyring, signing_keyring
 from kinerja.models.store.db import DEFAULT_HOME
 from kinerja.models.store.tables import AuditHead

@@ -28,7 +28,8 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import EVENT_FIELDS, GENESIS_HASH, HEAD_ID, event_hash
+from kinerja.models.audit.canonical import event_hash
+from kinerja.models.audit.chain import EVENT_FIELDS, GENESIS_HASH, HEAD_ID
 from kinerja.models.audit.checkpoints import Checkpoint, read_checkpoints, session_database
 from kinerja.models.audit.keys import DEMO_KEY_ID, Keyring, signing_keyring
 from kinerja.models.store.tables import AuditEvent, AuditHead, Cycle, Result

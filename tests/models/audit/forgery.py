@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text, update
 
-from kinerja.models.audit.chain import GENESIS_HASH, HEAD_ID, event_hash
+from kinerja.models.audit.canonical import event_hash
+from kinerja.models.audit.chain import GENESIS_HASH, HEAD_ID
 from kinerja.models.audit.keys import AuditKey
 from kinerja.models.store.tables import AuditEvent, AuditHead
 

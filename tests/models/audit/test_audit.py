@@ -12,15 +12,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
-from kinerja.models.audit.chain import (
-    GENESIS_HASH,
-    append_event,
-    append_many,
+from kinerja.models.audit.canonical import (
     canonical_json,
     content_text,
     event_content,
     event_hash,
     normalize,
+)
+from kinerja.models.audit.chain import (
+    GENESIS_HASH,
+    append_event,
+    append_many,
 )
 from kinerja.models.audit.keys import AuditKey, Keyring, key_id_of, load_keyring
 from kinerja.models.audit.verify import verify

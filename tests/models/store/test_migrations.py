@@ -17,7 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, text
 from sqlalchemy.orm import Session
 
-from kinerja.models.audit.chain import GENESIS_HASH, append_event, event_hash
+from kinerja.models.audit.canonical import event_hash
+from kinerja.models.audit.chain import GENESIS_HASH, append_event
 from kinerja.models.audit.checkpoints import write_checkpoint
 from kinerja.models.audit.verify import verify
 from kinerja.models.store.migrate import (
