@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 from prefect.settings import get_current_settings
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from kinerja.flows.simulate import simulate
 from kinerja.models.audit.chain import append_many, appends_at_the_end
@@ -39,7 +38,7 @@ from kinerja.models.store.tables import (
 )
 from kinerja.tasks.fanout import WORKERS_ENV, chunks_on_workers, fan_out
 from kinerja.tasks.mailcatcher import MailCatcher
-from kinerja.tests.conftest import PG_URL
+from kinerja.tests.conftest import pg_schema
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
 WORKERS = 2
@@ -70,19 +69,11 @@ def sequential_url(db_url: str, tmp_path: Path) -> Iterator[str]:
         engine.dispose()
         yield url
         return
-    schema = f"s{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("s") as url:
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture
