@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +33,15 @@ def api(base: str, path: str, body: dict | None = None) -> Any:
     req = urllib.request.Request(
         base + path, data=data, headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read() or b"null")
+    for attempt in range(10):
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            # 503: the server's database was busy and nothing was done; ask again.
+            if exc.code != 503 or attempt == 9:
+                raise
+            time.sleep(1)
 
 
 def wait_for(what: str, check, seconds: float, procs: list[subprocess.Popen]) -> Any:
