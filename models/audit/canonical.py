@@ -73,12 +73,10 @@ def event_content(
     entity_id: str,
     payload: Any,
     key_id: str | None = None,
-    normalized: bool = False,
 ) -> str:
     """The canonical JSON of an event's content; a keyed event's includes its key id, so
-    the id cannot be swapped without breaking the hash. ``normalized``: the payload is
-    already in its stored form (:func:`normalize`) and the other fields are plain text and
-    numbers, so the text is made without normalising again (the same text)."""
+    the id cannot be swapped without breaking the hash. (The chain puts the same text
+    together from its parts: :func:`content_text`.)"""
     content = {
         "seq": seq,
         "at": at.isoformat(),
@@ -91,10 +89,6 @@ def event_content(
     }
     if key_id is not None:
         content["key_id"] = key_id
-    if normalized:
-        return json.dumps(
-            content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
     return canonical_json(content)
 
 
@@ -110,7 +104,6 @@ def event_hash(
     entity_id: str,
     payload: Any,
     key: AuditKey | None = None,
-    normalized: bool = False,
 ) -> str:
     """The event's hash: HMAC-SHA256 under ``key`` of ``prev_hash`` followed by the canonical
     JSON of the content (key id included), or, for an unkeyed event (``key=None``, written
@@ -127,7 +120,6 @@ def event_hash(
             entity_id=entity_id,
             payload=payload,
             key_id=None if key is None else key.key_id,
-            normalized=normalized,
         )
     ).encode("utf-8")
     if key is None:
