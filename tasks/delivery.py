@@ -21,11 +21,12 @@ from apprise.plugins import url_to_dict
 from apprise.plugins.email.base import NotifyEmail
 
 from kinerja.models.outbox.routes import MissingAddress, RouteError, Routes
-from kinerja.tasks import message_id, smtp_pool, smtp_tls
+from kinerja.tasks import mail_compose, message_id, smtp_pool, smtp_tls
 
 smtp_tls.install()
 message_id.install()
 smtp_pool.install()
+mail_compose.install()
 
 _NOT_SECRET = ("_HOST", "_PORT")
 
