@@ -17,6 +17,12 @@ periods) it prints, for both runs:
 The chunk size is the scenario's, capped per stage at 20 task runs (``--chunk-size`` sets it).
 
     python bench/cycle_scale.py --baseline 2000 --employees 20000
+
+With ``--workers 1,2,4`` it measures instead, on PostgreSQL, how every stage's chunk steps
+speed up on that many Prefect task workers against one (``bench/fanout_scale.py``, whose
+options ``--pg``, ``--template``, ``--repeat`` and ``--periods`` it takes):
+
+    python bench/cycle_scale.py --employees 20000 --workers 1,2,4
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import fanout_scale
 
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -179,7 +187,11 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=2000)
     parser.add_argument("--employees", type=int, default=20000)
     parser.add_argument("--chunk-size", type=int, default=None)
+    fanout_scale.add_arguments(parser, workers=None)
     args = parser.parse_args()
+    if args.workers:
+        fanout_scale.run(args)
+        return
 
     from kinerja.flows.simulate import lean_prefect
 

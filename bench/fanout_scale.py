@@ -299,15 +299,24 @@ def replay(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employees", type=int, default=20000)
-    parser.add_argument("--workers", default="1,2,4", help="worker counts, e.g. 1,2,4")
+def add_arguments(parser: argparse.ArgumentParser, *, workers: str | None = "1,2,4") -> None:
+    """The options of this bench (``bench/cycle_scale.py --workers`` shares them)."""
+    parser.add_argument("--workers", default=workers, help="worker counts, e.g. 1,2,4")
     parser.add_argument("--periods", default="quarterly", help="monthly or quarterly")
     parser.add_argument("--template", default=None, help="reuse this finished-cycle database")
     parser.add_argument("--repeat", type=int, default=1, help="runs per count; the best kept")
     parser.add_argument("--pg", default=ADMIN_URL, help="PostgreSQL URL of a database admin")
-    args = parser.parse_args()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=20000)
+    add_arguments(parser)
+    run(parser.parse_args())
+
+
+def run(args: argparse.Namespace) -> None:
+    """Replay the chunk steps on each worker count in ``args.workers`` and print the table."""
     counts = [int(w) for w in args.workers.split(",")]
 
     from kinerja.flows.simulate import lean_prefect
