@@ -262,12 +262,14 @@ def replay(
     (0: in this process, one chunk at a time)."""
     from kinerja.flows.stage import _over_chunks
     from kinerja.models.store.db import dispose_engines
+    from kinerja.models.store.migrate import upgrade
     from kinerja.tasks.fanout import FanOut
 
     dispose_engines()
     admin_execute(admin, f'DROP DATABASE IF EXISTS "{RUN_DB}"')
     admin_execute(admin, f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{template}"')
     url = database_url(admin, RUN_DB)
+    upgrade(url)  # a template made before a later migration
     cycle_id, stages = stage_steps(url)
     chunks = plan_run_chunks(url, chunk_count)
     seconds: dict[str, float] = {}
