@@ -45,6 +45,13 @@ STATE_WAIT_SECONDS = 60.0
 RESULT_TIMEOUT_SECONDS = 3600.0
 """How long the flow waits for one chunk before it fails the stage run (a rerun continues)."""
 
+NO_WORKER_SECONDS = 60.0
+"""How long the flow waits for chunks while no task worker is connected to the Prefect
+server before it fails the stage run: nobody would ever run them."""
+
+POLL_SECONDS = 2.0
+"""How often a waiting flow looks whether its chunk finished and whether a worker is there."""
+
 
 @dataclass(frozen=True)
 class FanOut:
@@ -115,22 +122,71 @@ def chunks_on_workers(
     with ThreadPoolExecutor(max_workers=max(1, min(len(chunks), 16))) as pool:
         submitted = [pool.submit(contextvars.copy_context().run, submit, c) for c in chunks]
         futures = [s.result() for s in submitted]
+    waiting = _Waiting(chunk_step.task_key)
     for future in futures:
-        _wait(future)
+        while not waiting.finished(future):
+            waiting.check()
     return [future.result(timeout=RESULT_TIMEOUT_SECONDS) for future in futures]
 
 
-def _wait(future: PrefectDistributedFuture) -> None:
-    # The server records a new task run, and then its first state, from events, a moment
-    # after ``delay`` returns; Prefect's wait refuses a run it cannot read yet, or one
-    # without a state, instead of waiting for it.
-    deadline = time.monotonic() + STATE_WAIT_SECONDS
-    while True:
+def connected_workers(task_key: str) -> int:
+    """How many task workers for ``task_key`` are connected to the Prefect server now."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        response = client.request(
+            "POST",
+            "/task_workers/filter",
+            json={"task_worker_filter": {"task_keys": [task_key]}},
+        )
+        response.raise_for_status()
+        return len(response.json())
+
+
+class _Waiting:
+    """The clock of a step's wait: fails it after ``RESULT_TIMEOUT_SECONDS``, or after
+    ``NO_WORKER_SECONDS`` without any task worker connected (none started, or all died:
+    a chunk a dead worker took is never handed to another)."""
+
+    def __init__(self, task_key: str) -> None:
+        self.task_key = task_key
+        self.deadline = time.monotonic() + RESULT_TIMEOUT_SECONDS
+        self.alone_since: float | None = None
+        self.unknown_since: dict[Any, float] = {}
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now > self.deadline:
+            raise TimeoutError(
+                f"potongan belum selesai setelah {RESULT_TIMEOUT_SECONDS:.0f} s / chunks not"
+                f" finished after {RESULT_TIMEOUT_SECONDS:.0f} s; a rerun continues"
+            )
+        if connected_workers(self.task_key):
+            self.alone_since = None
+        elif self.alone_since is None:
+            self.alone_since = now
+        elif now - self.alone_since > NO_WORKER_SECONDS:
+            raise RuntimeError(
+                f"tidak ada pekerja tugas tersambung selama {NO_WORKER_SECONDS:.0f} s: jalankan"
+                " `python -m kinerja.tasks.chunk_worker` atau KINERJA_CHUNK_WORKERS=0, lalu"
+                f" ulangi / no task worker connected for {NO_WORKER_SECONDS:.0f} s: start"
+                " `python -m kinerja.tasks.chunk_worker` or set KINERJA_CHUNK_WORKERS=0, then"
+                " run again (the chunks done so far stay done)"
+            )
+
+    def finished(self, future: PrefectDistributedFuture) -> bool:
+        """Whether the chunk's run reached a final state, after waiting up to POLL_SECONDS."""
+        # The server records a new task run, and then its first state, from events, a
+        # moment after ``delay`` returns; Prefect's wait refuses a run it cannot read yet,
+        # or one without a state, instead of waiting for it: that counts as not finished,
+        # for at most STATE_WAIT_SECONDS after it is first seen so.
         try:
-            future.wait(timeout=RESULT_TIMEOUT_SECONDS)
-            return
+            future.wait(timeout=POLL_SECONDS)
         except (ObjectNotFound, RuntimeError) as exc:
             unknown = isinstance(exc, ObjectNotFound) or "has no state" in str(exc)
-            if not unknown or time.monotonic() > deadline:
+            first = self.unknown_since.setdefault(future.task_run_id, time.monotonic())
+            if not unknown or time.monotonic() - first > STATE_WAIT_SECONDS:
                 raise
             time.sleep(0.1)
+            return False
+        return future.state.is_final()

@@ -36,8 +36,10 @@ from kinerja.models.store.tables import (
     Result,
     TrainingAssignment,
 )
-from kinerja.tasks.fanout import WORKERS_ENV, chunks_on_workers, fan_out
+from kinerja.tasks import fanout
+from kinerja.tasks.fanout import WORKERS_ENV, chunks_on_workers, connected_workers, fan_out
 from kinerja.tasks.mailcatcher import MailCatcher
+from kinerja.tasks.stages import chunk_step
 from kinerja.tests.conftest import pg_schema
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
@@ -166,6 +168,8 @@ def test_two_workers_give_the_results_of_one_chunk_at_a_time(
     assert fanned.cycle_id == sequential.cycle_id
     assert _outcome(db_url, fanned.cycle_id) == expected
     assert all(proc.poll() is None for proc in task_workers)  # the workers are still serving
+    if task_workers:  # the server sees them, as a waiting flow asks it
+        assert connected_workers(chunk_step.task_key) == WORKERS
 
     # A chunk run once more, as a worker would after dying between its commit and its
     # report, changes no result, training, task or message, and the audit chain verifies.
@@ -244,3 +248,18 @@ def test_audit_appends_at_the_end_of_a_chunk_write_the_same_chain(
 
     assert chain(db_url) == chain(sequential_url)
     assert len(chain(db_url)) == 6
+
+
+def test_a_step_without_any_task_worker_fails_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No worker started (or every worker died): the stage run fails after
+    NO_WORKER_SECONDS, saying what to start, instead of waiting for its result timeout."""
+    monkeypatch.setattr(fanout, "NO_WORKER_SECONDS", 2.0)
+    monkeypatch.setattr(fanout, "POLL_SECONDS", 0.5)
+    assert connected_workers(chunk_step.task_key) == 0
+    chunk = {"index": 0, "nips": ["1"], "units": []}
+    url = f"sqlite:///{tmp_path / 'none.db'}"  # never opened: nobody runs the chunk
+    with pytest.raises(RuntimeError, match="no task worker connected for 2 s") as caught:
+        chunks_on_workers(url, "no-cycle", "review", "predikat", [chunk])
+    assert "python -m kinerja.tasks.chunk_worker" in str(caught.value)
