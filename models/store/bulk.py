@@ -135,10 +135,14 @@ def sync_loaded(
     """Give the session's loaded objects of ``entity`` (matched by their primary key
     ``keys``) the values ``rows`` wrote past the ORM, as if loaded again: a caller that holds
     one never reads a stale value."""
-    if not session.identity_map:
+    mapped = identity_key(entity, (None,) * len(keys))[0]  # the class identities name
+    held = {
+        identity[1]: obj for identity, obj in session.identity_map.items() if identity[0] is mapped
+    }
+    if not held:
         return
     for row in rows:
-        loaded = session.identity_map.get(identity_key(entity, tuple(row[k] for k in keys)))
+        loaded = held.get(tuple(row[k] for k in keys))
         if loaded is not None:
             for name, value in row.items():
                 if name not in keys:
