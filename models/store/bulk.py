@@ -1,8 +1,9 @@
 """Portable bulk writes: INSERT ... ON CONFLICT on SQLite and PostgreSQL, in batches.
 
-SQLite takes a Core executemany. On PostgreSQL an executemany runs one statement per row,
-so an upsert of a batch is instead copied (COPY) into a temporary staging table and
-upserted from there with one statement, the fastest way PostgreSQL offers to load rows.
+SQLite takes the driver's executemany (:func:`executemany`). On PostgreSQL an executemany
+runs one statement per row, so an upsert of a batch is instead copied (COPY) into a
+temporary staging table and upserted from there with one statement, the fastest way
+PostgreSQL offers to load rows.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def upsert(
     """Insert rows, updating ``update`` columns (default: all given non-key columns) on conflict.
 
     Every row of one call has the same columns. Columns absent from the rows keep their
-    stored value, and take the column default on insert. Returns the number of rows written.
+    stored value, and take the column default on insert (a callable default is called once
+    per batch, as :func:`executemany` does). Returns the number of rows written.
     """
     count = 0
     dialect = session.get_bind().dialect.name
