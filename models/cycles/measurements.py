@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from kinerja.models.store.bulk import pairs_in, upsert
 from kinerja.models.store.tables import Measurement, MeasurementRevision
 
-BATCH = 500
+BATCH = 5000
+"""Rows per read of the standing values: one query per period among them, each well within
+the parameters a statement may hold (:data:`~kinerja.models.store.bulk.IN_LIST`)."""
 
 
 def record(

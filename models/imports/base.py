@@ -2,8 +2,9 @@
 
 An importer reads its file twice. The first pass validates every row and keeps only what
 cross-row checks need (ids seen, references to resolve at the end); the second pass,
-taken only when the first found nothing wrong, converts the rows again and upserts them
-in batches. Two passes keep memory flat: no file is ever held whole.
+taken only when the first found nothing wrong, converts the rows again (or reads back those
+the first pass kept, :mod:`.kept`) and upserts them in batches. Two passes keep memory flat:
+no file is ever held whole.
 
 Optional columns that a file leaves out are not written: existing rows keep their stored
 value and new rows take the table's default. (``direction`` travels with ``target`` and is
@@ -29,6 +30,7 @@ from sqlalchemy import ColumnElement, String, Table, func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.imports.errors import ImportRejected, ImportReport, Problems
+from kinerja.models.imports.kept import KeptRows
 from kinerja.models.imports.reader import NOT_UTF8, RawTable, open_raw
 from kinerja.models.imports.values import Bad, IdFormat, refuse_scientific
 from kinerja.models.store.bulk import upsert
@@ -60,6 +62,9 @@ class FileImporter:
     """Columns naming an employee by NIP, checked against ``nip_format``."""
     stored_as: ClassVar[dict[str, str]] = {}
     """File columns stored under another table column name (whose length applies)."""
+    keeps_rows: ClassVar[bool] = False
+    """The first pass keeps the rows it converted for the second (:mod:`.kept`): only for a
+    kind whose :meth:`convert` gives the same row in both passes."""
 
     def __init__(
         self, path: str | Path, *, sheet: str | None = None, nip_format: IdFormat | None = None
@@ -79,6 +84,7 @@ class FileImporter:
         self._cells: dict[str, str] = {}
         self._flagged: set[str] = set()  # its columns already reported: said once
         self._limits: dict[str, int] = {}
+        self._kept: KeptRows | None = None
 
     # --- what subclasses provide ------------------------------------------------------------
 
@@ -199,6 +205,7 @@ class FileImporter:
 
     def _rows(self, names: list[str | None], raw: RawTable) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(names)
+        every_named = None not in names
         for number, cells in raw.rows:
             if raw.undecodable:
                 for line in raw.undecodable:
@@ -218,7 +225,7 @@ class FileImporter:
                     )
                 raw.rounded.clear()
                 continue
-            if any(cells[width:]):
+            if len(cells) > width and any(cells[width:]):
                 self.bad(
                     number,
                     None,
@@ -226,7 +233,10 @@ class FileImporter:
                     f"jumlah nilai melebihi {width} kolom judul",
                 )
                 continue
-            yield number, {n: c for n, c in zip(names, cells, strict=False) if n is not None}
+            if every_named:
+                yield number, dict(zip(names, cells, strict=False))  # type: ignore[arg-type]
+            else:
+                yield number, {n: c for n, c in zip(names, cells, strict=False) if n is not None}
 
     # --- the checks every cell gets ---------------------------------------------------------
 
@@ -302,6 +312,7 @@ class FileImporter:
                 self.readable = True
                 self._limits = self.lengths()
                 self.load(session)
+                kept = self._kept = KeptRows(BATCH_ROWS) if self.keeps_rows else None
                 for number, cells in self._rows(names, raw):
                     # Duplicates are found on the raw key, so that a repeated id is named
                     # even when its first row has other faults.
@@ -319,15 +330,27 @@ class FileImporter:
                         self.skipped(number, cells)
                     else:
                         self.observe(number, record)
+                        if kept is not None and not self.problems:
+                            kept.add(record)  # not needed once the file is refused
                 self._row, self._cells, self._flagged = 0, {}, set()
                 self.finish()
         except ImportRejected as exc:
             for e in exc.all_errors():
                 self.problems.add_error(e)
+        if self.problems and self._kept is not None:
+            self._kept.close()
+            self._kept = None
 
     def write(self, session: Session) -> ImportReport:
-        """Second pass: upsert every row in batches; the caller commits."""
+        """Second pass: upsert every row in batches (the rows the first pass kept, else the
+        file read again); the caller commits."""
         before = self._count(session)
+        kept, self._kept = self._kept, None
+        written = self._write_kept(session, kept) if kept else self._write_read(session)
+        inserted = self._count(session) - before
+        return ImportReport(self.kind, self.label, inserted, written - inserted, written)
+
+    def _write_read(self, session: Session) -> int:
         written = 0
         batch: list[dict[str, Any]] = []
         with self._open() as raw:
@@ -345,8 +368,13 @@ class FileImporter:
         self.problems.raise_if_any()
         if batch:
             written += self._upsert(session, batch)
-        inserted = self._count(session) - before
-        return ImportReport(self.kind, self.label, inserted, written - inserted, written)
+        return written
+
+    def _write_kept(self, session: Session, kept: KeptRows) -> int:
+        try:
+            return sum(self._upsert(session, batch) for batch in kept.batches())
+        finally:
+            kept.close()
 
     def _count(self, session: Session) -> int:
         query = select(func.count()).select_from(self.table)

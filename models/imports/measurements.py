@@ -30,6 +30,9 @@ from kinerja.models.imports.values import (
 )
 from kinerja.models.store.tables import Goal, Measurement, SurveyResponse, Target, Unit
 
+PERIODS_REMEMBERED = 1000
+"""Distinct period spellings whose check is remembered (a file has a few dozen at most)."""
+
 Writer = Callable[[Session, list[dict[str, Any]]], int]
 """Writes a batch of validated metrics rows; returns how many it wrote."""
 
@@ -44,6 +47,7 @@ class MetricsImporter(FileImporter):
     optional = ("evidence",)
     unique = ("target_id", "period")
     identifiers = ("target_id",)
+    keeps_rows = True  # a row converts from its own cells only
 
     def __init__(
         self,
@@ -61,6 +65,7 @@ class MetricsImporter(FileImporter):
         self.writer = write
         self.targets: set[str] = set()
         self.goals: set[str] = set()
+        self._periods: dict[str, str | Bad] = {}
 
     def scope(self) -> list[ColumnElement[bool]]:
         return [Measurement.__table__.c.cycle_id == self.cycle_id]
@@ -86,23 +91,44 @@ class MetricsImporter(FileImporter):
         if evidence_only:
             # A qualitative realisation is the evidence itself: no number to report.
             record["value"] = None
-        for column, parse in (("period", parse_period), ("value", parse_number)):
-            if column == "value" and evidence_only:
-                continue
-            text = self.need(row, cells, column)
+        text = self.need(row, cells, "period")
+        if text is None:
+            ok = False
+        else:
+            period = self._period(text)
+            if isinstance(period, Bad):
+                self.wrong(row, "period", period)
+                ok = False
+            else:
+                record["period"] = period
+        if not evidence_only:
+            text = self.need(row, cells, "value")
             if text is None:
                 ok = False
-                continue
-            try:
-                record[column] = parse(text)
-                if column == "period" and self.dates is not None:
-                    refuse_outside(record[column], *self.dates)
-            except Bad as exc:
-                self.wrong(row, column, exc)
-                ok = False
+            else:
+                try:
+                    record["value"] = parse_number(text)
+                except Bad as exc:
+                    self.wrong(row, "value", exc)
+                    ok = False
         if "evidence" in self.columns:
             record["evidence"] = cells.get("evidence") or None
         return record if ok and record["target_id"] else None
+
+    def _period(self, text: str) -> str | Bad:
+        """The period ``text`` names, or what is wrong with it; the same few periods fill a
+        whole file, so each spelling is checked once."""
+        known = self._periods.get(text)
+        if known is None:
+            try:
+                known = parse_period(text)
+                if self.dates is not None:
+                    refuse_outside(known, *self.dates)
+            except Bad as exc:
+                known = exc
+            if len(self._periods) < PERIODS_REMEMBERED:
+                self._periods[text] = known
+        return known
 
     def _upsert(self, session: Session, batch: list[dict[str, Any]]) -> int:
         # The caller may keep the values a batch replaces (models/cycles/measurements.py).

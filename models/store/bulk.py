@@ -1,8 +1,9 @@
 """Portable bulk writes: INSERT ... ON CONFLICT on SQLite and PostgreSQL, in batches.
 
-SQLite takes a Core executemany. On PostgreSQL an executemany runs one statement per row,
-so an upsert of a batch is instead copied (COPY) into a temporary staging table and
-upserted from there with one statement, the fastest way PostgreSQL offers to load rows.
+SQLite takes the driver's executemany (:func:`executemany`). On PostgreSQL an executemany
+runs one statement per row, so an upsert of a batch is instead copied (COPY) into a
+temporary staging table and upserted from there with one statement, the fastest way
+PostgreSQL offers to load rows.
 """
 
 from __future__ import annotations
@@ -82,26 +83,40 @@ def upsert(
     """Insert rows, updating ``update`` columns (default: all given non-key columns) on conflict.
 
     Every row of one call has the same columns. Columns absent from the rows keep their
-    stored value, and take the column default on insert. Returns the number of rows written.
+    stored value, and take the column default on insert (a callable default is called once
+    per batch, as :func:`executemany` does). Returns the number of rows written.
     """
     count = 0
-    postgresql_copy = session.get_bind().dialect.name == "postgresql" and update is None
+    dialect = session.get_bind().dialect.name
+    postgresql_copy = dialect == "postgresql" and update is None
     for batch in _batches(rows, batch_size):
         if postgresql_copy:
             _upsert_postgresql(session, table, tuple(keys), batch)
             count += len(batch)
             continue
-        stmt = _insert_for(session, table)
         cols = update if update is not None else [c for c in batch[0] if c not in keys]
-        if cols:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        session.execute(stmt, batch)
-        count += len(batch)
+        stmt = _upsert_statement(dialect, table, tuple(keys), tuple(cols))
+        count += executemany(session, stmt, batch)
     return count
+
+
+@cache
+def _upsert_statement(
+    dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
+) -> Any:
+    """INSERT ... ON CONFLICT (``keys``) setting ``columns``, or doing nothing without them;
+    one object per shape, so that :func:`executemany` compiles it once."""
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"unsupported database dialect {dialect!r}")
+    if columns:
+        return stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
+        )
+    return stmt.on_conflict_do_nothing(index_elements=list(keys))
 
 
 def bulk_update(

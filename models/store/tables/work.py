@@ -57,7 +57,12 @@ class HumanTask(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    __table_args__ = (Index("ix_human_tasks_cycle_stage_state", "cycle_id", "stage", "state"),)
+    __table_args__ = (
+        Index("ix_human_tasks_cycle_stage_state", "cycle_id", "stage", "state"),
+        # A person's tasks (of a kind) in a cycle; the subject leads, so that queries by
+        # cycle alone keep the index above.
+        Index("ix_human_tasks_subject_cycle", "subject_nip", "cycle_id"),
+    )
 
 
 class Absence(Base):

@@ -8,7 +8,13 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from kinerja.models.imports import ImportRejected, import_metrics, import_survey, import_targets
+from kinerja.models.imports import (
+    ImportRejected,
+    base,
+    import_metrics,
+    import_survey,
+    import_targets,
+)
 from kinerja.models.store.tables import Goal, Measurement, SurveyResponse
 
 ELEMENTS = [f"U{i}" for i in range(1, 10)]
@@ -99,6 +105,38 @@ def test_metrics_bad_rows_are_all_named(session, write, targets, counts):
     assert "'tiga' is not a number" in message(exc, 6, "value")
     assert "'T1, 2025-Q1' already appears in row 6" in message(exc, 7, "period")
     assert counts() == before
+
+
+def test_metrics_kept_rows_are_written_as_read_over_several_batches(
+    session, write, targets, counts, monkeypatch
+):
+    # The first pass keeps its rows for the second; small batches show that every batch is
+    # written, in order, and that a refusal found after some were kept writes none of them.
+    monkeypatch.setattr(base, "BATCH_ROWS", 2)
+    months = [f"2025-{m:02d}" for m in range(1, 8)]
+    rows = [
+        f"{t},{p},{i}.5,{'bukti' if i % 2 else ''}"
+        for i, (t, p) in enumerate((t, p) for t in ("T1", "T2") for p in months)
+    ]
+    bad = write("bad.csv", "target_id,period,value,evidence", *rows, "T9,2025-01,1,")
+    before = counts()
+    with pytest.raises(ImportRejected) as exc:
+        import_metrics(
+            session, path=bad, cycle_id=targets, dates=(date(2025, 1, 1), date(2025, 12, 31))
+        )
+    assert where(exc) == [(16, "target_id")]
+    assert counts() == before
+
+    good = write("metrics.csv", "target_id,period,value,evidence", *rows)
+    report = import_metrics(session, path=good, cycle_id=targets)
+    assert (report.rows, report.inserted, report.updated) == (14, 14, 0)
+    stored = session.execute(
+        select(Measurement.target_id, Measurement.period, Measurement.value, Measurement.evidence)
+    ).all()
+    assert sorted(tuple(r) for r in stored) == [
+        (t, p, i + 0.5, "bukti" if i % 2 else None)
+        for i, (t, p) in enumerate((t, p) for t in ("T1", "T2") for p in months)
+    ]
 
 
 def test_survey_import_and_reimport(session, write, org):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select, text
 
-from kinerja.models.store.bulk import IN_LIST, executemany, pairs_in
+from kinerja.models.store.bulk import IN_LIST, executemany, pairs_in, upsert
 from kinerja.models.store.tables import Cycle, PeriodResult
 
 
@@ -84,3 +84,46 @@ def test_executemany_converts_like_sqlalchemy_and_fills_defaults(session):
     # Stored alike, as SQLite's text too (a comparison in SQL sees the same value).
     raw = session.execute(text("SELECT rated_at FROM period_results ORDER BY nip")).scalars()
     assert len(set(raw)) == 1
+
+
+def test_upsert_sets_the_columns_given_and_keeps_the_others(session):
+    cycle_id = _cycle(session)
+    at = datetime(2026, 3, 1, 9, 30)
+    keys = ["cycle_id", "period", "nip"]
+
+    def row(nip: str, **values: object) -> dict[str, object]:
+        return {"cycle_id": cycle_id, "period": "2026-03", "nip": nip, **values}
+
+    first = [row(f"N{i}", unit_id="U", expected=float(i), rated_at=at) for i in range(3)]
+    assert upsert(session, table=PeriodResult.__table__, rows=first, keys=keys) == 3
+    # N1 and N2 change, N3 is new; achievement is not given: N1 and N2 keep theirs.
+    session.execute(
+        PeriodResult.__table__.update().where(PeriodResult.nip == "N1").values(achievement=0.5)
+    )
+    second = [row(f"N{i}", unit_id="V", expected=10.0 + i, rated_at=None) for i in (1, 2, 3)]
+    assert upsert(session, table=PeriodResult.__table__, rows=second, keys=keys) == 3
+    # Only ``expected`` is updated on conflict; a new row takes every value given.
+    third = [row(f"N{i}", unit_id="W", expected=20.0 + i, rated_at=at) for i in (0, 4)]
+    upsert(session, table=PeriodResult.__table__, rows=third, keys=keys, update=["expected"])
+    # Nothing is updated on conflict; the new row is inserted.
+    fourth = [row(f"N{i}", unit_id="X", expected=99.0) for i in (1, 5)]
+    upsert(session, table=PeriodResult.__table__, rows=fourth, keys=keys, update=[])
+    got = session.execute(
+        select(
+            PeriodResult.nip,
+            PeriodResult.unit_id,
+            PeriodResult.expected,
+            PeriodResult.achievement,
+            PeriodResult.rated_at,
+            PeriodResult.at_risk,
+            PeriodResult.derivation,
+        ).order_by(PeriodResult.nip)
+    ).all()
+    assert [tuple(r) for r in got] == [
+        ("N0", "U", 20.0, None, at, False, {}),
+        ("N1", "V", 11.0, 0.5, None, False, {}),
+        ("N2", "V", 12.0, None, None, False, {}),
+        ("N3", "V", 13.0, None, None, False, {}),
+        ("N4", "W", 24.0, None, at, False, {}),
+        ("N5", "X", 99.0, None, None, False, {}),
+    ]
