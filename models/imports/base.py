@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.imports.errors import ImportRejected, ImportReport, Problems
 from kinerja.models.imports.kept import KeptRows
+from kinerja.models.imports.keys import KeyRows
 from kinerja.models.imports.reader import NOT_UTF8, RawTable, open_raw
 from kinerja.models.imports.values import Bad, IdFormat, refuse_scientific
 from kinerja.models.store.bulk import upsert
@@ -76,7 +77,7 @@ class FileImporter:
         self.columns: set[str] = set()
         self.problems = Problems()
         self.readable = False  # set once the header has been read and accepted
-        self.rows_of: dict[Any, int] = {}  # key -> first row; a str for one-column keys
+        self.rows_of = KeyRows()  # key -> first row; a str for one-column keys
         self.employees: Container[str] | None = None
         """NIPs of the employees in the database; :meth:`load` may set it from what it reads
         anyway, else it is read when a NIP is checked against a format."""
