@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from kinerja.models.citizens.complaints import CLOSE_REASONS, complaint_of_task
 from kinerja.models.cycles.cycle import cycle_config, pack_of
+from kinerja.models.cycles.reports import periodic_history
 from kinerja.models.humantasks.states import ACTIVE, title
 from kinerja.models.schemas.inputs import INPUT_FOR_KIND
-from kinerja.models.stages.periods import periodic_history
 from kinerja.models.store.tables import (
     Cycle,
     Employee,

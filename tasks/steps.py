@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kinerja.models.cycles.cycle import Chunk, stage_row
 from kinerja.models.cycles.periods import period_by_label
 from kinerja.models.cycles.reports import period_monitoring, period_predikat_counts
-from kinerja.models.humantasks.opening import NewTask, open_tasks
+from kinerja.models.humantasks.opening import NewTask, open_task_ids
 from kinerja.models.results import exports
 from kinerja.models.results.payroll import write_payroll
 from kinerja.models.rules.periods import Period
@@ -82,15 +82,14 @@ def _opener(make: Callable[[StepContext], list[NewTask]]) -> Callable[[StepConte
         row = stage_row(ctx.session, ctx.cycle.cycle_id, ctx.stage)
         assert row.due_at is not None and row.final_due_at is not None
         wanted = make(ctx)
-        opened = open_tasks(
+        # Announced once the whole stage is open (stage-opened): one message per person.
+        opened = open_task_ids(
             ctx.session,
             cycle=ctx.cycle,
-            config=ctx.config,
             stage_due_at=row.due_at,
             stage_final_due_at=row.final_due_at,
             tasks=wanted,
             now=ctx.now,
-            notify=False,  # announced once the whole stage is open: one message per person
         )
         return {"tasks_wanted": len(wanted), "tasks_opened": len(opened)}
 

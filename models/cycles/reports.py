@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.rules.numbers import money
+from kinerja.models.rules.periods import period_key
 from kinerja.models.store.tables import (
     CycleStage,
     Employee,
@@ -248,3 +250,22 @@ def next_step(session: Session, *, cycle: Any, now: datetime) -> str:
             return f"{row.stage}: dibuka {when:%Y-%m-%d} / opens on {when:%Y-%m-%d}"
         return f"{row.stage}: siap dijalankan sekarang / ready to run now"
     return "menunggu persetujuan / waits for a gate"
+
+
+def periodic_history(session: Session, *, cycle_id: str, nips: list[str]) -> dict[str, list]:
+    """Each person's periodic results in period order: (period, hasil kerja, predikat,
+    achievement to date), what the annual review shows the rater."""
+    out: dict[str, list] = defaultdict(list)
+    for nip, label, hasil, predikat, achievement in session.execute(
+        select(
+            PeriodResult.nip,
+            PeriodResult.period,
+            PeriodResult.hasil_kerja,
+            PeriodResult.predikat,
+            PeriodResult.achievement,
+        ).where(PeriodResult.cycle_id == cycle_id, PeriodResult.nip.in_(nips))
+    ):
+        out[nip].append([label, hasil, predikat, achievement])
+    for rows in out.values():
+        rows.sort(key=lambda r: period_key(r[0]))
+    return dict(out)

@@ -11,6 +11,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,6 +24,43 @@ from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.outbox.templates import render
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.tables import Cycle, Employee, HumanTask
+
+
+class MessageTask(Protocol):
+    """What a task's message reads of it: a loaded :class:`HumanTask`, or a plain row of
+    :data:`MESSAGE_TASK_COLUMNS`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def subject_nip(self) -> str: ...
+    @property
+    def assignee_nip(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def escalated_to(self) -> str | None: ...
+    @property
+    def escalation_level(self) -> int: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def final_due_at(self) -> datetime: ...
+
+
+MESSAGE_TASK_COLUMNS = (
+    "id",
+    "kind",
+    "subject_nip",
+    "assignee_nip",
+    "state",
+    "escalated_to",
+    "escalation_level",
+    "due_at",
+    "final_due_at",
+)
 
 
 def people(session: Session, nips: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -49,7 +87,7 @@ def digest_key_part(task_ids: Sequence[int]) -> str:
     return f"d{ids[0]}-{digest}"
 
 
-def task_link(config: CycleConfig, task: HumanTask, *, nip: str | None = None) -> str:
+def task_link(config: CycleConfig, task: MessageTask, *, nip: str | None = None) -> str:
     """The signed portal link to exactly ``task`` for exactly one person.
 
     The person is ``nip`` when given (the message's recipient), else whoever must act now:
@@ -69,7 +107,7 @@ def queue_task_messages(
     *,
     cycle: Cycle,
     config: CycleConfig,
-    tasks: Sequence[HumanTask],
+    tasks: Sequence[MessageTask],
     kind: str,
     now: datetime,
     slot: int = 0,
@@ -92,7 +130,7 @@ def queue_task_messages(
     )
     coordinator = config.coordinator
     known.setdefault(coordinator.nip, (coordinator.name, config.lang))
-    grouped: dict[tuple[str, int], list[HumanTask]] = defaultdict(list)
+    grouped: dict[tuple[str, int], list[MessageTask]] = defaultdict(list)
     for task in sorted(tasks, key=lambda t: t.id):
         grouped[(to[task.id], 0 if digest else task.id)].append(task)
     rows = []

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.humantasks.delegations import sync_delegations
-from kinerja.models.humantasks.messages import queue_task_messages
+from kinerja.models.humantasks.messages import MESSAGE_TASK_COLUMNS, queue_task_messages
 from kinerja.models.humantasks.states import ACTIVE, KINDS, task_key
 from kinerja.models.schemas.config import CycleConfig, period_stage, stage_family
-from kinerja.models.store.bulk import insert_ignore
+from kinerja.models.store.bulk import in_lists, insert_ignore
 from kinerja.models.store.tables import Cycle, HumanTask
 
 
@@ -57,8 +57,69 @@ def open_tasks(
 
     A task whose key exists already is left as it is. Returns the tasks newly opened.
     With ``notify=False`` the caller announces them later (see :func:`announce_stage`),
-    so that a stage opened chunk by chunk sends each person one message.
+    so that a stage opened chunk by chunk sends each person one message; a caller that needs
+    only how many were opened takes :func:`open_task_ids`.
     """
+    inserted = _insert_tasks(
+        session,
+        cycle=cycle,
+        stage_due_at=stage_due_at,
+        stage_final_due_at=stage_final_due_at,
+        tasks=tasks,
+        now=now,
+    )
+    new: list[HumanTask] = []
+    for part in in_lists(inserted):
+        new.extend(session.scalars(select(HumanTask).where(HumanTask.task_key.in_(part))))
+    new.sort(key=lambda t: t.id)
+    # Someone away (models/humantasks/absences.py): their new tasks go to their delegate at once.
+    sync_delegations(session, cycle=cycle, now=now, task_ids=[t.id for t in new])
+    if notify:
+        queue_task_messages(
+            session, cycle=cycle, config=config, tasks=new, kind="task_opened", now=now
+        )
+    return new
+
+
+def open_task_ids(
+    session: Session,
+    *,
+    cycle: Cycle,
+    stage_due_at: datetime,
+    stage_final_due_at: datetime,
+    tasks: Iterable[NewTask],
+    now: datetime,
+) -> list[int]:
+    """:func:`open_tasks` without notifications (the stage is announced once it is open,
+    :func:`announce_stage`): the ids of the tasks newly opened, in order, read as plain
+    values rather than as a loaded task each."""
+    inserted = _insert_tasks(
+        session,
+        cycle=cycle,
+        stage_due_at=stage_due_at,
+        stage_final_due_at=stage_final_due_at,
+        tasks=tasks,
+        now=now,
+    )
+    h = HumanTask.__table__
+    ids: list[int] = []
+    for part in in_lists(inserted):
+        ids.extend(session.execute(select(h.c.id).where(h.c.task_key.in_(part))).scalars())
+    ids.sort()
+    sync_delegations(session, cycle=cycle, now=now, task_ids=ids)
+    return ids
+
+
+def _insert_tasks(
+    session: Session,
+    *,
+    cycle: Cycle,
+    stage_due_at: datetime,
+    stage_final_due_at: datetime,
+    tasks: Iterable[NewTask],
+    now: datetime,
+) -> list[str]:
+    """Insert the tasks whose key is new; returns those keys."""
     rows = []
     for t in tasks:
         rows.append(
@@ -82,24 +143,10 @@ def open_tasks(
         )
     if not rows:
         return []
-    inserted = [
+    return [
         k
         for (k,) in insert_ignore(session, table=HumanTask.__table__, rows=rows, keys=["task_key"])
     ]
-    new: list[HumanTask] = []
-    for i in range(0, len(inserted), 1000):
-        new.extend(
-            session.scalars(select(HumanTask).where(HumanTask.task_key.in_(inserted[i : i + 1000])))
-        )
-    new.sort(key=lambda t: t.id)
-    # Someone away (models/humantasks/absences.py): their new tasks go to their delegate at once.
-
-    sync_delegations(session, cycle=cycle, now=now, task_ids=[t.id for t in new])
-    if notify:
-        queue_task_messages(
-            session, cycle=cycle, config=config, tasks=new, kind="task_opened", now=now
-        )
-    return new
 
 
 FOLLOW_UPS = ("revise_targets", "acknowledge_feedback")
@@ -115,16 +162,19 @@ def announce_stage(
 
     family = stage_family(stage)
     kinds = [k for k, (s, _) in KINDS.items() if s == family and k not in FOLLOW_UPS]
-    tasks = session.scalars(
-        select(HumanTask)
+    h = HumanTask.__table__
+    session.flush()
+    # Plain rows of what a message needs, not a loaded task each: a stage opens thousands.
+    tasks = session.execute(
+        select(*(h.c[name] for name in MESSAGE_TASK_COLUMNS))
         .where(
-            HumanTask.cycle_id == cycle.cycle_id,
-            HumanTask.stage == stage,
-            HumanTask.kind.in_(kinds),
-            HumanTask.round == 1,
-            HumanTask.state.in_(ACTIVE),
+            h.c.cycle_id == cycle.cycle_id,
+            h.c.stage == stage,
+            h.c.kind.in_(kinds),
+            h.c.round == 1,
+            h.c.state.in_(ACTIVE),
         )
-        .order_by(HumanTask.id)
+        .order_by(h.c.id)
     ).all()
     return queue_task_messages(
         session, cycle=cycle, config=config, tasks=tasks, kind="task_opened", now=now

@@ -40,28 +40,41 @@ def payroll_csv(session: Session, *, cycle: Cycle, pack: Any, period: str) -> st
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PAYROLL_COLUMNS)
-    for r, name, grade in session.execute(
-        select(PeriodResult, Employee.name, Employee.grade)
-        .join(Employee, Employee.nip == PeriodResult.nip)
-        .where(PeriodResult.cycle_id == cycle.cycle_id, PeriodResult.period == period)
-        .order_by(PeriodResult.nip)
+    p, e = PeriodResult.__table__, Employee.__table__
+    session.flush()
+    # Plain rows, and of the derivation only the two entries the file shows: the database
+    # reads them out of its JSON, not Python the whole derivation of every person.
+    for nip, unit_id, predikat, incentive, paid_on, cuts, name, grade in session.execute(
+        select(
+            p.c.nip,
+            p.c.unit_id,
+            p.c.predikat,
+            p.c.incentive,
+            p.c.derivation["incentive_predikat"].as_string(),
+            p.c.derivation["cuts"],
+            e.c.name,
+            e.c.grade,
+        )
+        .join(e, e.c.nip == p.c.nip)
+        .where(p.c.cycle_id == cycle.cycle_id, p.c.period == period)
+        .order_by(p.c.nip)
     ):
         base = None
         if rules is not None:
             base = rules.base_by_grade.get(grade, rules.default_base) if grade else None
             base = rules.default_base if base is None else base
-        attendance, discipline = ((r.derivation or {}).get("cuts") or ["0", "0"])[:2]
+        attendance, discipline = (cuts or ["0", "0"])[:2]
         writer.writerow(
             (
-                spreadsheet_text(r.nip),
+                spreadsheet_text(nip),
                 spreadsheet_text(name or ""),
                 spreadsheet_text(grade or ""),
-                spreadsheet_text(r.unit_id),
-                (r.derivation or {}).get("incentive_predikat") or r.predikat or "",
+                spreadsheet_text(unit_id),
+                paid_on or predikat or "",
                 "" if base is None else _amount(base, quantum),
                 _percent(attendance),
                 _percent(discipline),
-                "" if r.incentive is None else _amount(r.incentive, quantum),
+                "" if incentive is None else _amount(incentive, quantum),
             )
         )
     return out.getvalue()

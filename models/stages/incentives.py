@@ -5,13 +5,13 @@ shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
@@ -19,6 +19,7 @@ from kinerja.models.cycles.cycle import cycle_config
 from kinerja.models.rules.incentive import apply_budget_cap
 from kinerja.models.stages.common import in_chunk, update_results
 from kinerja.models.stages.deductions import NO_DEDUCTIONS, incentive_deductions, person_incentive
+from kinerja.models.store.bulk import in_lists
 from kinerja.models.store.tables import Cycle, Employee, Result
 
 # --- incentives --------------------------------------------------------------------------------
@@ -97,25 +98,49 @@ class Capped:
 
 
 def capped(
-    rows: Sequence[Any], budget: Decimal | None, *, quantum: Decimal, key: dict[str, Any]
+    rows: Sequence[Any],
+    budget: Decimal | None,
+    *,
+    quantum: Decimal,
+    key: dict[str, Any],
+    derivations: Callable[[list[str]], Mapping[str, dict[str, Any] | None]],
 ) -> Capped:
-    """The budget cap over ``rows`` of (nip, amount, derivation): each changed amount as an
-    update (``key`` and ``nip`` naming its row, the cap's notes added to its derivation)."""
-    amounts = {nip: Decimal(amount) for nip, amount, _ in rows}
+    """The budget cap over ``rows`` of (nip, amount): each changed amount as an update
+    (``key`` and ``nip`` naming its row, the cap's notes added to its derivation).
+    ``derivations`` reads the derivations of the NIPs given; it is called only when the cap
+    changes an amount, and only for those."""
+    amounts = {nip: Decimal(amount) for nip, amount in rows}
     scaled, notes = apply_budget_cap(amounts, budget, quantum=quantum)
-    changed = [
-        {
-            **key,
-            "nip": nip,
-            "incentive": scaled[nip],
-            "derivation": {**(d or {}), "incentive": [*(d or {}).get("incentive", []), *notes]},
-        }
-        for nip, _, d in rows
-        if scaled[nip] != amounts[nip]
-    ]
+    moved = [nip for nip, _ in rows if scaled[nip] != amounts[nip]]
+    before = derivations(moved) if moved else {}
+    changed = []
+    for nip in moved:
+        d = before.get(nip) or {}
+        changed.append(
+            {
+                **key,
+                "nip": nip,
+                "incentive": scaled[nip],
+                "derivation": {**d, "incentive": [*d.get("incentive", []), *notes]},
+            }
+        )
     total_before = sum(amounts.values(), Decimal(0)).quantize(quantum)
     total_after = sum(scaled.values(), Decimal(0)).quantize(quantum)
     return Capped(changed, amounts, list(notes), total_before, total_after)
+
+
+def derivations_of(
+    session: Session, *, table: Table, where: Sequence[Any], nips: list[str]
+) -> dict[str, dict[str, Any] | None]:
+    """The ``derivation`` of the rows of ``table`` matching ``where`` with the NIPs given."""
+    out: dict[str, dict[str, Any] | None] = {}
+    for part in in_lists(nips):
+        out.update(
+            session.execute(
+                select(table.c.nip, table.c.derivation).where(*where, table.c.nip.in_(part))
+            ).all()
+        )
+    return out
 
 
 def apply_incentive_budget(
@@ -128,12 +153,22 @@ def apply_incentive_budget(
 
     if pack.incentive is None:
         return {"budget": None}
+    r = Result.__table__
+    session.flush()
     rows = session.execute(
-        select(Result.nip, Result.incentive, Result.derivation)
-        .where(Result.cycle_id == cycle.cycle_id, Result.incentive.is_not(None))
-        .order_by(Result.nip)
+        select(r.c.nip, r.c.incentive)
+        .where(r.c.cycle_id == cycle.cycle_id, r.c.incentive.is_not(None))
+        .order_by(r.c.nip)
     ).all()
-    cap = capped(rows, budget, quantum=pack.incentive.quantum, key={"cycle_id": cycle.cycle_id})
+    cap = capped(
+        rows,
+        budget,
+        quantum=pack.incentive.quantum,
+        key={"cycle_id": cycle.cycle_id},
+        derivations=lambda nips: derivations_of(
+            session, table=r, where=[r.c.cycle_id == cycle.cycle_id], nips=nips
+        ),
+    )
     changed, amounts, notes = cap.changed, cap.amounts, cap.notes
     total_before, total_after = cap.total_before, cap.total_after
     update_results(session, changed, ("incentive", "derivation"))

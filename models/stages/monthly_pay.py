@@ -18,7 +18,7 @@ from kinerja.models.audit.chain import append_many
 from kinerja.models.rules.periods import Period
 from kinerja.models.stages.common import in_chunk
 from kinerja.models.stages.deductions import NO_DEDUCTIONS, PersonIncentives, incentive_deductions
-from kinerja.models.stages.incentives import capped
+from kinerja.models.stages.incentives import capped, derivations_of
 from kinerja.models.stages.periods import periodic_rules
 from kinerja.models.store.bulk import bulk_update
 from kinerja.models.store.tables import Cycle, Employee, PeriodResult, Result
@@ -145,20 +145,18 @@ def month_budget(
     budget (pagu); idempotent."""
     if pack.incentive is None:
         return {"budget": None}
+    p = PeriodResult.__table__
+    month = [p.c.cycle_id == cycle.cycle_id, p.c.period == period.label]
+    session.flush()
     rows = session.execute(
-        select(PeriodResult.nip, PeriodResult.incentive, PeriodResult.derivation)
-        .where(
-            PeriodResult.cycle_id == cycle.cycle_id,
-            PeriodResult.period == period.label,
-            PeriodResult.incentive.is_not(None),
-        )
-        .order_by(PeriodResult.nip)
+        select(p.c.nip, p.c.incentive).where(*month, p.c.incentive.is_not(None)).order_by(p.c.nip)
     ).all()
     cap = capped(
         rows,
         budget,
         quantum=pack.incentive.quantum,
         key={"cycle_id": cycle.cycle_id, "period": period.label},
+        derivations=lambda nips: derivations_of(session, table=p, where=month, nips=nips),
     )
     changed, total_before, total_after = cap.changed, cap.total_before, cap.total_after
     _update(session, changed)

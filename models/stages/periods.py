@@ -17,7 +17,7 @@ from fractions import Fraction
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.chain import append_many
@@ -57,23 +57,30 @@ def report_tasks(
 ) -> list[NewTask]:
     """A "report the period's realisation" task for each person with an approved target that
     has no value for the period yet; the task shows what was already imported for it."""
+    m, t = Measurement.__table__, Target.__table__
+    session.flush()
+    # The chunk's own values of the period (through its targets), not the whole cycle's.
     stood: dict[str, float | None] = dict(
         session.execute(
-            select(Measurement.target_id, Measurement.value).where(
-                Measurement.cycle_id == cycle.cycle_id, Measurement.period == period.label
+            select(m.c.target_id, m.c.value)
+            .join(t, and_(t.c.cycle_id == m.c.cycle_id, t.c.target_id == m.c.target_id))
+            .where(
+                m.c.cycle_id == cycle.cycle_id,
+                m.c.period == period.label,
+                in_chunk(t.c.nip, lo, hi),
             )
         ).all()
     )
     missing: dict[str, bool] = {}
     imported: dict[str, dict[str, float | None]] = defaultdict(dict)
     for nip, target_id in session.execute(
-        select(Target.nip, Target.target_id)
+        select(t.c.nip, t.c.target_id)
         .where(
-            Target.cycle_id == cycle.cycle_id,
-            Target.status == "approved",
-            in_chunk(Target.nip, lo, hi),
+            t.c.cycle_id == cycle.cycle_id,
+            t.c.status == "approved",
+            in_chunk(t.c.nip, lo, hi),
         )
-        .order_by(Target.nip, Target.target_id)
+        .order_by(t.c.nip, t.c.target_id)
     ):
         if target_id in stood:
             imported[nip][target_id] = stood[target_id]
@@ -373,22 +380,3 @@ def annual_proposal_from_periods(
         )
     update_results(session, updates, ("proposed_hasil_kerja", "derivation"))
     return len(updates)
-
-
-def periodic_history(session: Session, *, cycle_id: str, nips: list[str]) -> dict[str, list]:
-    """Each person's periodic results in period order: (period, hasil kerja, predikat,
-    achievement to date), what the annual review shows the rater."""
-    out: dict[str, list] = defaultdict(list)
-    for nip, label, hasil, predikat, achievement in session.execute(
-        select(
-            PeriodResult.nip,
-            PeriodResult.period,
-            PeriodResult.hasil_kerja,
-            PeriodResult.predikat,
-            PeriodResult.achievement,
-        ).where(PeriodResult.cycle_id == cycle_id, PeriodResult.nip.in_(nips))
-    ):
-        out[nip].append([label, hasil, predikat, achievement])
-    for rows in out.values():
-        rows.sort(key=lambda r: period_key(r[0]))
-    return dict(out)

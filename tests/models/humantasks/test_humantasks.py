@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.models.audit.verify import verify
-from kinerja.models.humantasks.opening import NewTask, announce_stage
+from kinerja.models.cycles.cycle import open_stage
+from kinerja.models.humantasks.opening import NewTask, announce_stage, open_task_ids
 from kinerja.models.humantasks.states import (
     ACTIVE,
     CLOSED,
@@ -168,6 +169,35 @@ def test_a_stage_opened_in_chunks_is_announced_once_per_person(session: Session)
     assert linked_tasks(opened) == Counter([a, b, m])
     assert announce(START) == 0 and announce(START + days(1)) == 0
     assert sent(session, "task_opened") == expected
+
+
+def test_a_stage_opener_gets_the_ids_of_exactly_the_tasks_it_opened(session: Session):
+    # open_task_ids (the stage steps' opener) reads ids, not tasks: the same tasks, with the
+    # same rows, as open_tasks would give; a rerun with one more task gives only that one.
+    org = build_org(session)
+    row = open_stage(session, cycle=org.cycle, stage="approve_targets", now=START)
+    session.flush()
+    assert row.due_at is not None and row.final_due_at is not None
+
+    def open_ids(tasks: list[NewTask]) -> list[int]:
+        ids = open_task_ids(
+            session,
+            cycle=org.cycle,
+            stage_due_at=row.due_at,
+            stage_final_due_at=row.final_due_at,
+            tasks=tasks,
+            now=START,
+        )
+        session.commit()
+        return ids
+
+    first = open_ids(approvals())
+    assert first == sorted(task_by(session, "approve_targets", s).id for s in (A, B))
+    assert notifications(session) == []  # announced by the stage, not here
+    more = open_ids([*approvals(), NewTask("approve_targets", STRANGER, M, {})])
+    assert more == [task_by(session, "approve_targets", STRANGER).id]
+    assert open_ids(approvals()) == []
+    assert count(session, HumanTask) == 3
 
 
 def test_opened_task_carries_key_deadlines_and_the_recipients_language(session: Session):

@@ -62,6 +62,11 @@ def test_a_month_is_paid_on_its_predikat_and_its_attendance_within_its_budget(se
     )
     assert out["scaled"] == 2
     assert _amounts(session) == {A: Decimal("2572314"), B: Decimal("2427685")}
+    # The cap's note ends each scaled amount's steps; the rest of the derivation is kept.
+    derivation = session.get(PeriodResult, (CYCLE_ID, "2025-03", A)).derivation
+    assert derivation["cuts"] == ["1.0", "0"] and derivation["incentive_predikat"] == "baik"
+    assert derivation["incentive"][0] == "predikat baik: the periodic predikat of 2025-03"
+    assert "exceeds the cap 5000000" in derivation["incentive"][-1]
     assert payroll_csv(session, cycle=org.cycle, pack=pack, period="2025-03") == (
         "nip,nama,golongan,unit,predikat,tunjangan_dasar,potongan_kehadiran_persen,"
         "potongan_disiplin_persen,jumlah\n"
@@ -85,3 +90,8 @@ def test_the_pack_may_pay_a_month_on_the_last_annual_predikat(session: Session):
     assert _amounts(session) == {A: Decimal("2718000"), B: Decimal("2820000")}
     row = session.get(PeriodResult, (CYCLE_ID, "2025-03", A))
     assert row.derivation["incentive"][0] == "predikat kurang: the annual predikat of skp-2024"
+    # The payroll names the predikat the month is paid on, not A's periodic one.
+    assert payroll_csv(session, cycle=org.cycle, pack=pack, period="2025-03").splitlines()[1:] == [
+        "A-1,Agus,,SEC,kurang,3000000,1,0,2718000",
+        "B-1,Bella,,SEC,butuh_perbaikan,3000000,0,0,2820000",
+    ]
