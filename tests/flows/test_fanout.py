@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -257,6 +258,11 @@ def test_a_step_without_any_task_worker_fails_with_what_to_do(
     NO_WORKER_SECONDS, saying what to start, instead of waiting for its result timeout."""
     monkeypatch.setattr(fanout, "NO_WORKER_SECONDS", 2.0)
     monkeypatch.setattr(fanout, "POLL_SECONDS", 0.5)
+    # Workers stopped by an earlier test are forgotten once the server sees their sockets
+    # closed (it looks every second).
+    deadline = time.monotonic() + 30
+    while connected_workers(chunk_step.task_key) and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert connected_workers(chunk_step.task_key) == 0
     chunk = {"index": 0, "nips": ["1"], "units": []}
     url = f"sqlite:///{tmp_path / 'none.db'}"  # never opened: nobody runs the chunk
