@@ -68,12 +68,13 @@ def open_tasks(
         tasks=tasks,
         now=now,
     )
+    ids = _ids_of(session, inserted)
     new: list[HumanTask] = []
-    for part in in_lists(inserted):
-        new.extend(session.scalars(select(HumanTask).where(HumanTask.task_key.in_(part))))
+    for part in in_lists(ids):
+        new.extend(session.scalars(select(HumanTask).where(HumanTask.id.in_(part))))
     new.sort(key=lambda t: t.id)
     # Someone away (models/humantasks/absences.py): their new tasks go to their delegate at once.
-    sync_delegations(session, cycle=cycle, now=now, task_ids=[t.id for t in new])
+    sync_delegations(session, cycle=cycle, now=now, task_ids=ids)
     if notify:
         queue_task_messages(
             session, cycle=cycle, config=config, tasks=new, kind="task_opened", now=now
@@ -101,13 +102,18 @@ def open_task_ids(
         tasks=tasks,
         now=now,
     )
-    h = HumanTask.__table__
-    ids: list[int] = []
-    for part in in_lists(inserted):
-        ids.extend(session.execute(select(h.c.id).where(h.c.task_key.in_(part))).scalars())
-    ids.sort()
+    ids = _ids_of(session, inserted)
     sync_delegations(session, cycle=cycle, now=now, task_ids=ids)
     return ids
+
+
+def _ids_of(session: Session, keys: list[str]) -> list[int]:
+    """The ids of the tasks with ``keys``, in order, read as plain values."""
+    h = HumanTask.__table__
+    ids: list[int] = []
+    for part in in_lists(keys):
+        ids.extend(session.execute(select(h.c.id).where(h.c.task_key.in_(part))).scalars())
+    return sorted(ids)
 
 
 def _insert_tasks(
