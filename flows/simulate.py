@@ -17,12 +17,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kinerja.flows.cycle import performance_cycle
 from kinerja.models.schemas.config import load_cycle_config
 from kinerja.tasks import simulation
 
 MAX_DAYS_PER_STAGE = 400
+IN_MEMORY_PREFECT_DATABASE = "sqlite+aiosqlite:///:memory:"
 
 
 @dataclass
@@ -57,17 +59,31 @@ class SimulationReport:
 
 @contextmanager
 def lean_prefect() -> Iterator[None]:
-    """Without a Prefect server (the ephemeral API), run flows without heartbeats.
+    """Without a Prefect server (the ephemeral API), run flows without heartbeats, and keep
+    the ephemeral API's database in its memory.
 
     A heartbeat only serves a server's crash detection; the ephemeral API ends with this
     process anyway, and joining the heartbeat thread costs about a second per flow run.
+
+    On its SQLite file, the ephemeral API refuses a subflow's tracking task run ("database
+    is locked", answered 503) while it records the events of the task run just before, and
+    Prefect's client waits about two seconds before it asks again: two seconds before
+    nearly every stage and period flow. In memory Prefect keeps one connection, which
+    nothing can lock. The runs are gone when the simulation ends, as the ephemeral API's
+    unrecorded ones are anyway (ops history needs a Prefect server). A database URL set in
+    ``PREFECT_API_DATABASE_CONNECTION_URL`` is kept.
     """
     if os.environ.get("PREFECT_API_URL"):
         yield
         return
     import prefect.settings as settings
 
-    with settings.temporary_settings(updates={settings.PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    updates: dict[settings.Setting, Any] = {settings.PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    if not os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") and not os.environ.get(
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL"
+    ):
+        updates[settings.PREFECT_API_DATABASE_CONNECTION_URL] = IN_MEMORY_PREFECT_DATABASE
+    with settings.temporary_settings(updates=updates):
         yield
 
 
