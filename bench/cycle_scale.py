@@ -49,7 +49,7 @@ def run_once(employees: int, chunk_size: int | None, workdir: Path) -> dict[str,
     from kinerja.flows.simulate import simulate
     from kinerja.models.scenarios.generator import generate_scenario
     from kinerja.models.store.migrate import upgrade
-    from kinerja.tasks.mailcatcher import MailCatcher
+    from kinerja.tasks.mailcatcher import CatcherProcess
 
     scenario = workdir / "scenario"
     generate_scenario(scenario, employees=employees, seed=7, periods="monthly")  # as the demo
@@ -63,7 +63,7 @@ def run_once(employees: int, chunk_size: int | None, workdir: Path) -> dict[str,
     os.environ["KINERJA_HOME"] = str(workdir)
     started = datetime.now(UTC)
     wall = time.perf_counter()
-    with MailCatcher(workdir / "mail") as catcher:
+    with CatcherProcess(workdir / "mail") as catcher:  # in a process of its own, as the demo
         os.environ["KINERJA_SMTP_HOST"] = "127.0.0.1"
         os.environ["KINERJA_SMTP_PORT"] = str(catcher.port)
         report = simulate(scenario, db_url=db_url)
