@@ -8,11 +8,16 @@ same result.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from kinerja.models.cycles.cycle import active_task_count, get_cycle, set_clock
 from kinerja.models.outbox.recipients import (
@@ -28,6 +33,8 @@ from kinerja.models.scenarios.simulation import Persona, load_people, simulate_a
 from kinerja.models.schemas.config import CycleConfig
 from kinerja.models.store.db import get_engine, session_factory, session_scope
 from kinerja.tasks.notify import DispatchReport, dispatch_due
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,111 @@ def dispatcher(
                 return DispatchReport(**total)
 
     return dispatch
+
+
+POLL_SECONDS = 0.2
+"""How long the background dispatcher waits when nothing is due before it looks again."""
+
+
+@dataclass(frozen=True)
+class Sending:
+    """What the background dispatcher has done so far: messages sent, parked as dead, and
+    the seconds it spent in passes that did either (in its own process)."""
+
+    sent: int = 0
+    dead: int = 0
+    seconds: float = 0.0
+
+
+class BackgroundDispatcher:
+    """The dispatcher in a process of its own, sending while the simulation goes on.
+
+    The simulated people and the stage flows keep one core busy; the messages they queue
+    cost the dispatcher about as much again, so on a machine with two cores they are sent
+    on the other one. It is the same dispatcher as :func:`dispatcher` (claims, leases,
+    retries): the outbox rows, not this process, say what is left to send, so a simulation
+    killed anywhere loses nothing. :meth:`stop` sends what is still due, then ends it. The
+    process also ends when the simulation's process is gone.
+    """
+
+    def __init__(self, db_url: str | None, *, routes_path: str | None, config: CycleConfig):
+        context = multiprocessing.get_context("spawn")  # never fork a process with threads
+        self._stop = context.Event()
+        self._counts = context.Array("d", 3)  # sent, dead, seconds
+        self._process = context.Process(
+            target=_send_until_stopped,
+            args=(db_url, routes_path, config, self._stop, self._counts),
+            name="kinerja-dispatcher",
+            daemon=True,
+        )
+
+    def start(self) -> BackgroundDispatcher:
+        self._process.start()
+        return self
+
+    def so_far(self) -> Sending:
+        """The counts so far; raises if the process ended before it was stopped."""
+        if not self._stop.is_set() and self._process.exitcode is not None:
+            raise RuntimeError(
+                f"the dispatcher process ended (exit code {self._process.exitcode});"
+                " its error is above"
+            )
+        with self._counts.get_lock():
+            sent, dead, seconds = self._counts[:]
+        return Sending(int(sent), int(dead), seconds)
+
+    def stop(self) -> Sending:
+        """Send what is due, end the process, and return the final counts."""
+        self._stop.set()
+        self._process.join()
+        if self._process.exitcode != 0:
+            raise RuntimeError(
+                f"the dispatcher process failed (exit code {self._process.exitcode});"
+                " its error is above"
+            )
+        return self.so_far()
+
+    def __enter__(self) -> BackgroundDispatcher:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process.is_alive():
+            self._stop.set()
+            self._process.join(30)
+            if self._process.is_alive():
+                self._process.terminate()
+
+
+def _send_until_stopped(
+    db_url: str | None,
+    routes_path: str | None,
+    config: CycleConfig,
+    stop: Any,
+    counts: Any,
+) -> None:
+    """The background dispatcher's loop: send what is due, wait, again; once ``stop`` is set,
+    one last time until nothing is due."""
+    parent = multiprocessing.parent_process()
+    send = dispatcher(db_url, routes_path=routes_path, config=config)
+    while True:
+        stopping = stop.is_set()
+        started = time.perf_counter()
+        try:
+            report = send()
+        except OperationalError as exc:
+            # SQLite: the simulation held the database longer than the busy timeout. The
+            # pass gave its claims back; the next one takes them.
+            log.warning("dispatcher: database busy, trying again: %s", exc.orig)
+            stop.wait(POLL_SECONDS)
+            continue
+        if report.sent or report.dead:
+            with counts.get_lock():
+                counts[0] += report.sent
+                counts[1] += report.dead
+                counts[2] += time.perf_counter() - started
+        if stopping or (parent is not None and not parent.is_alive()):
+            return
+        stop.wait(POLL_SECONDS)
 
 
 def move_clock(db_url: str | None, cycle_id: str, when: datetime) -> None:

@@ -1,0 +1,133 @@
+"""The simulator's background dispatcher: a process of its own that sends the outbox while
+the simulation goes on, drains it when stopped, and ends when the simulation's process is
+gone. Real SMTP catcher, real database of each backend."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+import pytest
+
+from kinerja.models.outbox.queue import enqueue_many, notification_key
+from kinerja.models.schemas.config import load_cycle_config
+from kinerja.models.store.db import session_factory
+from kinerja.models.store.tables import Employee
+from kinerja.tasks.mailcatcher import CatcherProcess, key_counts
+from kinerja.tasks.simulation import BackgroundDispatcher
+
+QUEUED = datetime(2025, 1, 1, 8, 0)
+DEMO_CYCLE = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "demo", "cycle.yaml")
+
+
+def _queue(engine, first: int, n: int) -> set[str]:
+    """People ``first`` .. ``first + n - 1``, one due message each; their keys."""
+    with session_factory(engine)() as session:
+        session.add_all(
+            Employee(
+                nip=f"B{i:04d}",
+                name=f"P{i}",
+                unit_id="u1",
+                position="Analis",
+                email=f"b{i}@pemda.go.id",
+            )
+            for i in range(first, first + n)
+        )
+        rows = [
+            {
+                "key": notification_key(
+                    cycle_id="c1", task_id=i, kind="task_opened", recipient_nip=f"B{i:04d}"
+                ),
+                "cycle_id": "c1",
+                "task_id": i,
+                "kind": "task_opened",
+                "recipient_nip": f"B{i:04d}",
+                "lang": "id",
+                "subject": f"Tugas {i}",
+                "body": f"Isi {i}",
+                "link": None,
+            }
+            for i in range(first, first + n)
+        ]
+        enqueue_many(session, rows=rows, now=QUEUED)
+        session.commit()
+    return {r["key"] for r in rows}
+
+
+@pytest.fixture
+def catcher(tmp_path, monkeypatch):
+    with CatcherProcess(tmp_path / "mail") as catcher:
+        # The dispatcher's process is spawned: it reads the relay from its environment.
+        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+        yield catcher
+
+
+def test_it_sends_while_the_simulation_runs_and_drains_what_is_left_when_stopped(
+    db_url, engine, catcher, tmp_path
+):
+    config = load_cycle_config(DEMO_CYCLE)
+    first = _queue(engine, 0, 60)
+    with BackgroundDispatcher(db_url, routes_path=None, config=config) as background:
+        deadline = time.monotonic() + 120
+        while background.so_far().sent < len(first):  # sent with no call from here
+            assert time.monotonic() < deadline, background.so_far()
+            time.sleep(0.1)
+        later = _queue(engine, 60, 40)  # queued just before the end
+        final = background.stop()
+    received = key_counts(tmp_path / "mail")
+    assert (final.sent, final.dead) == (100, 0)
+    assert final.seconds > 0
+    assert set(received) == first | later
+    assert set(received.values()) == {1}, "a key delivered twice"
+
+
+SIMULATION = """
+import sys, time
+from kinerja.models.schemas.config import load_cycle_config
+from kinerja.tasks.simulation import BackgroundDispatcher
+
+if __name__ == "__main__":
+    background = BackgroundDispatcher(sys.argv[1], routes_path=None,
+                                      config=load_cycle_config(sys.argv[2])).start()
+    print(background._process.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_it_ends_when_the_simulation_is_killed(db_url, engine, catcher, tmp_path):
+    script = tmp_path / "simulation.py"
+    script.write_text(SIMULATION, encoding="utf-8")
+    parent = subprocess.Popen(
+        [sys.executable, str(script), db_url, DEMO_CYCLE], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(30)
+        deadline = time.monotonic() + 60
+        while _alive(child):
+            assert time.monotonic() < deadline, "the dispatcher outlived the simulation"
+            time.sleep(0.1)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child that ended but was not reaped by its (killed) parent is a zombie until init
+    # reaps it: ended all the same.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
