@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime
 
 from sqlalchemy import select
 
-from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.store.db import session_factory
-from kinerja.models.store.tables import Employee, Notification
+from kinerja.models.store.tables import Notification
 from kinerja.tasks.mailcatcher import CatcherProcess, key_counts
+from kinerja.tests.outbox import queue_messages
 from kinerja.tests.reliability.conftest import scale
-
-QUEUED = datetime(2025, 1, 1, 8, 0)
 
 # One dispatcher process: connects, says "ready", waits for "go", then passes until none
 # is due; prints what it sent.
@@ -49,43 +46,9 @@ print(sent, flush=True)
 """
 
 
-def _outbox(engine, n: int) -> set[str]:
-    """``n`` people and one due message each; their keys."""
-    with session_factory(engine)() as session:
-        session.add_all(
-            Employee(
-                nip=f"D{i:04d}",
-                name=f"P{i}",
-                unit_id="u1",
-                position="Analis",
-                email=f"d{i}@pemda.go.id",
-            )
-            for i in range(n)
-        )
-        rows = [
-            {
-                "key": notification_key(
-                    cycle_id="c1", task_id=i, kind="task_opened", recipient_nip=f"D{i:04d}"
-                ),
-                "cycle_id": "c1",
-                "task_id": i,
-                "kind": "task_opened",
-                "recipient_nip": f"D{i:04d}",
-                "lang": "id",
-                "subject": f"Tugas {i}",
-                "body": f"Isi {i}",
-                "link": None,
-            }
-            for i in range(n)
-        ]
-        enqueue_many(session, rows=rows, now=QUEUED)
-        session.commit()
-    return {r["key"] for r in rows}
-
-
 def test_two_dispatcher_processes_deliver_every_key_exactly_once(db_url, engine, tmp_path, tally):
     n = scale(400, 3000)
-    keys = _outbox(engine, n)
+    keys = queue_messages(engine, n)
     backend = db_url.split(":")[0].split("+")[0]
     with CatcherProcess(tmp_path / "mail") as catcher:
         dispatchers = [

@@ -9,53 +9,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
 
 import pytest
 
-from kinerja.models.outbox.queue import enqueue_many, notification_key
 from kinerja.models.schemas.config import load_cycle_config
-from kinerja.models.store.db import session_factory
-from kinerja.models.store.tables import Employee
 from kinerja.tasks.mailcatcher import CatcherProcess, key_counts
 from kinerja.tasks.simulation import BackgroundDispatcher
+from kinerja.tests.outbox import queue_messages
 
-QUEUED = datetime(2025, 1, 1, 8, 0)
 DEMO_CYCLE = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "demo", "cycle.yaml")
-
-
-def _queue(engine, first: int, n: int) -> set[str]:
-    """People ``first`` .. ``first + n - 1``, one due message each; their keys."""
-    with session_factory(engine)() as session:
-        session.add_all(
-            Employee(
-                nip=f"B{i:04d}",
-                name=f"P{i}",
-                unit_id="u1",
-                position="Analis",
-                email=f"b{i}@pemda.go.id",
-            )
-            for i in range(first, first + n)
-        )
-        rows = [
-            {
-                "key": notification_key(
-                    cycle_id="c1", task_id=i, kind="task_opened", recipient_nip=f"B{i:04d}"
-                ),
-                "cycle_id": "c1",
-                "task_id": i,
-                "kind": "task_opened",
-                "recipient_nip": f"B{i:04d}",
-                "lang": "id",
-                "subject": f"Tugas {i}",
-                "body": f"Isi {i}",
-                "link": None,
-            }
-            for i in range(first, first + n)
-        ]
-        enqueue_many(session, rows=rows, now=QUEUED)
-        session.commit()
-    return {r["key"] for r in rows}
 
 
 @pytest.fixture
@@ -71,13 +33,13 @@ def test_it_sends_while_the_simulation_runs_and_drains_what_is_left_when_stopped
     db_url, engine, catcher, tmp_path
 ):
     config = load_cycle_config(DEMO_CYCLE)
-    first = _queue(engine, 0, 60)
+    first = queue_messages(engine, 60, prefix="B")
     with BackgroundDispatcher(db_url, routes_path=None, config=config) as background:
         deadline = time.monotonic() + 120
         while background.so_far().sent < len(first):  # sent with no call from here
             assert time.monotonic() < deadline, background.so_far()
             time.sleep(0.1)
-        later = _queue(engine, 60, 40)  # queued just before the end
+        later = queue_messages(engine, 40, first=60, prefix="B")  # queued just before the end
         final = background.stop()
     received = key_counts(tmp_path / "mail")
     assert (final.sent, final.dead) == (100, 0)
