@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from kinerja.models.store.tables import Base
+from kinerja.tasks.mailcatcher import MailCatcher
 
 # Property tests check what the rules compute, never how fast: a loaded machine must not
 # fail one by the clock (Hypothesis' default 200 ms deadline per example).
@@ -121,3 +122,13 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on that database; objects stay readable after a commit."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def mail(tmp_path, monkeypatch) -> Iterator[MailCatcher]:
+    """A real SMTP catcher on loopback, named by the default routes' KINERJA_SMTP_* (a
+    process spawned by the test inherits them); its messages are files in tmp_path/mail."""
+    with MailCatcher(tmp_path / "mail") as catcher:
+        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
+        yield catcher

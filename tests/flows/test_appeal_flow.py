@@ -15,7 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -38,7 +37,6 @@ from kinerja.models.store.tables import (
     Result,
     TrainingAssignment,
 )
-from kinerja.tasks.mailcatcher import MailCatcher
 from kinerja.tasks.notify import dispatch_due
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
@@ -50,14 +48,6 @@ def appeal(*args: str) -> Any:
     app = typer.Typer()
     register(app)
     return runner.invoke(app, ["appeal", *args])
-
-
-@pytest.fixture
-def mail(tmp_path, monkeypatch):
-    with MailCatcher(tmp_path / "mail") as catcher:
-        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
-        yield catcher
 
 
 def published_state(engine: Any, cycle_id: str) -> dict[str, Any]:

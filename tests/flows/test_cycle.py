@@ -28,7 +28,6 @@ from kinerja.models.store.tables import (
     Result,
     UnitIndex,
 )
-from kinerja.tasks.mailcatcher import MailCatcher
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
 
@@ -38,14 +37,6 @@ def scenario(tmp_path) -> Path:
     target = tmp_path / "scenario"
     shutil.copytree(DEMO, target)
     return target
-
-
-@pytest.fixture
-def mail(tmp_path, monkeypatch):
-    with MailCatcher(tmp_path / "mail") as catcher:
-        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
-        yield catcher
 
 
 def test_whole_cycle_runs_and_a_rerun_changes_nothing(

@@ -33,7 +33,6 @@ from kinerja.models.rules.predikat import predikat_for
 from kinerja.models.rules.rating import TargetScore, behaviour_rating, propose_result_rating
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import Result, Target
-from kinerja.tasks.mailcatcher import MailCatcher
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo"
 HEAD = "197203151998031001"  # Kepala Dinas; his first target becomes 1234567 documents
@@ -215,12 +214,9 @@ def demo_with_edge_cases(directory: Path) -> None:
 
 
 @pytest.fixture
-def mail(tmp_path, monkeypatch):
-    with MailCatcher(tmp_path / "mail") as catcher:
-        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
-        monkeypatch.setenv("KINERJA_HOME", str(tmp_path / "home"))
-        yield catcher
+def mail(mail, tmp_path, monkeypatch):
+    monkeypatch.setenv("KINERJA_HOME", str(tmp_path / "home"))
+    return mail
 
 
 @pytest.mark.parametrize("variant", ["demo", "edge-cases"])

@@ -55,14 +55,6 @@ def scenario(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def mail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MailCatcher]:
-    with MailCatcher(tmp_path / "mail") as catcher:
-        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
-        yield catcher
-
-
-@pytest.fixture
 def sequential_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     """A second empty database of ``db_url``'s backend, for the sequential run."""
     if db_url.startswith("sqlite"):

@@ -25,7 +25,6 @@ from kinerja.models.policy.loading import load_pack, pack_hash
 from kinerja.models.results.exports import export_results
 from kinerja.models.store.db import get_engine, session_scope
 from kinerja.models.store.tables import DistributionFinding, Result
-from kinerja.tasks.mailcatcher import MailCatcher
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "tests" / "scenarios" / "rules_asn"
@@ -47,12 +46,9 @@ class StopSimulation(Exception):
 
 
 @pytest.fixture
-def mail(tmp_path, monkeypatch):
-    with MailCatcher(tmp_path / "mail") as catcher:
-        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
-        monkeypatch.setenv("KINERJA_HOME", str(tmp_path / "home"))
-        yield catcher
+def mail(mail, tmp_path, monkeypatch):
+    monkeypatch.setenv("KINERJA_HOME", str(tmp_path / "home"))
+    return mail
 
 
 def scenario_with_own_pack(tmp_path: Path, name: str, cycle_id: str, pack: Path) -> Path:

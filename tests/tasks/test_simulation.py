@@ -10,27 +10,16 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from kinerja.models.schemas.config import load_cycle_config
-from kinerja.tasks.mailcatcher import CatcherProcess, key_counts
+from kinerja.tasks.mailcatcher import key_counts
 from kinerja.tasks.simulation import BackgroundDispatcher
 from kinerja.tests.outbox import queue_messages
 
 DEMO_CYCLE = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "demo", "cycle.yaml")
 
 
-@pytest.fixture
-def catcher(tmp_path, monkeypatch):
-    with CatcherProcess(tmp_path / "mail") as catcher:
-        # The dispatcher's process is spawned: it reads the relay from its environment.
-        monkeypatch.setenv("KINERJA_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("KINERJA_SMTP_PORT", str(catcher.port))
-        yield catcher
-
-
 def test_it_sends_while_the_simulation_runs_and_drains_what_is_left_when_stopped(
-    db_url, engine, catcher, tmp_path
+    db_url, engine, mail, tmp_path
 ):
     config = load_cycle_config(DEMO_CYCLE)
     first = queue_messages(engine, 60, prefix="B")
@@ -61,7 +50,7 @@ if __name__ == "__main__":
 """
 
 
-def test_it_ends_when_the_simulation_is_killed(db_url, engine, catcher, tmp_path):
+def test_it_ends_when_the_simulation_is_killed(db_url, engine, mail, tmp_path):
     script = tmp_path / "simulation.py"
     script.write_text(SIMULATION, encoding="utf-8")
     parent = subprocess.Popen(
