@@ -150,11 +150,11 @@ class BackgroundDispatcher:
         return self
 
     def so_far(self) -> Sending:
-        """The counts so far; raises if the process ended before it was stopped."""
-        if not self._stop.is_set() and self._process.exitcode is not None:
+        """The counts so far; raises if the process failed, or ended before it was stopped."""
+        code = self._process.exitcode
+        if code is not None and (code != 0 or not self._stop.is_set()):
             raise RuntimeError(
-                f"the dispatcher process ended (exit code {self._process.exitcode});"
-                " its error is above"
+                f"the dispatcher process ended (exit code {code}); its error is above"
             )
         with self._counts.get_lock():
             sent, dead, seconds = self._counts[:]
@@ -164,11 +164,6 @@ class BackgroundDispatcher:
         """Send what is due, end the process, and return the final counts."""
         self._stop.set()
         self._process.join()
-        if self._process.exitcode != 0:
-            raise RuntimeError(
-                f"the dispatcher process failed (exit code {self._process.exitcode});"
-                " its error is above"
-            )
         return self.so_far()
 
     def __enter__(self) -> BackgroundDispatcher:
